@@ -1,0 +1,3 @@
+from smtpops.cli import main
+
+main()

@@ -1,0 +1,97 @@
+"""The ``smtpops`` command line: a lazy click group; each command lives in its own module
+and is imported only when it runs, so start-up stays light."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Any
+
+import click
+
+from smtpops import __version__
+
+# command name -> "module:function" (module relative to smtpops.cli)
+COMMANDS: dict[str, str] = {
+    "validate": "validate:validate",
+    "rules": "rules_:rules",
+    "providers": "providers_:providers",
+    "new": "new:new",
+    "keys": "keys:keys",
+    "secrets": "secrets_:secrets",
+    "test": "test_:test",
+    "sandbox": "sandbox:sandbox",
+    "deploy": "deploy:deploy",
+    "promote": "promote:promote",
+    "rollback": "rollback:rollback",
+    "unpin": "rollback:unpin",
+    "deactivate": "deactivate:deactivate",
+    "remove": "deactivate:remove",
+    "status": "status:status",
+    "history": "history:history",
+    "diff": "diff:diff",
+}
+
+HELP = {
+    "validate": "Check config files against the schema and every rule.",
+    "rules": "List the rules, or explain one.",
+    "providers": "List the email providers smtpops knows, or show one.",
+    "new": "Create a config from a provider template.",
+    "keys": "Manage the age keys of each environment.",
+    "secrets": "Set, check and re-encrypt SOPS-encrypted passwords.",
+    "test": "Test the connection of a config against its real server.",
+    "sandbox": "Run a local SMTP server for trying smtpops out.",
+    "deploy": "Test a config and make it the active one of its environment.",
+    "promote": "Carry a config to the next environment.",
+    "rollback": "Re-activate the previous good config of an environment.",
+    "unpin": "Allow deploys again after a rollback.",
+    "deactivate": "Switch off the active config of an environment.",
+    "remove": "Remove an inactive config.",
+    "status": "Show what is active in each environment.",
+    "history": "Show the audit trail of configs and deploys.",
+    "diff": "Review the config changes between two revisions.",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name in COMMANDS if self._available(name))
+
+    @staticmethod
+    def _available(name: str) -> bool:
+        module = COMMANDS[name].split(":")[0]
+        return importlib.util.find_spec(f"smtpops.cli.{module}") is not None
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None or not self._available(name):
+            return None
+        module_name, attr = target.split(":")
+        module = importlib.import_module(f"smtpops.cli.{module_name}")
+        command: click.Command = getattr(module, attr)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from smtpops.cli.boundary import guarded
+
+        return guarded(ctx, lambda: super(LazyGroup, self).invoke(ctx))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, HELP.get(name, "")) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="smtpops")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """smtpops: SMTP settings as code, validated, encrypted, tested and deployed with git."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def main(argv: list[str] | None = None) -> Any:
+    return cli.main(args=argv, prog_name="smtpops")

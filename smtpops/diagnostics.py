@@ -1,0 +1,78 @@
+"""Typed, immutable results of checks: a Diagnostic at a Location, gathered in a Report."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from smtpops.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Location:
+    """Where a finding points: a file, and if known the line/column (1-based) and field."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        text = self.path
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Diagnostic:
+    """One finding: which rule, how bad, what is wrong (message) and what to change (hint)."""
+
+    rule_id: str
+    severity: Severity
+    message: str
+    hint: str
+    location: Location
+    environment: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        return (loc.path, loc.line or 0, loc.column or 0, self.rule_id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """The diagnostics of one run, over the files it checked."""
+
+    diagnostics: tuple[Diagnostic, ...] = ()
+    files: tuple[str, ...] = ()
+    strict: bool = False
+    input_error: bool = field(default=False)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    @property
+    def exit_code(self) -> int:
+        if self.input_error:
+            return EXIT_USAGE
+        if self.errors or (self.strict and self.warnings):
+            return EXIT_FINDINGS
+        return EXIT_OK

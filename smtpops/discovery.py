@@ -1,0 +1,106 @@
+"""Which files a run checks, and which environment each belongs to."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from smtpops.errors import ConfigNotFound, InputError
+from smtpops.settings import SETTINGS_FILE
+
+CONFIG_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigFile:
+    path: str  # as the user will see it (relative to the working directory when possible)
+    environment: str | None  # folder name under configs/, None when outside it
+    configs_dir: str | None
+
+
+def find_configs_dir(start: str = ".") -> str | None:
+    """``configs/`` in ``start`` or one of its parents."""
+    here = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(here, "configs")
+        if os.path.isdir(candidate):
+            return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _configs_dir_of(path: str) -> str | None:
+    """The configs folder a file sits two levels under, if any."""
+    env_dir = os.path.dirname(os.path.abspath(path))
+    top = os.path.dirname(env_dir)
+    if os.path.basename(top) == "configs" or os.path.exists(os.path.join(top, SETTINGS_FILE)):
+        return top
+    return None
+
+
+def _display(path: str) -> str:
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+def classify(path: str) -> ConfigFile:
+    configs_dir = _configs_dir_of(path)
+    env = os.path.basename(os.path.dirname(os.path.abspath(path))) if configs_dir else None
+    return ConfigFile(path=_display(path), environment=env, configs_dir=configs_dir)
+
+
+def _walk(directory: str) -> list[str]:
+    found = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(CONFIG_SUFFIXES) and name != SETTINGS_FILE and not name.startswith("."):
+                found.append(os.path.join(root, name))
+    return found
+
+
+def resolve_name(ref: str, configs_dir: str | None = None) -> str:
+    """A config given as a path or as ``ENV/NAME``: its path. Raises ConfigNotFound."""
+    if os.path.isfile(ref):
+        return ref
+    base = configs_dir or find_configs_dir()
+    if base and "/" in ref and not ref.endswith(CONFIG_SUFFIXES):
+        for suffix in CONFIG_SUFFIXES:
+            candidate = os.path.join(base, ref + suffix)
+            if os.path.isfile(candidate):
+                return _display(candidate)
+    raise ConfigNotFound(
+        f"{ref}: no such config file",
+        hint="Give a path (configs/production/main.yaml) or ENV/NAME (production/main).",
+    )
+
+
+def discover(paths: tuple[str, ...]) -> tuple[list[ConfigFile], str | None]:
+    """The config files named by ``paths`` (files or folders; none = the whole configs/)."""
+    if not paths:
+        configs_dir = find_configs_dir()
+        if configs_dir is None:
+            raise InputError(
+                "there is no configs/ folder here or in a parent folder",
+                hint="Run smtpops from your repository, or name the files to check.",
+            )
+        paths = (configs_dir,)
+    files: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            files.extend(_walk(path))
+        elif os.path.isfile(path):
+            files.append(path)
+        else:
+            files.append(resolve_name(path))
+    seen: set[str] = set()
+    unique = []
+    for f in files:
+        key = os.path.abspath(f)
+        if key not in seen:
+            seen.add(key)
+            unique.append(classify(f))
+    configs_dirs = {c.configs_dir for c in unique if c.configs_dir}
+    return unique, (configs_dirs.pop() if len(configs_dirs) == 1 else None)

@@ -1,0 +1,268 @@
+"""The validation engine: load → schema → file rules → repository rules → selection.
+
+Severity and selection are resolved here and only here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from smtpops import discovery, rules, schema, settings, suppressions, yamlio
+from smtpops.diagnostics import Diagnostic, Location, Report, Severity
+from smtpops.model import Config
+from smtpops.providers import Provider, catalog, detect
+from smtpops.rules.context import ConfigContext, RepoContext
+from smtpops.rules.registry import RULES, Hit, Rule, field_rule
+
+_LOAD_RULES = {
+    "syntax": "FILE001",
+    "duplicate": "FILE002",
+    "aliases": "FILE003",
+    "size": "FILE004",
+    "tag": "FILE006",
+    "encoding": "FILE007",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Options:
+    """What the caller chose on top of the project settings."""
+
+    ignore: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    strict: bool = False
+    providers_dir: str | None = None
+
+
+@dataclass(slots=True)
+class _Pending:
+    rule: Rule
+    hit: Hit
+    path: str
+    location: Location
+    environment: settings.Environment | None
+
+
+def _matches(rule: Rule, ids: Iterable[str]) -> bool:
+    return any(i.upper() in (rule.id, rule.area) for i in ids)
+
+
+class _Resolver:
+    def __init__(self, selection: settings.RuleSelection, options: Options) -> None:
+        self.selection = selection
+        self.options = options
+        self._cache: dict[tuple[str, str | None], Severity | None] = {}
+
+    def severity(self, rule: Rule, env: settings.Environment | None) -> Severity | None:
+        """The severity a rule has in an environment, or None when it is switched off."""
+        key = (rule.id, env.name if env else None)
+        if key not in self._cache:
+            self._cache[key] = self._severity(rule, env)
+        return self._cache[key]
+
+    def _severity(self, rule: Rule, env: settings.Environment | None) -> Severity | None:
+        policy = env.policy if env else settings.RELAXED
+        base = rule.severity
+        if any(policy.flag(flag) for flag in rule.escalate_when):
+            base = Severity.ERROR
+        locked = rule.security and base is Severity.ERROR and policy.protected
+        if self.options.select and not _matches(rule, self.options.select):
+            return None
+        if not locked and _matches(rule, (*self.selection.ignore, *self.options.ignore)):
+            return None
+        override = self.selection.severity.get(rule.id) or self.selection.severity.get(rule.area)
+        if override and not locked:
+            base = Severity(override)
+        if base is Severity.WARNING and (self.selection.warnings_as_errors or self.options.strict):
+            base = Severity.ERROR if self.selection.warnings_as_errors else base
+        return base
+
+
+def _location(doc: yamlio.Document | None, path: str, hit: Hit) -> Location:
+    field = ".".join(str(p) for p in hit.field) or None
+    if doc is None:
+        return Location(path=path, line=hit.line, field=field)
+    mark = None
+    if hit.line is None and hit.field:
+        mark = doc.keys.get(hit.field) if hit.at_key else doc.mark(hit.field)
+    if mark is None and hit.line is None:
+        mark = doc.mark(hit.field) if hit.field else None
+    if mark:
+        return Location(path=path, line=mark.line, column=mark.column, field=field)
+    return Location(path=path, line=hit.line or 1, column=1 if not hit.line else None, field=field)
+
+
+class Run:
+    """One validation run over a set of config files."""
+
+    def __init__(self, options: Options | None = None) -> None:
+        self.options = options or Options()
+        self.providers: dict[str, Provider] = catalog(self.options.providers_dir)
+        self.pending: list[_Pending] = []
+        self.docs: dict[str, yamlio.Document] = {}
+        self.contexts: list[ConfigContext] = []
+        self.input_error = False
+
+    def _add(self, rule_id: str, hit: Hit, path: str, env: settings.Environment | None) -> None:
+        rule = RULES[rule_id]
+        location = _location(self.docs.get(path), path, hit)
+        self.pending.append(_Pending(rule, hit, path, location, env))
+
+    def check_file(self, item: discovery.ConfigFile, env: settings.Environment | None) -> None:
+        path = item.path
+        try:
+            doc = yamlio.load_path(path)
+        except OSError as exc:
+            self.input_error = True
+            self._add("FILE008", Hit(message=f"cannot read the file ({exc.strerror})"), path, env)
+            return
+        except yamlio.LoadError as exc:
+            line = exc.mark.line if exc.mark else 1
+            self._add(_LOAD_RULES[exc.kind], Hit(message=exc.message, line=line), path, env)
+            return
+        self.docs[path] = doc
+        self.check_document(path, doc, env, item.configs_dir)
+
+    def check_document(
+        self,
+        path: str,
+        doc: yamlio.Document,
+        env: settings.Environment | None,
+        configs_dir: str | None,
+    ) -> ConfigContext | None:
+        self.docs[path] = doc
+        if not isinstance(doc.data, dict):
+            self._add("FILE005", Hit(line=1), path, env)
+            return None
+        for problem in schema.check(doc.data):
+            if problem.unknown:
+                hint = (
+                    f"Did you mean '{problem.suggestion}'? Rename the field."
+                    if problem.suggestion
+                    else "Remove the field, or check its spelling against `smtpops rules SCHEMA001`."
+                )
+                self._add("SCHEMA001", Hit(field=problem.path, message=problem.message, hint=hint, at_key=True), path, env)
+                continue
+            record = field_rule(problem.field or "") or RULES["SCHEMA002"]
+            self._add(record.id, Hit(field=problem.path or (problem.field or "",), message=problem.message), path, env)
+        config = Config.from_raw(doc.data)
+        provider = self.providers.get(config.provider or "") if config.provider else None
+        if provider is None and not config.provider and config.host:
+            provider = detect(config.host.strip(), self.providers)
+        ctx = ConfigContext(
+            path=path,
+            doc=doc,
+            raw=doc.data,
+            config=config,
+            environment=env,
+            provider=provider,
+            providers=self.providers,
+            repo_root=os.path.dirname(configs_dir) if configs_dir else None,
+        )
+        for record in rules.FILE_RULES:
+            for hit in record.check(ctx):  # type: ignore[misc]
+                self._add(record.id, hit, path, env)
+        self.contexts.append(ctx)
+        return ctx
+
+    def check_repository(self, repo: RepoContext) -> None:
+        envs = {ctx.path: ctx.environment for ctx in repo.files}
+        for record in rules.REPO_RULES:
+            for hit in record.check(repo):  # type: ignore[misc]
+                path = hit.path or (repo.settings.path or "configs")
+                self._add(record.id, hit, path, envs.get(path))
+
+    def report(self, selection: settings.RuleSelection, files: Iterable[str]) -> Report:
+        resolver = _Resolver(selection, self.options)
+        by_file: dict[str, list[suppressions.Suppression]] = {
+            path: suppressions.parse(doc.text) for path, doc in self.docs.items()
+        }
+        out: list[Diagnostic] = []
+        for item in self.pending:
+            severity = resolver.severity(item.rule, item.environment)
+            if severity is None:
+                continue
+            env_name = item.environment.name if item.environment else None
+            suppressed = False
+            for sup in by_file.get(item.path, ()):
+                if sup.covers(item.rule.id, item.rule.area, item.location.line):
+                    policy = item.environment.policy if item.environment else settings.RELAXED
+                    if item.rule.security and severity is Severity.ERROR and policy.protected:
+                        sup.used.add("\0refused")
+                        continue
+                    sup.used.add(item.rule.id)
+                    suppressed = bool(sup.reason)
+            if suppressed:
+                continue
+            out.append(
+                Diagnostic(
+                    rule_id=item.rule.id,
+                    severity=severity,
+                    message=item.hit.message or item.rule.message,
+                    hint=item.hit.hint or item.rule.hint,
+                    location=item.location,
+                    environment=env_name,
+                )
+            )
+        out.extend(self._suppression_findings(by_file, resolver))
+        return Report(
+            diagnostics=tuple(sorted(out, key=Diagnostic.sort_key)),
+            files=tuple(files),
+            strict=self.options.strict,
+            input_error=self.input_error,
+        )
+
+    def _suppression_findings(
+        self, by_file: dict[str, list[suppressions.Suppression]], resolver: _Resolver
+    ) -> list[Diagnostic]:
+        found: list[Diagnostic] = []
+        for path, sups in by_file.items():
+            for sup in sups:
+                problems: list[tuple[str, str | None]] = []
+                unknown = [i for i in sup.ids if i not in RULES and not rules.is_area(i)]
+                if unknown:
+                    problems.append(("SUPP003", f"unknown rule ID(s) {', '.join(unknown)} in suppression"))
+                if not sup.reason:
+                    problems.append(("SUPP001", None))
+                if "\0refused" in sup.used:
+                    problems.append(("SUPP004", None))
+                elif not sup.used and not unknown:
+                    problems.append(("SUPP002", None))
+                for rule_id, message in problems:
+                    severity = resolver.severity(RULES[rule_id], None)
+                    if severity is None:
+                        continue
+                    found.append(
+                        Diagnostic(
+                            rule_id=rule_id,
+                            severity=severity,
+                            message=message or RULES[rule_id].message,
+                            hint=RULES[rule_id].hint,
+                            location=Location(path=path, line=sup.line, column=sup.column),
+                        )
+                    )
+        return found
+
+
+def _in_configs_root(path: str) -> bool:
+    parent = os.path.dirname(os.path.abspath(path))
+    return os.path.basename(parent) == "configs" or os.path.exists(
+        os.path.join(parent, settings.SETTINGS_FILE)
+    )
+
+
+def validate(paths: tuple[str, ...], options: Options | None = None) -> Report:
+    """Validate the files (or folders) named, or the whole configs/ tree."""
+    items, configs_dir = discovery.discover(paths)
+    project = settings.load(configs_dir) if configs_dir else settings.DEFAULT
+    run = Run(options)
+    for item in items:
+        env = project.environment(item.environment) if item.environment else None
+        run.check_file(item, env)
+    stray = tuple(i.path for i in items if i.configs_dir is None and _in_configs_root(i.path))
+    run.check_repository(
+        RepoContext(files=tuple(run.contexts), settings=project, configs_dir=configs_dir, stray=stray)
+    )
+    return run.report(project.rules, [i.path for i in items])

@@ -1,0 +1,143 @@
+"""The SMTP configuration as a typed value, with the spec's defaults.
+
+Built leniently from whatever the YAML holds: a field of the wrong type falls back to its
+default here (the schema has already reported it), so that rules never crash on bad input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+TLS_MODES = ("STARTTLS", "SSL/TLS", "None")
+AUTH_PROTOCOLS = ("LOGIN", "PLAIN", "CRAM-MD5")
+FIELDS = (
+    "name",
+    "description",
+    "active",
+    "provider",
+    "host",
+    "port",
+    "tls",
+    "verify_certificate",
+    "ca_file",
+    "auth_protocol",
+    "username",
+    "password",
+    "from_address",
+    "helo_hostname",
+    "max_connections",
+    "retries",
+    "idle_timeout",
+    "wait_timeout",
+    "custom_headers",
+)
+METADATA_FIELDS = ("sops",)
+DEFAULTS: dict[str, Any] = {
+    "active": False,
+    "port": 587,
+    "tls": "STARTTLS",
+    "verify_certificate": True,
+    "auth_protocol": "LOGIN",
+    "helo_hostname": "localhost",
+    "max_connections": 10,
+    "retries": 3,
+    "idle_timeout": 30,
+    "wait_timeout": 30,
+}
+_DURATION = re.compile(r"^\s*([0-9]+)\s*s?\s*$")
+
+
+def parse_duration(value: Any) -> int | None:
+    """Seconds from ``30`` or ``"30s"``; None when it is neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def parse_headers(value: Any) -> list[tuple[int, str]]:
+    """The custom header lines, as (index, line) pairs; a mapping becomes 'Name: value' lines.
+
+    The index is the line's offset inside a block string, or the key's order in a mapping.
+    """
+    if isinstance(value, str):
+        return [(i, line) for i, line in enumerate(value.split("\n")) if line.strip()]
+    if isinstance(value, dict):
+        return [(i, f"{k}: {v}") for i, (k, v) in enumerate(value.items())]
+    return []
+
+
+def _typed(raw: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> Any:
+    value = raw.get(name, DEFAULTS.get(name))
+    if isinstance(value, bool) and kind is int:
+        return DEFAULTS.get(name)
+    return value if isinstance(value, kind) else DEFAULTS.get(name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    name: str | None
+    description: str | None
+    active: bool
+    provider: str | None
+    host: str | None
+    port: int | None
+    tls: str
+    verify_certificate: bool
+    ca_file: str | None
+    auth_protocol: str
+    username: str | None
+    password: str | None
+    from_address: str | None
+    helo_hostname: str | None
+    max_connections: int | None
+    retries: int | None
+    idle_timeout: int | None
+    wait_timeout: int | None
+    custom_headers: list[tuple[int, str]]
+
+    @property
+    def encrypted(self) -> bool:
+        return bool(self.password and self.password.startswith("ENC[") and self.password.endswith("]"))
+
+    @property
+    def sender(self) -> str | None:
+        """The envelope sender the runtime uses: from_address, else the username if it is an address."""
+        if self.from_address:
+            return self.from_address
+        if self.username and "@" in self.username:
+            return self.username
+        return None
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any]) -> Config:
+        tls = _typed(raw, "tls", str)
+        auth = _typed(raw, "auth_protocol", str)
+        return cls(
+            name=_typed(raw, "name", str),
+            description=_typed(raw, "description", str),
+            active=_typed(raw, "active", bool),
+            provider=_typed(raw, "provider", str),
+            host=_typed(raw, "host", str),
+            port=_typed(raw, "port", int),
+            tls=tls if tls in TLS_MODES else DEFAULTS["tls"],
+            verify_certificate=_typed(raw, "verify_certificate", bool),
+            ca_file=_typed(raw, "ca_file", str),
+            auth_protocol=auth if auth in AUTH_PROTOCOLS else DEFAULTS["auth_protocol"],
+            username=_typed(raw, "username", str),
+            password=_typed(raw, "password", str),
+            from_address=_typed(raw, "from_address", str),
+            helo_hostname=_typed(raw, "helo_hostname", str),
+            max_connections=_typed(raw, "max_connections", int),
+            retries=_typed(raw, "retries", int),
+            idle_timeout=parse_duration(raw.get("idle_timeout", DEFAULTS["idle_timeout"])),
+            wait_timeout=parse_duration(raw.get("wait_timeout", DEFAULTS["wait_timeout"])),
+            custom_headers=parse_headers(raw.get("custom_headers")),
+        )

@@ -1,0 +1,38 @@
+"""Machine-readable output: the whole report as one JSON document."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from smtpops.diagnostics import Diagnostic, Report
+
+
+def as_dict(d: Diagnostic) -> dict[str, Any]:
+    loc = d.location
+    return {
+        "rule": d.rule_id,
+        "severity": d.severity.value,
+        "message": d.message,
+        "hint": d.hint,
+        "path": loc.path,
+        "line": loc.line,
+        "column": loc.column,
+        "field": loc.field,
+        "environment": d.environment,
+    }
+
+
+def write(report: Report, stream: IO[str]) -> None:
+    document = {
+        "files": list(report.files),
+        "summary": {
+            "files": len(report.files),
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "exit_code": report.exit_code,
+        },
+        "diagnostics": [as_dict(d) for d in report.diagnostics],
+    }
+    json.dump(document, stream, indent=2)
+    stream.write("\n")

@@ -1,0 +1,46 @@
+"""Readable output for people: one block per finding, a summary line at the end."""
+
+from __future__ import annotations
+
+import os
+from typing import IO
+
+from smtpops.diagnostics import Report, Severity
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def use_colour(stream: IO[str]) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if colour else text
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def write(report: Report, stream: IO[str]) -> None:
+    colour = use_colour(stream)
+    for d in report.diagnostics:
+        label = _paint(d.severity.value, _COLOURS[d.severity], colour)
+        field = f" [{d.location.field}]" if d.location.field else ""
+        stream.write(f"{d.location}: {label} {d.rule_id}{field} {d.message}\n")
+        stream.write(f"    How to fix: {d.hint}\n")
+    errors, warnings = len(report.errors), len(report.warnings)
+    files = _plural(len(report.files), "file")
+    if not report.diagnostics:
+        stream.write(_paint(f"✓ {files} checked, no problems found\n", "32", colour))
+        return
+    summary = f"{files} checked: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    infos = len(report.diagnostics) - errors - warnings
+    if infos:
+        summary += f", {_plural(infos, 'note')}"
+    mark = "✗" if report.exit_code else "✓"
+    stream.write(_paint(f"{mark} {summary}\n", "31" if report.exit_code else "32", colour))

@@ -1,0 +1,41 @@
+"""What a rule sees: one config file, its environment, its provider, and (for repository
+rules) all files of the run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from smtpops.model import Config
+from smtpops.providers import Provider
+from smtpops.settings import Environment, Policy, Settings
+from smtpops.yamlio import Document
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigContext:
+    path: str
+    doc: Document
+    raw: dict[str, Any]
+    config: Config
+    environment: Environment | None
+    provider: Provider | None
+    providers: dict[str, Provider]
+    repo_root: str | None
+
+    @property
+    def policy(self) -> Policy:
+        from smtpops.settings import RELAXED
+
+        return self.environment.policy if self.environment else RELAXED
+
+    def has(self, name: str) -> bool:
+        return name in self.raw
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RepoContext:
+    files: tuple[ConfigContext, ...]
+    settings: Settings
+    configs_dir: str | None
+    stray: tuple[str, ...] = ()  # YAML files outside configs/<env>/

@@ -1,0 +1,103 @@
+"""The rule registry: one metadata record per rule, under a stable ID whose prefix is its area.
+
+A rule is a function ``check(ctx) -> Iterable[Hit]`` registered with :func:`rule`, or a
+record with no function (``kind='schema'`` or ``'load'``) that the engine raises when the
+JSON Schema or the YAML loader rejects the field it covers. Retired IDs stay in
+``RETIRED`` so they are never reused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from smtpops.diagnostics import Severity
+
+Kind = Literal["file", "repo", "schema", "load", "suppression"]
+RULE_ID = re.compile(r"^[A-Z]+[0-9]{3}$")
+RETIRED: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Example:
+    """A doc example. ``yaml`` holds fields laid over a valid base config, or, with
+    ``whole_file``, the complete file. ``others`` are extra files (name -> text) in the
+    same environment folder."""
+
+    yaml: str
+    environment: str = "development"
+    whole_file: bool = False
+    file_name: str | None = None
+    others: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hit:
+    """What a check found: the field it concerns, and optionally a more precise text."""
+
+    field: tuple[str | int, ...] = ()
+    message: str | None = None
+    hint: str | None = None
+    path: str | None = None  # repository rules name the file they concern
+    line: int | None = None  # when a position is known without a field
+    at_key: bool = False  # point at the field's key rather than its value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    message: str
+    hint: str
+    why: str
+    bad: Example
+    good: Example
+    references: tuple[str, ...] = ()
+    security: bool = False
+    escalate_when: tuple[str, ...] = ()
+    kind: Kind = "file"
+    fields: tuple[str, ...] = ()
+    check: Callable[[Any], Iterable[Hit]] | None = None
+
+    @property
+    def area(self) -> str:
+        return self.id.rstrip("0123456789")
+
+
+RULES: dict[str, Rule] = {}
+
+
+def register(record: Rule) -> Rule:
+    if not RULE_ID.match(record.id):
+        raise ValueError(f"bad rule id {record.id!r}")
+    if record.id in RULES or record.id in RETIRED:
+        raise ValueError(f"rule id {record.id} registered twice or retired")
+    RULES[record.id] = record
+    return record
+
+
+def rule(**meta: Any) -> Callable[[Callable[[Any], Iterable[Hit]]], Callable[[Any], Iterable[Hit]]]:
+    """Decorator: register ``check`` under the metadata given."""
+
+    def wrap(check: Callable[[Any], Iterable[Hit]]) -> Callable[[Any], Iterable[Hit]]:
+        register(Rule(check=check, **meta))
+        return check
+
+    return wrap
+
+
+def field_rule(field_name: str) -> Rule | None:
+    """The schema rule that covers a top-level field."""
+    for record in RULES.values():
+        if record.kind == "schema" and field_name in record.fields:
+            return record
+    return None
+
+
+def select(pattern: str) -> list[Rule]:
+    """Rules matching an ID or an area prefix (``PORT`` selects PORT001…)."""
+    pattern = pattern.upper()
+    return [r for r in RULES.values() if r.id == pattern or r.area == pattern]

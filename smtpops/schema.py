@@ -1,0 +1,97 @@
+"""The JSON Schema of a config file, and its errors turned into plain findings."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from smtpops.resources import schema_path
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaProblem:
+    """One schema failure: which top-level field, the exact path, and what is wrong."""
+
+    field: str | None
+    path: tuple[str | int, ...]
+    message: str
+    unknown: bool = False
+    suggestion: str | None = None
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    with open(schema_path(), encoding="utf-8") as handle:
+        return json.load(handle)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema())
+
+
+def properties() -> dict[str, Any]:
+    return schema()["properties"]  # type: ignore[no-any-return]
+
+
+def _describe(error: Any, field: str) -> str:
+    prop = properties().get(field, {})
+    value = error.instance
+    shown = repr(value) if not isinstance(value, str) else f"'{value}'"
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    kind = error.validator
+    if kind == "type" or (kind == "anyOf" and prop.get("anyOf")):
+        return f"'{field}' has the value {shown}, which is not allowed here"
+    if kind == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        return f"'{field}' is {shown}; it must be one of: {allowed}"
+    if kind in ("minimum", "maximum"):
+        lo, hi = prop.get("minimum"), prop.get("maximum")
+        return f"'{field}' is {shown}; it must be between {lo} and {hi}"
+    if kind == "maxLength":
+        return f"'{field}' is {len(value)} characters long; at most {error.validator_value} allowed"
+    if kind == "minLength":
+        return f"'{field}' is empty"
+    if kind == "pattern":
+        return f"'{field}' has the value {shown}, which is not in the expected form"
+    return f"'{field}': {error.message}"
+
+
+def check(data: dict[str, Any]) -> list[SchemaProblem]:
+    """Every schema failure of ``data`` (a mapping), one per field, in a stable order."""
+    problems: list[SchemaProblem] = []
+    props = properties()
+    required = schema().get("required", [])
+    seen: set[str] = set()
+    for name in required:
+        if name not in data or data[name] is None:
+            problems.append(SchemaProblem(name, (), f"'{name}' is missing"))
+            seen.add(name)
+    for name in data:
+        if name not in props:
+            close = difflib.get_close_matches(str(name), list(props), n=1, cutoff=0.6)
+            problems.append(
+                SchemaProblem(
+                    str(name),
+                    (name,),
+                    f"'{name}' is not a field smtpops knows",
+                    unknown=True,
+                    suggestion=close[0] if close else None,
+                )
+            )
+            seen.add(str(name))
+    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.path))):
+        if not error.path:
+            continue  # required / additionalProperties handled above
+        field = str(error.path[0])
+        if field in seen:
+            continue
+        seen.add(field)
+        problems.append(SchemaProblem(field, tuple(error.path)[:1], _describe(error, field)))
+    return problems
