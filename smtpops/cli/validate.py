@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import sys
 
 import click
 
-from smtpops.errors import UsageError
+from smtpops.errors import InputError, UsageError
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
 
@@ -46,9 +47,13 @@ def validate(paths: tuple[str, ...], fmt: str, outputs: tuple[str, ...], strict:
     report = engine.validate(paths, engine.Options(ignore=ignore, select=select, strict=strict))
     reporters.get(fmt)(report, sys.stdout)
     for target_fmt, target in targets:
-        import io
-
         buffer = io.StringIO()
         reporters.get(target_fmt)(report, buffer)
-        write_text(target, buffer.getvalue())
+        try:
+            write_text(target, buffer.getvalue())
+        except OSError as exc:
+            raise InputError(
+                f"cannot write the {target_fmt} report to {target} ({exc.strerror or exc})",
+                hint="Check that the folder exists and that you may write there.",
+            ) from None
     sys.exit(report.exit_code)

@@ -1,4 +1,9 @@
-"""Readable output for people: one block per finding, a summary line at the end."""
+"""Readable output for people: one block per finding, a summary line at the end.
+
+Colour only on a terminal, never when ``NO_COLOR`` is set (https://no-color.org), always
+when ``FORCE_COLOR`` is. Text quoted from config files is shown with control characters
+escaped, so a value cannot repaint the terminal.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import os
 from typing import IO
 
 from smtpops.diagnostics import Report, Severity
+from smtpops.reporters.safe import visible
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -15,7 +21,8 @@ def use_colour(stream: IO[str]) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return hasattr(stream, "isatty") and stream.isatty()
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def _paint(text: str, code: str, colour: bool) -> str:
@@ -30,17 +37,18 @@ def write(report: Report, stream: IO[str]) -> None:
     colour = use_colour(stream)
     for d in report.diagnostics:
         label = _paint(d.severity.value, _COLOURS[d.severity], colour)
-        field = f" [{d.location.field}]" if d.location.field else ""
-        stream.write(f"{d.location}: {label} {d.rule_id}{field} {d.message}\n")
-        stream.write(f"    How to fix: {d.hint}\n")
+        field = f" [{visible(d.location.field)}]" if d.location.field else ""
+        where = _paint(visible(str(d.location)), "1", colour)
+        stream.write(f"{where}: {label} {d.rule_id}{field} {visible(d.message)}\n")
+        stream.write(f"    How to fix: {visible(d.hint)}\n")
     errors, warnings = len(report.errors), len(report.warnings)
     files = _plural(len(report.files), "file")
     if not report.diagnostics:
-        stream.write(_paint(f"✓ {files} checked, no problems found\n", "32", colour))
+        stream.write(_paint(f"✓ {files} checked, no problems found", "32", colour) + "\n")
         return
     summary = f"{files} checked: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
     infos = len(report.diagnostics) - errors - warnings
     if infos:
         summary += f", {_plural(infos, 'note')}"
     mark = "✗" if report.exit_code else "✓"
-    stream.write(_paint(f"{mark} {summary}\n", "31" if report.exit_code else "32", colour))
+    stream.write(_paint(f"{mark} {summary}", "31" if report.exit_code else "32", colour) + "\n")
