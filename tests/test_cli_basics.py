@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_importing_the_cli_loads_no_heavy_module() -> None:
     code = (
         "import sys, smtpops.cli; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in %r))" % (HEAVY,)
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
@@ -53,7 +53,9 @@ def test_rules_lists_and_explains(run_cli) -> None:
 
 
 def test_python_dash_m_works() -> None:
-    out = subprocess.run([sys.executable, "-m", "smtpops", "--version"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "smtpops", "--version"], capture_output=True, text=True
+    )
     assert out.returncode == 0 and "smtpops" in out.stdout
 
 
@@ -61,7 +63,8 @@ def test_python_dash_m_works() -> None:
 def test_wheel_bundles_schemas_and_providers(tmp_path: Path) -> None:
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     if build.returncode != 0:
         pytest.skip(f"cannot build a wheel here: {build.stderr[-300:]}")

@@ -90,13 +90,20 @@ def test_security_error_cannot_be_silenced_in_production(run_cli, repo_dir: Path
 
 
 def test_same_problem_is_a_warning_in_development(run_cli, repo_dir: Path) -> None:
-    write(repo_dir, "development", "example", BASE.replace("port: 587", "port: 587\nverify_certificate: false"))
+    write(
+        repo_dir,
+        "development",
+        "example",
+        BASE.replace("port: 587", "port: 587\nverify_certificate: false"),
+    )
     code, found = diagnostics(run_cli)
     assert code == 0 and [(d["rule"], d["severity"]) for d in found] == [("TLS004", "warning")]
 
 
 def test_suppression_on_the_line_above(run_cli, repo_dir: Path) -> None:
-    text = BASE.replace("port: 587", "# smtpops: ignore[PORT005] the on-site relay only listens on 25\nport: 25")
+    text = BASE.replace(
+        "port: 587", "# smtpops: ignore[PORT005] the on-site relay only listens on 25\nport: 25"
+    )
     write(repo_dir, "development", "example", text)
     assert diagnostics(run_cli) == (0, [])
 
@@ -129,7 +136,9 @@ def test_no_configs_folder_is_exit_2(run_cli, tmp_path: Path, monkeypatch) -> No
 
 def test_broken_environments_file_is_exit_2_with_line(run_cli, repo_dir: Path) -> None:
     write(repo_dir, "development", "example", BASE)
-    (repo_dir / "configs" / "environments.yaml").write_text("environments:\n  - name: dev\n    policy: loose\n")
+    (repo_dir / "configs" / "environments.yaml").write_text(
+        "environments:\n  - name: dev\n    policy: loose\n"
+    )
     result = run_cli("validate", expect=2)
     assert "environments.yaml:3" in result.stderr
 
