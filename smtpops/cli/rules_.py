@@ -16,8 +16,8 @@ def rules(rule_id: str | None, fmt: str) -> None:
     """List every rule, or explain RULE_ID (an ID like PORT003, or an area like PORT)."""
     import difflib
 
-    from smtpops.rules import RULES, docs
-    from smtpops.rules.registry import select
+    from smtpops.rules import docs
+    from smtpops.rules.registry import RULES, select
 
     chosen = sorted(RULES.values(), key=lambda r: r.id)
     if rule_id:
