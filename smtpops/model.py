@@ -46,7 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "idle_timeout": 30,
     "wait_timeout": 30,
 }
-_DURATION = re.compile(r"^\s*([0-9]+)\s*s?\s*$")
+_DURATION = re.compile(r"^\s*([0-9]{1,9})\s*s?\s*$")  # int() refuses > 4300 digits
 
 
 def parse_duration(value: Any) -> int | None:

@@ -130,7 +130,13 @@ class _Builder:
 
 def loads(text: str) -> Document:
     """Parse one YAML document from ``text``. Raises LoadError."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:  # a lone surrogate: the C parser would crash on it
+        raise LoadError(
+            "encoding", f"the text is not valid Unicode (character {exc.start + 1})"
+        ) from None
+    if size > MAX_BYTES:
         raise LoadError("size", f"the file is larger than {MAX_BYTES // 1024} KiB")
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
