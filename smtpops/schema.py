@@ -39,6 +39,13 @@ def properties() -> dict[str, Any]:
     return schema()["properties"]  # type: ignore[no-any-return]
 
 
+@lru_cache(maxsize=1)
+def _quick_checks() -> dict[str, Any]:
+    from smtpops.schema_quick import compile_check
+
+    return {name: compile_check(sub) for name, sub in properties().items()}
+
+
 def _describe(error: Any, field: str) -> str:
     prop = properties().get(field, {})
     value = error.instance
@@ -61,6 +68,18 @@ def _describe(error: Any, field: str) -> str:
     if kind == "pattern":
         return f"'{field}' has the value {shown}, which is not in the expected form"
     return f"'{field}': {error.message}"
+
+
+def _surely_valid(data: dict[str, Any], seen: set[str]) -> bool:
+    """Whether every known field passes the fast path (see ``schema_quick``)."""
+    quick = _quick_checks()
+    for name, value in data.items():
+        if name in seen:
+            continue
+        check = quick.get(name)
+        if check is None or not check(value):
+            return False
+    return True
 
 
 def check(data: dict[str, Any]) -> list[SchemaProblem]:
@@ -86,6 +105,8 @@ def check(data: dict[str, Any]) -> list[SchemaProblem]:
                 )
             )
             seen.add(str(name))
+    if _surely_valid(data, seen):
+        return problems  # jsonschema would find nothing more
     for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.path))):
         if not error.path:
             continue  # required / additionalProperties handled above

@@ -24,6 +24,7 @@ MAX_NODES = 20_000
 Path = tuple[str | int, ...]
 
 _constructor = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:bool",
@@ -75,13 +76,25 @@ def _mark(node: yaml.Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _scalar(node: yaml.Node) -> Any:
+    tag = node.tag
+    if tag == _STR:
+        return node.value  # what SafeConstructor.construct_yaml_str returns, without the calls
+    if tag not in _SCALAR_TAGS:
+        raise LoadError("tag", f"unsupported YAML tag {tag!r}", _mark(node))
+    try:
+        return _constructor.yaml_constructors[tag](_constructor, node)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise LoadError("syntax", f"cannot read value: {exc}", _mark(node)) from None
+
+
 class _Builder:
     def __init__(self) -> None:
         self.values: dict[Path, Mark] = {}
         self.keys: dict[Path, Mark] = {}
         self.count = 0
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
+    def _tick(self, node: yaml.Node) -> None:
         self.count += 1
         if self.count > MAX_NODES:
             raise LoadError(
@@ -90,41 +103,42 @@ class _Builder:
                 "(anchors and aliases nested too deeply)",
                 _mark(node),
             )
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self._tick(node)
         self.values[path] = _mark(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        if node.tag not in _SCALAR_TAGS:
-            raise LoadError("tag", f"unsupported YAML tag {node.tag!r}", _mark(node))
-        try:
-            return _constructor.yaml_constructors[node.tag](_constructor, node)
-        except (ValueError, yaml.YAMLError) as exc:
-            raise LoadError("syntax", f"cannot read value: {exc}", _mark(node)) from None
+        return _scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise LoadError(
-                    "tag", "merge keys ('<<') are not supported: write the fields out", _mark(key_node)
+                    "tag",
+                    "merge keys ('<<') are not supported: write the fields out",
+                    _mark(key_node),
                 )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise LoadError("syntax", "a key must be a plain name", _mark(key_node))
-            key = self.build(key_node, (*path, "\0key"))
-            if not isinstance(key, str | int | bool) or key is None:
+            self._tick(key_node)
+            key = _scalar(key_node)
+            if type(key) is not str and not isinstance(key, int | bool):
                 key = str(key)
+            where = (*path, key)
             if key in result:
-                first = self.keys[(*path, key)]
+                first = self.keys[where]
                 raise LoadError(
                     "duplicate",
                     f"the key '{key}' appears twice (first on line {first.line}); "
                     "YAML would silently keep only the last one",
                     _mark(key_node),
                 )
-            self.keys[(*path, key)] = _mark(key_node)
-            result[key] = self.build(value_node, (*path, key))
-        self.values.pop((*path, "\0key"), None)
+            self.keys[where] = _mark(key_node)
+            result[key] = self.build(value_node, where)
         return result
 
 

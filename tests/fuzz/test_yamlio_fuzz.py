@@ -6,11 +6,12 @@ import os
 import tempfile
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 from smtpops import yamlio
-from tests.fuzz.strategies import yaml_text
+from tests.fuzz.strategies import configs, mutated, yaml_text
 
 
 def _check(doc: yamlio.Document) -> None:
@@ -66,3 +67,21 @@ def test_lone_surrogate_is_a_load_error_not_a_crash():
     with pytest.raises(yamlio.LoadError) as caught:
         yamlio.loads("host: \udc80\n")
     assert caught.value.kind == "encoding"
+
+
+@given(configs())
+def test_values_match_pyyaml(data: dict) -> None:
+    """The loader builds the same values PyYAML's safe loader does (its fast paths included)."""
+    text = yaml.safe_dump(data, allow_unicode=True)
+    assert repr(yamlio.loads(text).data) == repr(yaml.safe_load(text))
+
+
+@given(mutated())
+def test_values_match_pyyaml_on_mutated_files(text: str) -> None:
+    try:
+        doc = yamlio.loads(text)
+    except yamlio.LoadError:
+        return
+    expected = yaml.safe_load(text)
+    if isinstance(expected, dict) and all(type(k) is str for k in expected):
+        assert repr(doc.data) == repr(expected)
