@@ -12,10 +12,10 @@ import yaml
 
 from smtpops import atomic
 from smtpops.encryption import sops_config
+from smtpops.encryption.leaks import AGE_SECRET_KEY
 from smtpops.encryption.sops_format import valid_recipient
 from smtpops.errors import InputError, UsageError
 
-SECRET_KEY = re.compile(r"AGE-SECRET-KEY-1[023456789ACDEFGHJKLMNPQRSTUVWXYZ]{58}")
 ENV_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -66,7 +66,7 @@ def identities_recipients(texts: list[str]) -> set[str]:
 
     found = set()
     for text in texts:
-        for match in SECRET_KEY.finditer(text):
+        for match in AGE_SECRET_KEY.finditer(text):
             try:
                 found.add(str(pyrage.x25519.Identity.from_str(match[0]).to_public()))
             except Exception:

@@ -65,7 +65,7 @@ _schema("USER001", "username-required", ("username",), "the username is missing,
 _schema("CRED001", "password-required", ("password",), "the password is missing",
         "Run `smtpops secrets set-password <file>` to enter it; it is stored encrypted.",
         "Authenticated sending needs a password (or app password).",
-        "password: ''\n", "password: ENC[AES256_GCM,data:bm9wZQ==,iv:AAAAAAAAAAAAAAAAAAAAAA==,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]\n")
+        "password: ''\n", "password: ENC[AES256_GCM,data:dZf8VX7o3A==,iv:T3LFtxT+3+MHwLxHtuQbZU6vKfA/60HlziK6RbdZnzs=,tag:vRXuVSQbm52+RPVZ1vQ26w==,type:str]\n")
 _schema("HELO001", "helo-length", ("helo_hostname",), "the HELO hostname is empty or longer than 255 characters",
         "Use the domain name of the sending system, e.g. crm.example-utility.com.",
         "Servers refuse over-long or empty EHLO names.",
