@@ -103,6 +103,7 @@ def remove(env: str, public_key: str) -> None:
     from smtpops.encryption import sops_config
 
     age_keys.check_environment(env)
+    age_keys.check_recipient(public_key)
     path = os.path.join(_repo_root(), sops_config.FILE_NAME)
     recipients = age_keys.change_recipients(path, env, remove=public_key)
     click.echo(

@@ -96,12 +96,20 @@ def check_environment(env: str) -> None:
 
 
 def check_recipient(recipient: str) -> None:
-    if not valid_recipient(recipient):
+    if valid_recipient(recipient):
+        return
+    if "SECRET-KEY" in recipient.upper():
         raise UsageError(
-            f"'{recipient[:80]}' is not an age public key",
-            hint="A public key starts with age1 and is 62 characters long; "
-            "`smtpops keys init` prints yours. Never paste an AGE-SECRET-KEY here.",
+            "that is a private key, not a public key: it was not saved anywhere",
+            hint="Give the age1… public key instead. The private key was shown on your screen "
+            "and may be in your shell history: if in doubt, make a new one.",
         )
+    shown = recipient[:70] if recipient.isprintable() else "the value given"
+    raise UsageError(
+        f"'{shown}' is not an age public key",
+        hint="A public key starts with age1 and is 62 characters long; `smtpops keys init` "
+        "prints yours.",
+    )
 
 
 class _Dumper(yaml.SafeDumper):

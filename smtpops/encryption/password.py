@@ -113,9 +113,19 @@ def _rule(path: str) -> tuple[sops_config.SopsConfig, sops_config.CreationRule]:
     return config, rule
 
 
-def _clear_fields(text: str) -> Any:
-    data = yaml.safe_load(text)
-    return {k: v for k, v in data.items() if k not in (splice.PASSWORD, splice.SOPS)}
+def _encrypts_more(output: str) -> bool:
+    """Whether sops encrypted anything besides the password (a value or a comment)."""
+
+    def walk(node: Any) -> bool:
+        if isinstance(node, dict):
+            return any(walk(v) for v in node.values())
+        if isinstance(node, list):
+            return any(walk(v) for v in node)
+        return looks_encrypted(node)
+
+    data = yaml.safe_load(output)
+    rest = {k: v for k, v in data.items() if k not in (splice.PASSWORD, splice.SOPS)}
+    return walk(rest) or "#ENC[" in output
 
 
 def set_password(path: str, password: Secret) -> None:
@@ -148,7 +158,7 @@ def set_password(path: str, password: Secret) -> None:
         raise failures.explain(result, path)
     output = result.stdout.decode("utf-8")
     encrypted = splice.take_from_sops_output(output, path)
-    if _clear_fields(output) != _clear_fields(lay.text):
+    if _encrypts_more(output):
         raise EncryptionError(
             f"{path}: the .sops.yaml rule for this folder encrypts more than the password",
             hint="Add `encrypted_regex: ^password$` and `mac_only_encrypted: true` to the rule "
