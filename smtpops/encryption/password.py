@@ -137,7 +137,8 @@ def set_password(path: str, password: Secret) -> None:
     _check_password(password)
     lay = splice.with_password_field(splice.layout(_read(path), path), path)
     config, _ = _rule(path)
-    plaintext = splice.plaintext_document(lay, _yaml_quoted(password.reveal()))
+    quoted = _yaml_quoted(password.reveal())
+    plaintext = splice.plaintext_document(lay, quoted)
     result = runner.run(
         [
             "--config",
@@ -152,6 +153,7 @@ def set_password(path: str, password: Secret) -> None:
         ],
         stdin=plaintext.encode("utf-8"),
         secret=password,
+        forms=(quoted[1:-1],),
     )
     del plaintext
     if result.returncode != 0:
