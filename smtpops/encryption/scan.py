@@ -89,14 +89,14 @@ def _read(path: str) -> bytes | None:
         return None
 
 
-def scan_file(path: str) -> list[Finding]:
+def scan_file(path: str, *, content: bool = True) -> list[Finding]:
     shown = _display(path)
     found = []
     if _DECRYPTED_NAME.search(os.path.basename(path)):
         found.append(
             Finding(path=shown, line=None, message="this file is named like a decrypted copy")
         )
-    data = _read(path)
+    data = _read(path) if content else None
     if data is None or b"\0" in data[:8192]:
         return found
     text = data.decode("utf-8", "replace")
@@ -123,6 +123,5 @@ def scan_paths(
 ) -> list[Finding]:
     found: list[Finding] = []
     for path in paths:
-        if os.path.abspath(path) not in skip:
-            found.extend(scan_file(path))
+        found.extend(scan_file(path, content=os.path.abspath(path) not in skip))
     return found
