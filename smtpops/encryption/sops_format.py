@@ -119,7 +119,7 @@ def _recipients(block: dict[str, Any], problems: list[tuple[str, str]]) -> list[
         entries = list(entries) + [
             e for g in groups if isinstance(g, dict) for e in g.get("age") or []
         ]
-    found = []
+    found: list[str] = []
     if not isinstance(entries, list):
         problems.append(("age", "the list of age keys is not a list"))
         return found

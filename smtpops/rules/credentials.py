@@ -170,10 +170,10 @@ def _regex_covers_password(regex: str) -> bool:
 def _recipient_sets(ctx: ConfigContext) -> tuple[str, set[str], set[str], str] | None:
     meta = _metadata(ctx)
     found = _creation_rule(ctx)
-    if meta is None or not meta.recipients or found is None or found[1] is None:
+    if meta is None or not meta.recipients or found is None:
         return None
     env, creation = found
-    if not creation.recipients:
+    if creation is None or not creation.recipients:
         return None
     return env, set(meta.recipients), set(creation.recipients), sops_config.FILE_NAME
 
