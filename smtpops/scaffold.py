@@ -263,10 +263,11 @@ def password_problem(path: str, env: str) -> str | None:
 
 def store_password(path: str, password: Any) -> None:
     """Encrypt ``password`` (a Secret) into the new file; on failure the file is removed."""
-    from smtpops.encryption import set_password  # type: ignore[import-not-found,unused-ignore]
+    import importlib
 
+    encryption = importlib.import_module("smtpops.encryption")
     try:
-        set_password(path, password)
+        encryption.set_password(path, password)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)

@@ -126,14 +126,15 @@ def new(
                 "(or run it in a terminal for guided setup).",
             )
         assert env and name and provider_id
-        provider = resolve(provider_id, catalog())
-        if provider is None:
+        found = resolve(provider_id, catalog())
+        if found is None:
             guess = suggest(provider_id, catalog())
             raise UsageError(
                 f"no provider '{provider_id}'",
                 hint=(f"Did you mean '{guess}'? " if guess else "")
                 + "`smtpops providers` lists them.",
             )
+        provider = found
     params = dict(scaffold.parse_param(provider, item) for item in param_items)
     path = scaffold.target(configs_dir, env, name)
     secret = _read_password() if password_stdin else None
