@@ -46,7 +46,7 @@ class Draft:
 def _allowed_types(field: str) -> set[str]:
     prop = schema.properties().get(field, {})
     found = {prop["type"]} if isinstance(prop.get("type"), str) else set(prop.get("type") or ())
-    for option in prop.get("anyOf", ()) + prop.get("oneOf", ()):
+    for option in [*prop.get("anyOf", ()), *prop.get("oneOf", ())]:
         found.add(option.get("type"))
     return found
 

@@ -159,6 +159,24 @@ def new(
     draft = scaffold.draft(
         configs_dir=configs_dir, env=env, name=name, provider=provider, values=values, params=params
     )
+    while interactive and draft.report.errors:
+        fixable = {(d.location.field or "").split(".")[0] for d in draft.report.errors} & set(
+            scaffold.SETTABLE
+        )
+        if not fixable:
+            break
+        click.echo("That would not pass validation:")
+        _show(draft.report, only=draft.report.errors)
+        for field in sorted(fixable):
+            values[field] = ask.ask_field(field)
+        draft = scaffold.draft(
+            configs_dir=configs_dir,
+            env=env,
+            name=name,
+            provider=provider,
+            values=values,
+            params=params,
+        )
     if draft.report.errors:
         click.echo(f"{draft.path} would not pass validation:", err=True)
         _show(draft.report, err=True, only=draft.report.errors)

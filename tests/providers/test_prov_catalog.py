@@ -15,10 +15,32 @@ from smtpops.providers import SCHEMA_FILE, catalog, detect, resolve, suggest
 from smtpops.resources import data_dir
 
 REQUIRED_IDS = {
-    "gmail", "office365", "yahoo", "outlook", "exchange", "custom", "google-workspace",
-    "google-workspace-relay", "icloud", "zoho", "fastmail", "aol", "gmx", "sendgrid",
-    "mailgun", "amazon-ses", "postmark", "sparkpost", "mailjet", "brevo", "mandrill",
-    "smtp2go", "elastic-email", "resend", "proton-smtp", "proton-bridge",
+    "gmail",
+    "office365",
+    "yahoo",
+    "outlook",
+    "exchange",
+    "custom",
+    "google-workspace",
+    "google-workspace-relay",
+    "icloud",
+    "zoho",
+    "fastmail",
+    "aol",
+    "gmx",
+    "sendgrid",
+    "mailgun",
+    "amazon-ses",
+    "postmark",
+    "sparkpost",
+    "mailjet",
+    "brevo",
+    "mandrill",
+    "smtp2go",
+    "elastic-email",
+    "resend",
+    "proton-smtp",
+    "proton-bridge",
 }
 PROVIDERS = catalog()
 

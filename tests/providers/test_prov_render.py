@@ -9,12 +9,11 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from prov_helpers import ENCRYPTED_PASSWORD, SAMPLE_PARAMS, sample_username, write_config
 
 from smtpops import render
 from smtpops.errors import UsageError
 from smtpops.providers import catalog
-
-from conftest import ENCRYPTED_PASSWORD, SAMPLE_PARAMS, sample_username, write_config
 
 PROVIDERS = catalog()
 OVERRIDES = {
@@ -45,8 +44,11 @@ def test_every_provider_renders_and_validates_clean(pid: str, project: Path, val
     errors = [d for d in diagnostics if d["severity"] == "error"]
     assert code == 0 and not errors, diagnostics
     # provider warnings only where the provider's facts declare a caution
-    prov_warnings = {d["rule"] for d in diagnostics if d["rule"].startswith("PROV")
-                     and d["severity"] == "warning"}
+    prov_warnings = {
+        d["rule"]
+        for d in diagnostics
+        if d["rule"].startswith("PROV") and d["severity"] == "warning"
+    }
     assert prov_warnings <= {"PROV008"}, diagnostics
     if "PROV008" in prov_warnings:
         assert any(n.severity == "warning" for n in PROVIDERS[pid].notices)
@@ -93,7 +95,8 @@ def test_document_has_modeline_relative_to_the_file(tmp_path: Path) -> None:
     path = tmp_path / "configs" / "production" / "a.yaml"
     text = render.document("name: a\n", path=str(path), repo_root=str(tmp_path), header="Hi\n")
     assert text.splitlines()[:2] == [
-        "# yaml-language-server: $schema=../../schemas/smtp-config.schema.json", "# Hi"
+        "# yaml-language-server: $schema=../../schemas/smtp-config.schema.json",
+        "# Hi",
     ]
 
 
