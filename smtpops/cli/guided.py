@@ -146,6 +146,7 @@ def fields(provider: Provider, name: str, values: dict[str, Any], params: dict[s
         )
         if helo != "localhost":
             values["helo_hostname"] = helo
+    headers(values)
     if click.confirm("Change limits and timeouts (connections, retries, timeouts)?", default=False):
         for field in ("max_connections", "retries", "idle_timeout", "wait_timeout"):
             default = (
@@ -156,6 +157,21 @@ def fields(provider: Provider, name: str, values: dict[str, Any], params: dict[s
             answer = ask_field(field, default=default)
             if answer != default:
                 values[field] = answer
+
+
+def headers(values: dict[str, Any]) -> None:
+    """Custom headers, one 'Name: value' per answer; an empty answer ends."""
+    if "custom_headers" in values or not click.confirm("Add custom headers?", default=False):
+        return
+    _say("  One header per line as 'Name: value' (e.g. X-Company: Example Utility); Enter ends.")
+    lines: list[str] = []
+    while True:
+        line = click.prompt("Header", default="", show_default=False).strip()
+        if not line:
+            break
+        lines.append(line)
+    if lines:
+        values["custom_headers"] = "\n".join(lines)
 
 
 def password(path: str, env: str) -> Secret | None:

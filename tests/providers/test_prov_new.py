@@ -182,6 +182,10 @@ GUIDED_ANSWERS = [
     "alerts@example-utility.com",  # username
     "2",  # 465 with SSL/TLS
     "crm.example-utility.com",  # HELO hostname
+    "y",  # add custom headers
+    "X-Company: Example Utility",
+    "X-Department: Customer Service",
+    "",  # no more headers
     "y",  # change limits
     "5",
     "",
@@ -200,6 +204,7 @@ def test_guided_setup_asks_for_what_is_missing(project, run_cli):
     assert data["helo_hostname"] == "crm.example-utility.com"
     assert data["max_connections"] == 5 and data["retries"] == 3
     assert data["description"] == "Primary Gmail account for outage notices and alerts"
+    assert data["custom_headers"] == "X-Company: Example Utility\nX-Department: Customer Service"
 
 
 def test_guided_setup_rejects_bad_answers_and_asks_again(project, run_cli):
@@ -215,6 +220,7 @@ def test_guided_setup_rejects_bad_answers_and_asks_again(project, run_cli):
         "",
         "",
         "n",
+        "n",
         "alerts@example-utility.com",
     ]
     result = run_cli("new", "--guided", input="\n".join(answers) + "\n", expect=0)
@@ -226,7 +232,7 @@ def test_guided_setup_rejects_bad_answers_and_asks_again(project, run_cli):
 
 
 def test_guided_setup_only_asks_what_options_left_open(project, run_cli):
-    answers = ["", "", "n"]  # description, HELO hostname, limits
+    answers = ["", "", "n", "n"]  # description, HELO hostname, headers, limits
     result = run_cli(
         *new_args("office365", "billing"), "--guided", input="\n".join(answers) + "\n", expect=0
     )
@@ -279,6 +285,7 @@ def test_guided_setup_starts_by_itself_on_a_terminal(project):
             ("Username:", "alerts@example-utility.com"),
             ("Choose [", ""),
             ("HELO hostname [", ""),
+            ("Add custom headers", "n"),
             ("Change limits", "n"),
         ]:
             expect(prompt)
