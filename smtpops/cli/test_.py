@@ -76,7 +76,7 @@ def _run(target: Target, password, opts: dict):  # type: ignore[no-untyped-def]
 
 
 def _read_stdin_password() -> str:
-    text = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    text = sys.stdin.readline().rstrip("\r\n")
     if not text:
         raise UsageError("--password-stdin was given but standard input is empty",
                          hint="Pipe the password in: printf '%s' \"$PW\" | smtpops test ...")

@@ -96,6 +96,10 @@ class Probe:
                 return self.session.read_reply()
             return self.session.command(line, shown=shown)
         except ReadError as exc:
+            if exc.kind in ("timeout", "slow") and self.remaining() <= 0.01:
+                raise Failure(
+                    f"{self.step}.overall_timeout", seconds=self.options.total_timeout
+                ) from None
             raise Failure(
                 f"{self.step}.{exc.kind}",
                 exc.excerpt,
