@@ -46,7 +46,10 @@ def write_config(repo_dir: Path) -> Callable[..., Path]:
     """Write ``configs/<env>/<name>.yaml``: the rule docs' valid base (a real sops-encrypted
     password) with the given fields laid over it; a value of None removes the field."""
 
-    def write(env: str = "development", **fields: Any) -> Path:
+    def write(
+        base: dict[str, Any] | None = None, /, *, env: str = "development", **fields: Any
+    ) -> Path:
+        fields = (base or {}) | fields
         data = yaml.safe_load(BASE)
         ca_file = fields.get("ca_file")
         if ca_file and Path(ca_file).is_absolute() and Path(ca_file).exists():

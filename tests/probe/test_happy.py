@@ -16,7 +16,7 @@ MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5")
 @pytest.mark.parametrize("mechanism", MECHANISMS)
 @pytest.mark.parametrize("tls", MODES)
 def test_passes_for_each_tls_mode_and_mechanism(sandbox, write_config, probe, tls, mechanism):
-    write_config(**sandbox.config(tls=tls, auth_protocol=mechanism))
+    write_config(sandbox.config(tls=tls, auth_protocol=mechanism))
     result, report = probe("development/sandbox", expect=0)
     assert report["passed"] is True and report["failure"] is None
     facts = report["facts"]
@@ -38,7 +38,7 @@ def test_passes_for_each_tls_mode_and_mechanism(sandbox, write_config, probe, tl
 
 
 def test_text_output_is_a_checklist(sandbox, write_config, run_cli):
-    write_config(**sandbox.config())
+    write_config(sandbox.config())
     result = run_cli("test", "development/sandbox", "--password-stdin", input="wrong\n")
     assert result.exit_code == 1, repr(result)
     lines = result.stdout.splitlines()
@@ -51,7 +51,7 @@ def test_text_output_is_a_checklist(sandbox, write_config, run_cli):
 
 
 def test_send_to_delivers_a_message_with_custom_headers(sandbox, write_config, probe):
-    write_config(**sandbox.config(), custom_headers="X-Campaign: outage-notices\nX-Team: billing")
+    write_config(sandbox.config(), custom_headers="X-Campaign: outage-notices\nX-Team: billing")
     _, report = probe("development/sandbox", "--send-to", "ops@example.com", expect=0)
     steps = {s["name"]: s for s in report["steps"]}
     assert "queued as SANDBOX0001" in steps["send"]["detail"]
@@ -66,21 +66,21 @@ def test_send_to_delivers_a_message_with_custom_headers(sandbox, write_config, p
 
 
 def test_from_address_is_the_envelope_sender(sandbox, write_config, probe):
-    write_config(**sandbox.config(), from_address="noreply@example.com")
+    write_config(sandbox.config(), from_address="noreply@example.com")
     _, report = probe("development/sandbox", "--send-to", "ops@example.com", expect=0)
     assert sandbox.messages[0].mail_from == "noreply@example.com"
     assert report["facts"]["sender"] == "noreply@example.com"
 
 
 def test_path_works_like_env_name(sandbox, write_config, probe):
-    path = write_config(**sandbox.config())
+    path = write_config(sandbox.config())
     _, report = probe(str(path), expect=0)
     assert report["config"] == "development/sandbox"
     assert report["environment"] == "development"
 
 
 def test_every_attempt_is_logged_without_secrets(sandbox, write_config, probe, repo_dir: Path):
-    write_config(**sandbox.config())
+    write_config(sandbox.config())
     probe("development/sandbox", expect=0)
     probe("development/sandbox", password="not-the-password", expect=1)
     log = [
