@@ -26,6 +26,7 @@ import ssl
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
@@ -96,6 +97,7 @@ class Sandbox:
         mail_reply: str | None = None,
         rcpt_reply: str | None = None,
         names: tuple[str, ...] = ("localhost", "127.0.0.1", "::1"),
+        on_message: Callable[[Received], None] | None = None,
     ) -> None:
         if cert not in CERTS:
             raise ValueError(f"cert must be one of {', '.join(CERTS)}")
@@ -106,6 +108,7 @@ class Sandbox:
         self.auth_reply, self.mail_reply, self.rcpt_reply = auth_reply, mail_reply, rcpt_reply
         self._requested = (starttls_port, tls_port)
         self.names = names
+        self.on_message = on_message
         self._own_dir = directory is None
         self.directory = directory or tempfile.mkdtemp(prefix="smtpops-sandbox-")
         self.ca_file = os.path.join(self.directory, "ca.pem")
@@ -144,6 +147,8 @@ class Sandbox:
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, f"{number:04d}.eml"), "wb") as handle:
             handle.write(raw)
+        if self.on_message is not None:
+            self.on_message(self.messages[number - 1])
         return f"250 2.0.0 Ok: queued as SANDBOX{number:04d}"
 
     # -- certificates and servers ----------------------------------------------------------

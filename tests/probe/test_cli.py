@@ -35,8 +35,9 @@ def test_config_or_env_but_not_both(run_cli, repo_dir):
 
 def test_bad_dns_server_is_a_usage_error(sandbox, write_config, run_cli):
     write_config(sandbox.config())
-    result = run_cli("test", "development/sandbox", "--dns", "not-an-ip:99", "--password-stdin",
-                     input=CANARY)
+    result = run_cli(
+        "test", "development/sandbox", "--dns", "not-an-ip:99", "--password-stdin", input=CANARY
+    )
     assert result.exit_code == 2, repr(result)
     assert "DNS server 'not-an-ip:99' is not an IP address" in result.stderr
 
@@ -64,8 +65,9 @@ def test_whole_environment_concurrently(make_sandbox, write_config, run_cli):
     write_config(good.config(name="alpha"))
     write_config(good.config(tls="SSL/TLS", name="beta"))
     write_config(good.config(name="gamma"), port=0)  # invalid: not tested
-    result = run_cli("test", "--env", "development", "--password-stdin", "--format", "json",
-                     input=CANARY)
+    result = run_cli(
+        "test", "--env", "development", "--password-stdin", "--format", "json", input=CANARY
+    )
     assert result.exit_code == 1, repr(result)
     assert_no_canary(result.output)
     document = json.loads(result.stdout)
@@ -94,9 +96,23 @@ def test_unknown_environment(write_config, sandbox, run_cli):
 def test_as_a_subprocess_nothing_leaks(sandbox, write_config, repo_dir: Path):
     write_config(sandbox.config())
     proc = subprocess.run(
-        [sys.executable, "-m", "smtpops", "test", "development/sandbox", "--password-stdin",
-         "--transcript", "--send-to", "ops@example.com"],
-        input=CANARY, capture_output=True, text=True, timeout=60, cwd=repo_dir)
+        [
+            sys.executable,
+            "-m",
+            "smtpops",
+            "test",
+            "development/sandbox",
+            "--password-stdin",
+            "--transcript",
+            "--send-to",
+            "ops@example.com",
+        ],
+        input=CANARY,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=repo_dir,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "C: <credentials hidden>" in proc.stdout
     assert_no_canary(proc.stdout, proc.stderr)
