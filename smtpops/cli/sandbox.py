@@ -62,7 +62,7 @@ def _describe(info: dict[str, Any], shown_password: str) -> str:
     "--port",
     "starttls_port",
     type=click.IntRange(0, 65535),
-    default=2587,
+    default=2525,
     show_default=True,
     help="STARTTLS port (0: any free port).",
 )
@@ -80,7 +80,7 @@ def _describe(info: dict[str, Any], shown_password: str) -> str:
     show_default=True,
     help="Where the CA file and received messages are kept.",
 )
-@click.option("--username", default="sandbox@example.com", show_default=True)
+@click.option("--username", default="sandbox@example.test", show_default=True)
 @click.option(
     "--password-stdin",
     is_flag=True,

@@ -88,7 +88,7 @@ class Sandbox:
         host: str = "127.0.0.1",
         starttls_port: int = 0,
         tls_port: int = 0,
-        username: str = "sandbox@example.com",
+        username: str = "sandbox@example.test",
         password: str | None = None,
         cert: str = "valid",
         mechanisms: tuple[str, ...] = MECHANISMS,

@@ -58,7 +58,7 @@ def test_send_to_delivers_a_message_with_custom_headers(sandbox, write_config, p
     assert steps["quit"]["status"] == "passed"
     assert len(sandbox.messages) == 1
     received = sandbox.messages[0]
-    assert received.mail_from == "sandbox@example.com"
+    assert received.mail_from == "sandbox@example.test"
     assert received.rcpt_tos == ("ops@example.com",)
     assert received.message["X-Campaign"] == "outage-notices"
     assert received.message["X-Team"] == "billing"
