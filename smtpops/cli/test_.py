@@ -44,14 +44,19 @@ def _validation_errors(path: str) -> list[str]:
 
 
 def _decrypter() -> Any:
+    """``smtpops.encryption.decrypt_password`` (built by the secrets work), if present."""
+    import importlib
+
     try:
-        from smtpops.encryption import decrypt_password  # type: ignore[import-not-found]
+        module = importlib.import_module("smtpops.encryption")
     except ImportError:
+        module = None
+    if module is None or not hasattr(module, "decrypt_password"):
         raise UsageError(
             "this smtpops cannot decrypt passwords yet",
             hint="Pass the password on standard input: smtpops test --password-stdin CONFIG.",
-        ) from None
-    return decrypt_password
+        )
+    return module.decrypt_password
 
 
 def _password(target: Target, stdin_password: str | None) -> Any:
@@ -62,7 +67,7 @@ def _password(target: Target, stdin_password: str | None) -> Any:
     return _decrypter()(target.path)
 
 
-def _run(target: Target, password, opts: dict):  # type: ignore[no-untyped-def]
+def _run(target: Target, password: Any, opts: dict[str, Any]) -> Any:
     from smtpops import settings, yamlio
     from smtpops.model import Config
     from smtpops.probe import ProbeOptions, run_probe

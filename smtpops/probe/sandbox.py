@@ -162,18 +162,15 @@ class Sandbox:
         )
         now = dt.datetime.now(dt.UTC)
         names = ("mail.wrong.example",) if self.cert == "wrong-host" else self.names
-        window: dict[str, dt.datetime] = {}
-        if self.cert == "expired":
-            window = {
-                "not_before": now - dt.timedelta(days=60),
-                "not_after": now - dt.timedelta(days=1),
-            }
-        elif self.cert == "expiring":
-            window = {
-                "not_before": now - dt.timedelta(days=60),
-                "not_after": now + dt.timedelta(days=10),
-            }
-        leaf = issuer.issue_cert(*names, **window)
+        ends = {"expired": -1, "expiring": 10}.get(self.cert)
+        if ends is None:
+            leaf = issuer.issue_cert(*names)
+        else:
+            leaf = issuer.issue_cert(
+                *names,
+                not_before=now - dt.timedelta(days=60),
+                not_after=now + dt.timedelta(days=ends),
+            )
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         leaf.configure_cert(context)
         return context

@@ -4,6 +4,7 @@ and a listening socket whose backlog is full (a connect that times out, offline)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -135,20 +136,16 @@ class RawServer:
             thread.start()
 
     def _serve(self, conn: socket.socket) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.script(conn, self.stop_event)
-        except OSError:
-            pass
 
     def close(self) -> None:
         self.stop_event.set()
         self.acceptor.join(2)
         self.listener.close()
         for conn in self.connections:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         for thread in self.threads:
             thread.join(2)
         for conn in self.connections:

@@ -118,3 +118,12 @@ def test_as_a_subprocess_nothing_leaks(sandbox, write_config, repo_dir: Path):
     assert_no_canary(proc.stdout, proc.stderr)
     for path in (repo_dir / ".smtpops").iterdir():
         assert_no_canary(path.read_text())
+
+
+def test_importing_the_probe_api_loads_no_heavy_module():
+    code = (
+        "import sys, smtpops.probe, smtpops.probe.runner; print(sorted(m for m in sys.modules "
+        "if m.split('.')[0] in ('dns', 'cryptography', 'aiosmtpd', 'trustme', 'click')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from smtpops.model import Config
 from smtpops.probe import ProbeOptions, run_probe
 from smtpops.secret import Secret
@@ -157,4 +155,4 @@ def test_connect_timeout_without_alternatives(
     )
     step = failure(report)
     assert step["error"] == "connect.timeout"
-    assert f"did not answer either" in step["hint"] and str(closed_port) in step["hint"]
+    assert "did not answer either" in step["hint"] and str(closed_port) in step["hint"]

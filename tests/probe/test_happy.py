@@ -17,7 +17,7 @@ MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5")
 @pytest.mark.parametrize("tls", MODES)
 def test_passes_for_each_tls_mode_and_mechanism(sandbox, write_config, probe, tls, mechanism):
     write_config(sandbox.config(tls=tls, auth_protocol=mechanism))
-    result, report = probe("development/sandbox", expect=0)
+    _result, report = probe("development/sandbox", expect=0)
     assert report["passed"] is True and report["failure"] is None
     facts = report["facts"]
     assert facts["address"] == "127.0.0.1"
