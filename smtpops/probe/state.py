@@ -66,7 +66,10 @@ class Probe:
 
     @property
     def host(self) -> str:
-        return (self.config.host or "").strip()
+        """The configured host as names are compared: no brackets, no trailing dot."""
+        from smtpops.probe.resolve import strip_host
+
+        return strip_host(self.config.host or "")
 
     @property
     def port(self) -> int:

@@ -68,13 +68,27 @@ def main() -> None:
         env_dir = Path(repo) / "configs" / "development"
         env_dir.mkdir(parents=True)
         (env_dir / "sandbox.yaml").write_text(
-            yaml.safe_dump(yaml.safe_load(BASE) | fields, sort_keys=False))
-        command = [sys.executable, "-m", "smtpops", "test", "development/sandbox",
-                   "--password-stdin"]
+            yaml.safe_dump(yaml.safe_load(BASE) | fields, sort_keys=False)
+        )
+        command = [
+            sys.executable,
+            "-m",
+            "smtpops",
+            "test",
+            "development/sandbox",
+            "--password-stdin",
+        ]
 
         def cli() -> None:
-            subprocess.run(command, input=box.password, cwd=repo, check=True,
-                           capture_output=True, text=True, env=os.environ | {"NO_COLOR": "1"})
+            subprocess.run(
+                command,
+                input=box.password,
+                cwd=repo,
+                check=True,
+                capture_output=True,
+                text=True,
+                env=os.environ | {"NO_COLOR": "1"},
+            )
 
         def interpreter() -> None:
             subprocess.run([sys.executable, "-c", "pass"], check=True)
@@ -85,10 +99,14 @@ def main() -> None:
         cli_ms = median_ms(cli, cli_rounds)
         python_ms = median_ms(interpreter, cli_rounds)
     print(f"bare protocol steps (smtplib: connect, EHLO, STARTTLS, EHLO, AUTH): {bare_ms:8.1f} ms")
-    print(f"run_probe, full test (DNS .. envelope dry run), in-process:         {probe_ms:8.1f} ms"
-          f"  ratio {probe_ms / bare_ms:.2f}x")
-    print(f"smtpops test, subprocess (incl. validation and Python start-up):   {cli_ms:8.1f} ms"
-          f"  ratio {cli_ms / bare_ms:.2f}x")
+    print(
+        f"run_probe, full test (DNS .. envelope dry run), in-process:         {probe_ms:8.1f} ms"
+        f"  ratio {probe_ms / bare_ms:.2f}x"
+    )
+    print(
+        f"smtpops test, subprocess (incl. validation and Python start-up):   {cli_ms:8.1f} ms"
+        f"  ratio {cli_ms / bare_ms:.2f}x"
+    )
     print(f"  of which an empty Python interpreter start-up:                   {python_ms:8.1f} ms")
     print(f"medians of {args.rounds} rounds ({cli_rounds} for subprocesses)")
 

@@ -156,3 +156,11 @@ def test_connect_timeout_without_alternatives(
     step = failure(report)
     assert step["error"] == "connect.timeout"
     assert "did not answer either" in step["hint"] and str(closed_port) in step["hint"]
+
+
+def test_bracketed_ipv6_literal(make_sandbox, write_config, probe):
+    box = make_sandbox(host="::1")
+    write_config(box.config(), host="[::1]")
+    _, report = probe("development/sandbox", expect=0)
+    assert report["facts"]["address"] == "::1"
+    assert report["steps"][0]["data"]["source"] == "IP address"
