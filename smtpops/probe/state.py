@@ -14,13 +14,7 @@ from smtpops.probe.tls import Negotiated
 from smtpops.secret import Secret
 from smtpops.settings import Environment
 
-_PROVIDER_HOSTS = {
-    "gmail": "gmail",
-    "google": "gmail",
-    "office365": "office365",
-    "outlook": "office365",
-    "yahoo": "yahoo",
-}
+_PROVIDER_HOSTS = {"gmail": "gmail", "google": "gmail", "office365": "office365", "yahoo": "yahoo"}
 
 
 def provider_of(config: Config) -> str | None:
