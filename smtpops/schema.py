@@ -46,7 +46,13 @@ def _quick_checks() -> dict[str, Any]:
     return {name: compile_check(sub) for name, sub in properties().items()}
 
 
+SECRET_FIELDS = frozenset({"password"})
+
+
 def _describe(error: Any, field: str) -> str:
+    if field in SECRET_FIELDS:
+        # never echo a value that may be a plaintext password
+        return f"'{field}' must be text: the ENC[...] value that sops writes"
     prop = properties().get(field, {})
     value = error.instance
     shown = repr(value) if not isinstance(value, str) else f"'{value}'"
