@@ -34,5 +34,5 @@ def write(report: Report, stream: IO[str]) -> None:
         },
         "diagnostics": [as_dict(d) for d in report.diagnostics],
     }
-    json.dump(document, stream, indent=2)
-    stream.write("\n")
+    # one write: json.dump would write each of its many small pieces separately
+    stream.write(json.dumps(document, indent=2) + "\n")

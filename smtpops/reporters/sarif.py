@@ -106,5 +106,5 @@ def document(report: Report) -> dict[str, Any]:
 
 
 def write(report: Report, stream: IO[str]) -> None:
-    json.dump(document(report), stream, indent=2)
-    stream.write("\n")
+    # one write: json.dump would write each of its many small pieces separately
+    stream.write(json.dumps(document(report), indent=2) + "\n")

@@ -36,10 +36,6 @@ environments:
   - name: production
     policy: strict
 """
-PASSWORD = (
-    "ENC[AES256_GCM,data:dZf8VX7o3A==,iv:T3LFtxT+3+MHwLxHtuQbZU6vKfA/60HlziK6RbdZnzs=,"
-    "tag:vRXuVSQbm52+RPVZ1vQ26w==,type:str]"
-)
 PROVIDERS = [
     ("gmail", "smtp.gmail.com", 587, "STARTTLS"),
     ("gmail", "smtp.gmail.com", 465, "SSL/TLS"),
@@ -60,7 +56,15 @@ BREAKAGES = [
 ]
 
 
-def config(i: int, rng: random.Random) -> dict[str, object]:
+def _base() -> dict[str, object]:
+    """The rule docs' valid base config: its ENC[...] password and sops block are real sops
+    output for a discarded key, so every file looks like an encrypted config."""
+    from smtpops.rules.examples import BASE
+
+    return yaml.safe_load(BASE)  # type: ignore[no-any-return]
+
+
+def config(i: int, rng: random.Random, base: dict[str, object]) -> dict[str, object]:
     provider, host, port, tls = rng.choice(PROVIDERS)
     data: dict[str, object] = {"name": f"cfg-{i:05d}"}
     if rng.random() < 0.5:
@@ -70,21 +74,24 @@ def config(i: int, rng: random.Random) -> dict[str, object]:
     data.update(host=host.format(i=i), port=port, tls=tls, auth_protocol="LOGIN")
     data.update(
         username=f"alerts{i}@utility-{i % 50}.example.com",
-        password=PASSWORD,
+        password=base["password"],
         helo_hostname=f"crm{i % 7}.utility.example.com",
     )
-    if rng.random() < 0.4:
-        data.update(max_connections=rng.randint(1, 3), retries=rng.randint(0, 5))
-        data.update(idle_timeout=rng.choice([30, "60s", 120]), wait_timeout=rng.choice([30, "45s"]))
+    if provider in ("custom", None, "office365") or rng.random() < 0.4:  # custom: all fields
+        data.update(verify_certificate=True, max_connections=rng.randint(1, 3))
+        data.update(retries=rng.randint(0, 5), idle_timeout=rng.choice([60, "60s", 120]))
+        data.update(wait_timeout=rng.choice([30, "45s"]))
     if rng.random() < 0.3:
         data["custom_headers"] = f"X-Department: District {i % 13}\nX-Priority-Class: bulk\n"
     if rng.random() < 1 / 8:
         rng.choice(BREAKAGES)(data)
+    data["sops"] = base["sops"]
     return data
 
 
 def generate(root: Path, count: int, seed: int = 2026) -> list[Path]:
     rng = random.Random(seed)
+    base = _base()
     configs = root / "configs"
     configs.mkdir(parents=True)
     (configs / "environments.yaml").write_text(ENVIRONMENTS)
@@ -92,7 +99,7 @@ def generate(root: Path, count: int, seed: int = 2026) -> list[Path]:
     paths = []
     for i in range(count):
         env = ("development", "staging", "production")[i % 3]
-        data = config(i, rng)
+        data = config(i, rng, base)
         text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
         if i % 211 == 0:  # now and then a duplicate key the YAML loader must refuse
             text += f"port: {data['port']}\n"
