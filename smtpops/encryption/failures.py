@@ -1,0 +1,75 @@
+"""sops' exit codes and error text, turned into plain words with a fix.
+
+sops may echo a hand-edited value in its error text; nothing of its text is shown unless
+it is one of the known, harmless shapes (and it is always scrubbed of the secret first).
+"""
+
+from __future__ import annotations
+
+from smtpops.encryption.runner import Completed
+from smtpops.errors import EncryptionError
+
+# sops' exit codes (cmd/sops/codes)
+COULD_NOT_RETRIEVE_KEY = 128
+ERROR_DECRYPTING_MAC = 24
+ERROR_DECRYPTING_TREE = 25
+MAC_MISMATCH = 51
+MAC_NOT_FOUND = 52
+FILE_ALREADY_ENCRYPTED = 203
+
+EDITED = (
+    "Restore the file from git (`git checkout -- {path}`), or enter the password again with "
+    "`smtpops secrets set-password {path}`. Edit encrypted values only through smtpops or sops."
+)
+
+
+def no_key(path: str, stderr: str) -> EncryptionError:
+    if "did not match any of the recipients" in stderr or "no identity matched" in stderr:
+        return EncryptionError(
+            f"{path}: none of your age keys can open this file: no key for this environment",
+            hint="Use the key of this environment (SOPS_AGE_KEY_FILE=/path/to/key), or ask someone "
+            "who has one to add your public key: `smtpops keys add --env ENV age1…` then "
+            "`smtpops secrets updatekeys`.",
+        )
+    return EncryptionError(
+        f"{path}: no age key found on this machine: no key for this environment",
+        hint="Point SOPS_AGE_KEY_FILE at your key file, put the key in SOPS_AGE_KEY (CI), or make "
+        "one with `smtpops keys init --env ENV`.",
+    )
+
+
+def explain(result: Completed, path: str) -> EncryptionError:
+    """The error for a failed sops run on ``path``."""
+    code, err = result.returncode, result.stderr
+    where = {"path": path}
+    if code == COULD_NOT_RETRIEVE_KEY or "Failed to get the data key" in err:
+        return no_key(path, err)
+    if code in (MAC_MISMATCH, ERROR_DECRYPTING_MAC) or "MAC mismatch" in err:
+        return EncryptionError(
+            f"{path}: the file's checksum (sops mac) does not match its encrypted values: "
+            "it was edited outside sops",
+            hint=EDITED.format(**where),
+        )
+    if code == MAC_NOT_FOUND:
+        return EncryptionError(f"{path}: the file's checksum (sops mac) is missing: "
+                               "it was edited outside sops", hint=EDITED.format(**where))
+    if code == ERROR_DECRYPTING_TREE:
+        what = ("was replaced by a value that is not encrypted"
+                if "does not match sops' data format" in err
+                else "cannot be decrypted (its ciphertext or tag was changed)")
+        return EncryptionError(f"{path}: the encrypted password {what}: it was edited outside sops",
+                               hint=EDITED.format(**where))
+    if "metadata not found" in err:
+        return EncryptionError(f"{path}: the file is not encrypted with sops (no sops section)",
+                               hint=f"Run `smtpops secrets set-password {path}`.")
+    if "no matching creation rules found" in err:
+        return EncryptionError(
+            f"{path}: .sops.yaml has no rule for this file's folder, so smtpops does not know "
+            "whose keys to encrypt it for",
+            hint="Make the environment's key first: `smtpops keys init --env ENV`.",
+        )
+    first = next((line.strip() for line in err.splitlines() if line.strip()), "no error text")
+    if "Input string" in first:
+        first = "a value in the file is not in sops' format"
+    return EncryptionError(f"{path}: sops failed (exit {code}): {first[:200]}",
+                           hint="Run `smtpops secrets check` on the file for details.")

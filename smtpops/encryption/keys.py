@@ -1,0 +1,153 @@
+"""age identities (made with pyrage) and the recipients of each environment in ``.sops.yaml``."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import sys
+from dataclasses import dataclass
+
+import yaml
+
+from smtpops import atomic
+from smtpops.encryption import sops_config
+from smtpops.encryption.sops_format import valid_recipient
+from smtpops.errors import InputError, UsageError
+
+SECRET_KEY = re.compile(r"AGE-SECRET-KEY-1[023456789ACDEFGHJKLMNPQRSTUVWXYZ]{58}")
+ENV_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewKey:
+    recipient: str
+    key_file: str
+
+
+def default_key_file() -> str:
+    """Where sops looks for age keys when SOPS_AGE_KEY_FILE is not set."""
+    if sys.platform == "darwin":
+        base = os.path.expanduser("~/Library/Application Support")
+    else:
+        base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    return os.path.join(base, "sops", "age", "keys.txt")
+
+
+def generate(key_file: str, comment: str) -> NewKey:
+    """A new age identity appended to ``key_file`` (created 0600 in a 0700 folder)."""
+    import pyrage
+
+    identity = pyrage.x25519.Identity.generate()
+    recipient = str(identity.to_public())
+    folder = os.path.dirname(os.path.abspath(key_file))
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    entry = f"# {comment}\n# created: {stamp}\n# public key: {recipient}\n{identity}\n"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    fd = os.open(key_file, flags, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
+        if handle.tell() and not _ends_with_newline(key_file):
+            handle.write("\n")
+        handle.write(entry)
+    os.chmod(key_file, 0o600)
+    return NewKey(recipient=recipient, key_file=key_file)
+
+
+def _ends_with_newline(path: str) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) == b"\n"
+
+
+def identities_recipients(texts: list[str]) -> set[str]:
+    """The public keys of the age identities found in ``texts`` (key files or SOPS_AGE_KEY)."""
+    import pyrage
+
+    found = set()
+    for text in texts:
+        for match in SECRET_KEY.finditer(text):
+            try:
+                found.add(str(pyrage.x25519.Identity.from_str(match[0]).to_public()))
+            except Exception:  # noqa: BLE001 - a damaged key is simply not usable
+                continue
+    return found
+
+
+def available_recipients() -> set[str]:
+    """Public keys of the private keys sops would use here (SOPS_AGE_KEY, its file, default)."""
+    texts = [os.environ.get("SOPS_AGE_KEY", "")]
+    for path in (os.environ.get("SOPS_AGE_KEY_FILE"), default_key_file()):
+        if path and os.path.isfile(path):
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    texts.append(handle.read())
+            except (OSError, UnicodeDecodeError):
+                continue
+    return identities_recipients(texts)
+
+
+def check_environment(env: str) -> None:
+    if not ENV_NAME.match(env):
+        raise UsageError(f"'{env}' is not an environment name",
+                         hint="Use the folder name under configs/, e.g. production.")
+
+
+def check_recipient(recipient: str) -> None:
+    if not valid_recipient(recipient):
+        raise UsageError(f"'{recipient[:80]}' is not an age public key",
+                         hint="A public key starts with age1 and is 62 characters long; "
+                         "`smtpops keys init` prints yours. Never paste an AGE-SECRET-KEY here.")
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _rule_entry(env: str) -> dict[str, object]:
+    return {
+        "path_regex": f"^configs/{env}/",
+        "encrypted_regex": sops_config.ENCRYPTED_REGEX,
+        "mac_only_encrypted": True,
+        "age": [],
+    }
+
+
+def _load_data(path: str) -> dict[str, object]:
+    if not os.path.exists(path):
+        return {"stores": {"yaml": {"indent": 2}}, "creation_rules": []}
+    data = dict(sops_config.load(path).data)
+    data.setdefault("creation_rules", [])
+    if not isinstance(data["creation_rules"], list):
+        raise InputError(f"{path}: creation_rules is not a list", hint="Fix .sops.yaml by hand.")
+    return data
+
+
+def change_recipients(sops_path: str, env: str, *, add: str | None = None,
+                      remove: str | None = None) -> list[str]:
+    """Add or remove one recipient of ``env``'s rule; the rule is created when missing (before
+    any catch-all rule). Returns the rule's recipients afterwards."""
+    data = _load_data(sops_path)
+    rules: list[dict[str, object]] = data["creation_rules"]  # type: ignore[assignment]
+    entry = next((r for r in rules if isinstance(r, dict)
+                  and r.get("path_regex") in (f"^configs/{env}/", f"configs/{env}/")), None)
+    if entry is None:
+        if remove:
+            raise UsageError(f"{sops_path} has no rule for {env}", hint="Nothing to remove.")
+        entry = _rule_entry(env)
+        catch_all = next((i for i, r in enumerate(rules) if isinstance(r, dict)
+                          and not r.get("path_regex")), len(rules))
+        rules.insert(catch_all, entry)
+    current = list(sops_config._split_recipients(entry.get("age")))
+    if add and add not in current:
+        current.append(add)
+    if remove:
+        if remove not in current:
+            raise UsageError(f"{remove[:80]} is not a key of {env}",
+                             hint=f"`smtpops keys list --env {env}` shows its keys.")
+        current.remove(remove)
+    entry["age"] = current
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, indent=2)
+    atomic.write_text(sops_path, sops_config.HEADER + text)
+    return current

@@ -1,0 +1,141 @@
+"""Reading and writing the encrypted password of one config file with the real sops.
+
+Writing needs only the environment's public keys (from ``.sops.yaml``); reading needs one of
+its private keys (``SOPS_AGE_KEY``, ``SOPS_AGE_KEY_FILE`` or sops' default key file).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import yaml
+
+from smtpops import atomic
+from smtpops.encryption import failures, runner, sops_config, splice
+from smtpops.encryption.sops_format import looks_encrypted
+from smtpops.errors import EncryptionError, InputError, UsageError
+from smtpops.secret import Secret
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file", hint="Check the path.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the file ({type(exc).__name__})",
+                         hint="Check the path and that the file is UTF-8 text.") from None
+
+
+def decrypt_password(path: str) -> Secret:
+    """The decrypted password of ``path``, held in memory only; sops checks the MAC."""
+    lay = splice.layout(_read(path), path)
+    value = lay.text[lay.password.start : lay.password.end] if lay.password else ""
+    if lay.password is None:
+        raise EncryptionError(f"{path}: the file has no password",
+                              hint=f"Run `smtpops secrets set-password {path}`.")
+    if not value.startswith("ENC["):
+        raise EncryptionError(f"{path}: the password is stored in plain text, not encrypted",
+                              hint=f"Run `smtpops secrets set-password {path}` to encrypt it.")
+    if lay.sops is None:
+        raise EncryptionError(f"{path}: the password looks encrypted but the sops section is missing",
+                              hint=failures.EDITED.format(path=path))
+    result = runner.run(["decrypt", "--input-type", "yaml", "--extract", '["password"]',
+                         os.path.abspath(path)])
+    if result.returncode != 0:
+        raise failures.explain(result, path)
+    try:
+        return Secret(result.stdout.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise EncryptionError(f"{path}: the decrypted password is not UTF-8 text",
+                              hint=f"Enter it again with `smtpops secrets set-password {path}`.") from None
+
+
+def _yaml_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar that any YAML 1.1/1.2 parser reads back exactly."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 0x20 <= code <= 0x7E or (0xA0 <= code <= 0xD7FF) or (0xE000 <= code <= 0xFFFD) or code > 0xFFFF:
+            out.append(ch)
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    out.append('"')
+    return "".join(out)
+
+
+def _check_password(password: Secret) -> None:
+    value = password.reveal()
+    if not value:
+        raise UsageError("the password is empty", hint="Enter the password your provider gave you.")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise UsageError("the password contains a line break or another control character",
+                         hint="Enter it on one line; paste it without a trailing newline.")
+
+
+def _rule(path: str) -> tuple[sops_config.SopsConfig, sops_config.CreationRule]:
+    config = sops_config.for_file(path)
+    if config is None:
+        raise EncryptionError(
+            f"{path}: there is no .sops.yaml in this repository, so smtpops does not know whose "
+            "keys to encrypt the password for",
+            hint="Make a key for the environment first: `smtpops keys init --env ENV`.",
+        )
+    rule = config.rule_for(path)
+    if rule is None or not rule.recipients:
+        raise EncryptionError(
+            f"{path}: {os.path.relpath(config.path)} has no rule with age keys for this folder",
+            hint="Make a key for the environment first: `smtpops keys init --env ENV`.",
+        )
+    return config, rule
+
+
+def _clear_fields(text: str) -> Any:
+    data = yaml.safe_load(text)
+    return {k: v for k, v in data.items() if k not in (splice.PASSWORD, splice.SOPS)}
+
+
+def set_password(path: str, password: Secret) -> None:
+    """Encrypt ``password`` into ``path`` for the recipients of its ``.sops.yaml`` rule.
+
+    The file becomes a sops file if it was not one; otherwise the value and the sops block
+    are replaced. Everything else stays byte-identical. The write is atomic.
+    """
+    _check_password(password)
+    lay = splice.with_password_field(splice.layout(_read(path), path), path)
+    config, _ = _rule(path)
+    plaintext = splice.plaintext_document(lay, _yaml_quoted(password.reveal()))
+    result = runner.run(
+        ["--config", config.path, "encrypt", "--filename-override", os.path.abspath(path),
+         "--input-type", "yaml", "--output-type", "yaml"],
+        stdin=plaintext.encode("utf-8"), secret=password,
+    )
+    del plaintext
+    if result.returncode != 0:
+        raise failures.explain(result, path)
+    output = result.stdout.decode("utf-8")
+    encrypted = splice.take_from_sops_output(output, path)
+    if _clear_fields(output) != _clear_fields(lay.text):
+        raise EncryptionError(
+            f"{path}: the .sops.yaml rule for this folder encrypts more than the password",
+            hint="Add `encrypted_regex: ^password$` and `mac_only_encrypted: true` to the rule "
+            "(`smtpops keys init` writes them).",
+        )
+    atomic.write_text(path, splice.splice(lay, encrypted))
+
+
+def reencrypt_for(path_src: str, path_dst: str) -> None:
+    """Carry the password of ``path_src`` into ``path_dst``, encrypted for ``path_dst``'s
+    environment (needs a key of the source environment; only public keys of the target)."""
+    set_password(path_dst, decrypt_password(path_src))
+
+
+def is_sops_file(text: str) -> bool:
+    data = yaml.safe_load(text)
+    return isinstance(data, dict) and "sops" in data and looks_encrypted(data.get("password"))

@@ -1,0 +1,137 @@
+"""Text surgery on a config file: only the ``password`` value and the ``sops:`` block change.
+
+sops re-emits the whole YAML document when it encrypts (comments move, ``0755`` becomes
+``493``). smtpops takes from sops' output only the encrypted password and the ``sops:``
+block, and splices them into the original text, so every other byte stays as it was and a
+pull request shows two changed places.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from smtpops import yamlio
+from smtpops.errors import InputError
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+PASSWORD = "password"
+SOPS = "sops"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layout:
+    """Where the password value and the sops block stand in a document's text."""
+
+    text: str
+    password: Span | None
+    sops: Span | None  # from the start of the ``sops:`` line to the end of its block
+
+
+def _line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def layout(text: str, path: str) -> Layout:
+    """Locate the fields; a file that is not one block mapping is refused."""
+    try:
+        yamlio.loads(text)
+        node = yaml.compose(text, Loader=_Loader)
+    except yamlio.LoadError as exc:
+        where = f":{exc.mark.line}" if exc.mark else ""
+        raise InputError(f"{path}{where}: {exc.message}",
+                         hint="Fix the file first (`smtpops validate` explains the problem).") from None
+    if not isinstance(node, yaml.MappingNode) or node.flow_style:
+        raise InputError(f"{path}: the file is not a list of 'field: value' lines",
+                         hint="Write one field per line, as in the example configs.")
+    spans: dict[str, Span] = {}
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value in (PASSWORD, SOPS):
+            if key.value == SOPS:
+                start = _line_start(text, key.start_mark.index)
+                spans[SOPS] = Span(start, value.end_mark.index)
+            else:
+                spans[PASSWORD] = Span(value.start_mark.index, value.end_mark.index)
+    return Layout(text=text, password=spans.get(PASSWORD), sops=spans.get(SOPS))
+
+
+def _replace(text: str, span: Span, new: str) -> str:
+    old = text[span.start : span.end]
+    tail = old[len(old.rstrip("\n")) :]  # a block scalar's span takes its line breaks along
+    return text[: span.start] + new + tail + text[span.end :]
+
+
+def with_password_field(lay: Layout, path: str) -> Layout:
+    """The layout of the text with an (empty-quoted) ``password`` field added when missing."""
+    if lay.password is not None:
+        return lay
+    text = lay.text
+    at = lay.sops.start if lay.sops else len(text)
+    if at and not text[:at].endswith("\n"):
+        text, at = text[:at] + "\n" + text[at:], at + 1
+    text = text[:at] + f'{PASSWORD}: ""\n' + text[at:]
+    return layout(text, path)
+
+
+def plaintext_document(lay: Layout, quoted: str) -> str:
+    """The document sops is given to encrypt: the password (a quoted YAML scalar) in place, the
+    old sops block gone. Returned only to be written into a pipe."""
+    assert lay.password is not None
+    text = _replace(lay.text, lay.password, quoted)
+    after = lay.sops
+    if after is not None:
+        shift = len(text) - len(lay.text) if lay.password.start < after.start else 0
+        text = text[: after.start + shift] + text[after.end + shift :]
+    return text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Encrypted:
+    """What smtpops keeps from sops' output."""
+
+    value: str  # the ENC[...] password
+    block: str  # the ``sops:`` block, from its first line to its last line break
+
+
+def take_from_sops_output(output: str, path: str) -> Encrypted:
+    lay = layout(output, path)
+    if lay.password is None or lay.sops is None:
+        raise InputError(f"{path}: sops returned a document without a password or sops block",
+                         hint="Check that .sops.yaml encrypts 'password' (encrypted_regex: ^password$).")
+    value = output[lay.password.start : lay.password.end].strip()
+    if not value.startswith("ENC["):
+        raise InputError(f"{path}: sops did not encrypt the password",
+                         hint="Set encrypted_regex: ^password$ in the .sops.yaml rule for this folder.")
+    block = output[lay.sops.start : lay.sops.end]
+    return Encrypted(value=value, block=block if block.endswith("\n") else block + "\n")
+
+
+def splice(lay: Layout, new: Encrypted) -> str:
+    """The original text with the new password value and sops block, nothing else changed."""
+    assert lay.password is not None
+    text = lay.text
+    if lay.sops is not None and lay.sops.start > lay.password.start:
+        text = text[: lay.sops.start] + new.block + text[lay.sops.end :]
+    text = _replace(text, lay.password, new.value)
+    if lay.sops is not None and lay.sops.start < lay.password.start:
+        text = text[: lay.sops.start] + new.block + text[lay.sops.end :]
+    if lay.sops is None:
+        text = (text if text.endswith("\n") or not text else text + "\n") + new.block
+    return text
+
+
+def splice_block(lay: Layout, block: str) -> str:
+    """The original text with only its sops block replaced (``updatekeys``)."""
+    assert lay.sops is not None
+    return lay.text[: lay.sops.start] + block + lay.text[lay.sops.end :]
