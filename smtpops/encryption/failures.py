@@ -51,17 +51,25 @@ def explain(result: Completed, path: str) -> EncryptionError:
             hint=EDITED.format(**where),
         )
     if code == MAC_NOT_FOUND:
-        return EncryptionError(f"{path}: the file's checksum (sops mac) is missing: "
-                               "it was edited outside sops", hint=EDITED.format(**where))
+        return EncryptionError(
+            f"{path}: the file's checksum (sops mac) is missing: it was edited outside sops",
+            hint=EDITED.format(**where),
+        )
     if code == ERROR_DECRYPTING_TREE:
-        what = ("was replaced by a value that is not encrypted"
-                if "does not match sops' data format" in err
-                else "cannot be decrypted (its ciphertext or tag was changed)")
-        return EncryptionError(f"{path}: the encrypted password {what}: it was edited outside sops",
-                               hint=EDITED.format(**where))
+        what = (
+            "was replaced by a value that is not encrypted"
+            if "does not match sops' data format" in err
+            else "cannot be decrypted (its ciphertext or tag was changed)"
+        )
+        return EncryptionError(
+            f"{path}: the encrypted password {what}: it was edited outside sops",
+            hint=EDITED.format(**where),
+        )
     if "metadata not found" in err:
-        return EncryptionError(f"{path}: the file is not encrypted with sops (no sops section)",
-                               hint=f"Run `smtpops secrets set-password {path}`.")
+        return EncryptionError(
+            f"{path}: the file is not encrypted with sops (no sops section)",
+            hint=f"Run `smtpops secrets set-password {path}`.",
+        )
     if "no matching creation rules found" in err:
         return EncryptionError(
             f"{path}: .sops.yaml has no rule for this file's folder, so smtpops does not know "
@@ -71,5 +79,7 @@ def explain(result: Completed, path: str) -> EncryptionError:
     first = next((line.strip() for line in err.splitlines() if line.strip()), "no error text")
     if "Input string" in first:
         first = "a value in the file is not in sops' format"
-    return EncryptionError(f"{path}: sops failed (exit {code}): {first[:200]}",
-                           hint="Run `smtpops secrets check` on the file for details.")
+    return EncryptionError(
+        f"{path}: sops failed (exit {code}): {first[:200]}",
+        hint="Run `smtpops secrets check` on the file for details.",
+    )

@@ -69,7 +69,7 @@ def identities_recipients(texts: list[str]) -> set[str]:
         for match in SECRET_KEY.finditer(text):
             try:
                 found.add(str(pyrage.x25519.Identity.from_str(match[0]).to_public()))
-            except Exception:  # noqa: BLE001 - a damaged key is simply not usable
+            except Exception:
                 continue
     return found
 
@@ -89,15 +89,19 @@ def available_recipients() -> set[str]:
 
 def check_environment(env: str) -> None:
     if not ENV_NAME.match(env):
-        raise UsageError(f"'{env}' is not an environment name",
-                         hint="Use the folder name under configs/, e.g. production.")
+        raise UsageError(
+            f"'{env}' is not an environment name",
+            hint="Use the folder name under configs/, e.g. production.",
+        )
 
 
 def check_recipient(recipient: str) -> None:
     if not valid_recipient(recipient):
-        raise UsageError(f"'{recipient[:80]}' is not an age public key",
-                         hint="A public key starts with age1 and is 62 characters long; "
-                         "`smtpops keys init` prints yours. Never paste an AGE-SECRET-KEY here.")
+        raise UsageError(
+            f"'{recipient[:80]}' is not an age public key",
+            hint="A public key starts with age1 and is 62 characters long; "
+            "`smtpops keys init` prints yours. Never paste an AGE-SECRET-KEY here.",
+        )
 
 
 class _Dumper(yaml.SafeDumper):
@@ -124,28 +128,40 @@ def _load_data(path: str) -> dict[str, object]:
     return data
 
 
-def change_recipients(sops_path: str, env: str, *, add: str | None = None,
-                      remove: str | None = None) -> list[str]:
+def change_recipients(
+    sops_path: str, env: str, *, add: str | None = None, remove: str | None = None
+) -> list[str]:
     """Add or remove one recipient of ``env``'s rule; the rule is created when missing (before
     any catch-all rule). Returns the rule's recipients afterwards."""
     data = _load_data(sops_path)
     rules: list[dict[str, object]] = data["creation_rules"]  # type: ignore[assignment]
-    entry = next((r for r in rules if isinstance(r, dict)
-                  and r.get("path_regex") in (f"^configs/{env}/", f"configs/{env}/")), None)
+    entry = next(
+        (
+            r
+            for r in rules
+            if isinstance(r, dict)
+            and r.get("path_regex") in (f"^configs/{env}/", f"configs/{env}/")
+        ),
+        None,
+    )
     if entry is None:
         if remove:
             raise UsageError(f"{sops_path} has no rule for {env}", hint="Nothing to remove.")
         entry = _rule_entry(env)
-        catch_all = next((i for i, r in enumerate(rules) if isinstance(r, dict)
-                          and not r.get("path_regex")), len(rules))
+        catch_all = next(
+            (i for i, r in enumerate(rules) if isinstance(r, dict) and not r.get("path_regex")),
+            len(rules),
+        )
         rules.insert(catch_all, entry)
     current = list(sops_config._split_recipients(entry.get("age")))
     if add and add not in current:
         current.append(add)
     if remove:
         if remove not in current:
-            raise UsageError(f"{remove[:80]} is not a key of {env}",
-                             hint=f"`smtpops keys list --env {env}` shows its keys.")
+            raise UsageError(
+                f"{remove[:80]} is not a key of {env}",
+                hint=f"`smtpops keys list --env {env}` shows its keys.",
+            )
         current.remove(remove)
     entry["age"] = current
     text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, indent=2)

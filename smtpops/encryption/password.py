@@ -25,8 +25,10 @@ def _read(path: str) -> str:
     except FileNotFoundError:
         raise InputError(f"{path}: no such file", hint="Check the path.") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the file ({type(exc).__name__})",
-                         hint="Check the path and that the file is UTF-8 text.") from None
+        raise InputError(
+            f"{path}: cannot read the file ({type(exc).__name__})",
+            hint="Check the path and that the file is UTF-8 text.",
+        ) from None
 
 
 def decrypt_password(path: str) -> Secret:
@@ -34,23 +36,31 @@ def decrypt_password(path: str) -> Secret:
     lay = splice.layout(_read(path), path)
     value = lay.text[lay.password.start : lay.password.end] if lay.password else ""
     if lay.password is None:
-        raise EncryptionError(f"{path}: the file has no password",
-                              hint=f"Run `smtpops secrets set-password {path}`.")
+        raise EncryptionError(
+            f"{path}: the file has no password", hint=f"Run `smtpops secrets set-password {path}`."
+        )
     if not value.startswith("ENC["):
-        raise EncryptionError(f"{path}: the password is stored in plain text, not encrypted",
-                              hint=f"Run `smtpops secrets set-password {path}` to encrypt it.")
+        raise EncryptionError(
+            f"{path}: the password is stored in plain text, not encrypted",
+            hint=f"Run `smtpops secrets set-password {path}` to encrypt it.",
+        )
     if lay.sops is None:
-        raise EncryptionError(f"{path}: the password looks encrypted but the sops section is missing",
-                              hint=failures.EDITED.format(path=path))
-    result = runner.run(["decrypt", "--input-type", "yaml", "--extract", '["password"]',
-                         os.path.abspath(path)])
+        raise EncryptionError(
+            f"{path}: the password looks encrypted but the sops section is missing",
+            hint=failures.EDITED.format(path=path),
+        )
+    result = runner.run(
+        ["decrypt", "--input-type", "yaml", "--extract", '["password"]', os.path.abspath(path)]
+    )
     if result.returncode != 0:
         raise failures.explain(result, path)
     try:
         return Secret(result.stdout.decode("utf-8"))
     except UnicodeDecodeError:
-        raise EncryptionError(f"{path}: the decrypted password is not UTF-8 text",
-                              hint=f"Enter it again with `smtpops secrets set-password {path}`.") from None
+        raise EncryptionError(
+            f"{path}: the decrypted password is not UTF-8 text",
+            hint=f"Enter it again with `smtpops secrets set-password {path}`.",
+        ) from None
 
 
 def _yaml_quoted(text: str) -> str:
@@ -60,7 +70,12 @@ def _yaml_quoted(text: str) -> str:
         code = ord(ch)
         if ch in '"\\':
             out.append("\\" + ch)
-        elif 0x20 <= code <= 0x7E or (0xA0 <= code <= 0xD7FF) or (0xE000 <= code <= 0xFFFD) or code > 0xFFFF:
+        elif (
+            0x20 <= code <= 0x7E
+            or (0xA0 <= code <= 0xD7FF)
+            or (0xE000 <= code <= 0xFFFD)
+            or code > 0xFFFF
+        ):
             out.append(ch)
         elif code <= 0xFF:
             out.append(f"\\x{code:02x}")
@@ -75,8 +90,10 @@ def _check_password(password: Secret) -> None:
     if not value:
         raise UsageError("the password is empty", hint="Enter the password your provider gave you.")
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-        raise UsageError("the password contains a line break or another control character",
-                         hint="Enter it on one line; paste it without a trailing newline.")
+        raise UsageError(
+            "the password contains a line break or another control character",
+            hint="Enter it on one line; paste it without a trailing newline.",
+        )
 
 
 def _rule(path: str) -> tuple[sops_config.SopsConfig, sops_config.CreationRule]:
@@ -112,9 +129,19 @@ def set_password(path: str, password: Secret) -> None:
     config, _ = _rule(path)
     plaintext = splice.plaintext_document(lay, _yaml_quoted(password.reveal()))
     result = runner.run(
-        ["--config", config.path, "encrypt", "--filename-override", os.path.abspath(path),
-         "--input-type", "yaml", "--output-type", "yaml"],
-        stdin=plaintext.encode("utf-8"), secret=password,
+        [
+            "--config",
+            config.path,
+            "encrypt",
+            "--filename-override",
+            os.path.abspath(path),
+            "--input-type",
+            "yaml",
+            "--output-type",
+            "yaml",
+        ],
+        stdin=plaintext.encode("utf-8"),
+        secret=password,
     )
     del plaintext
     if result.returncode != 0:

@@ -37,7 +37,11 @@ class FileResult:
 
 def _recipients(text: str) -> tuple[str, ...] | None:
     data = yaml.safe_load(text)
-    if not isinstance(data, dict) or "sops" not in data or not looks_encrypted(data.get("password")):
+    if (
+        not isinstance(data, dict)
+        or "sops" not in data
+        or not looks_encrypted(data.get("password"))
+    ):
         return None
     return read_metadata(data["sops"]).recipients
 
@@ -70,8 +74,10 @@ def reencrypt_file(path: str, *, rotate: bool) -> FileResult:
     config = sops_config.for_file(path)
     rule = config.rule_for(path) if config else None
     if config is None or rule is None or not rule.recipients:
-        raise EncryptionError(f"{path}: no .sops.yaml rule with age keys covers this file",
-                              hint="Make the environment's key: `smtpops keys init --env ENV`.")
+        raise EncryptionError(
+            f"{path}: no .sops.yaml rule with age keys covers this file",
+            hint="Make the environment's key: `smtpops keys init --env ENV`.",
+        )
     in_sync = set(current) == set(rule.recipients)
     if in_sync and not rotate:
         return FileResult(path=path, status="unchanged")
@@ -98,9 +104,15 @@ def reencrypt_all(paths: Iterable[str], *, rotate: bool) -> list[FileResult]:
         try:
             results.append(reencrypt_file(path, rotate=rotate))
         except SmtpopsError as exc:
-            results.append(FileResult(path=path, status="failed", message=exc.message,
-                                      hint=exc.hint or ""))
+            results.append(
+                FileResult(path=path, status="failed", message=exc.message, hint=exc.hint or "")
+            )
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            results.append(FileResult(path=path, status="failed",
-                                      message=f"{path}: cannot read the file ({type(exc).__name__})"))
+            results.append(
+                FileResult(
+                    path=path,
+                    status="failed",
+                    message=f"{path}: cannot read the file ({type(exc).__name__})",
+                )
+            )
     return results

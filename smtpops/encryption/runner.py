@@ -35,7 +35,7 @@ def sops_binary() -> str:
         if not os.access(override, os.X_OK):
             raise EncryptionError(
                 f"SMTPOPS_SOPS points at '{override}', which is not an executable file",
-                hint="Point SMTPOPS_SOPS at a sops 3.11 binary, or unset it to use the bundled one.",
+                hint="Point SMTPOPS_SOPS at a sops 3.11 binary, or unset it.",
             )
         return override
     try:
@@ -68,7 +68,7 @@ def _environment() -> dict[str, str]:
 def spawn(argv: Sequence[str], stdin: bytes, cwd: str | None) -> Completed:
     """Run one process. The single place smtpops starts sops (tests wrap it to record argv)."""
     try:
-        proc = subprocess.run(  # noqa: S603 - argv is built by smtpops, never by a shell
+        proc = subprocess.run(
             list(argv),
             input=stdin,
             capture_output=True,
@@ -79,11 +79,14 @@ def spawn(argv: Sequence[str], stdin: bytes, cwd: str | None) -> Completed:
         )
     except subprocess.TimeoutExpired:
         raise EncryptionError(
-            f"sops did not finish within {TIMEOUT:.0f} seconds", hint="Try again; if it persists, "
-            "check that no key command (SOPS_AGE_KEY_CMD) is waiting for input."
+            f"sops did not finish within {TIMEOUT:.0f} seconds",
+            hint="Try again; if it persists, "
+            "check that no key command (SOPS_AGE_KEY_CMD) is waiting for input.",
         ) from None
     except OSError as exc:
-        raise EncryptionError(f"cannot start sops ({exc.strerror})", hint="Check SMTPOPS_SOPS.") from None
+        raise EncryptionError(
+            f"cannot start sops ({exc.strerror})", hint="Check SMTPOPS_SOPS."
+        ) from None
     return Completed(
         returncode=proc.returncode,
         stdout=proc.stdout,
@@ -91,8 +94,9 @@ def spawn(argv: Sequence[str], stdin: bytes, cwd: str | None) -> Completed:
     )
 
 
-def run(args: Sequence[str], *, stdin: bytes = b"", cwd: str | None = None,
-        secret: Secret | None = None) -> Completed:
+def run(
+    args: Sequence[str], *, stdin: bytes = b"", cwd: str | None = None, secret: Secret | None = None
+) -> Completed:
     """Run ``sops ARGS``; sops' error text comes back scrubbed of ``secret``."""
     result = spawn([sops_binary(), *args], stdin, cwd)
     if secret is not None:

@@ -50,7 +50,7 @@ class SopsConfig:
     data: dict[str, object]
 
     def rule_for(self, file_path: str) -> CreationRule | None:
-        """The first rule whose path_regex matches the file's path relative to the root (as sops does)."""
+        """The first rule whose path_regex matches the path relative to the root (as sops does)."""
         relative = os.path.relpath(os.path.abspath(file_path), self.root).replace(os.sep, "/")
         return next((r for r in self.rules if r.matches(relative)), None)
 
@@ -79,8 +79,13 @@ def _rules(data: dict[str, object]) -> tuple[CreationRule, ...]:
             if isinstance(group, dict):
                 recipients.extend(_split_recipients(group.get("age")))
         regex = entry.get("path_regex")
-        rules.append(CreationRule(index=i, path_regex=str(regex) if regex else None,
-                                  recipients=tuple(dict.fromkeys(recipients))))
+        rules.append(
+            CreationRule(
+                index=i,
+                path_regex=str(regex) if regex else None,
+                recipients=tuple(dict.fromkeys(recipients)),
+            )
+        )
     return tuple(rules)
 
 
@@ -90,13 +95,18 @@ def _load(path: str, _stamp: tuple[int, int]) -> SopsConfig:
         with open(path, encoding="utf-8") as handle:
             data = yaml.safe_load(handle) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the sops settings ({type(exc).__name__})",
-                         hint="Fix the YAML of .sops.yaml, or restore it from git.") from None
+        raise InputError(
+            f"{path}: cannot read the sops settings ({type(exc).__name__})",
+            hint="Fix the YAML of .sops.yaml, or restore it from git.",
+        ) from None
     if not isinstance(data, dict):
-        raise InputError(f"{path}: the sops settings are not a mapping",
-                         hint="Restore .sops.yaml from git, or recreate it with `smtpops keys init`.")
-    return SopsConfig(path=path, root=os.path.dirname(os.path.abspath(path)), rules=_rules(data),
-                      data=data)
+        raise InputError(
+            f"{path}: the sops settings are not a mapping",
+            hint="Restore .sops.yaml from git, or recreate it with `smtpops keys init`.",
+        )
+    return SopsConfig(
+        path=path, root=os.path.dirname(os.path.abspath(path)), rules=_rules(data), data=data
+    )
 
 
 def load(path: str) -> SopsConfig:

@@ -116,7 +116,9 @@ def _recipients(block: dict[str, Any], problems: list[tuple[str, str]]) -> list[
     entries = block.get("age") or []
     groups = block.get("key_groups") or []
     if isinstance(groups, list):
-        entries = list(entries) + [e for g in groups if isinstance(g, dict) for e in g.get("age") or []]
+        entries = list(entries) + [
+            e for g in groups if isinstance(g, dict) for e in g.get("age") or []
+        ]
     found = []
     if not isinstance(entries, list):
         problems.append(("age", "the list of age keys is not a list"))
@@ -127,7 +129,9 @@ def _recipients(block: dict[str, Any], problems: list[tuple[str, str]]) -> list[
             continue
         recipient = entry.get("recipient")
         if not valid_recipient(recipient):
-            problems.append((f"age.{i}.recipient", "an age recipient is not a valid age1… public key"))
+            problems.append(
+                (f"age.{i}.recipient", "an age recipient is not a valid age1… public key")
+            )
         else:
             found.append(str(recipient))
         reason = age_stanza_problem(entry.get("enc"))
@@ -140,9 +144,14 @@ def read_metadata(block: object) -> Metadata:
     """Read a ``sops`` mapping; every structural problem is listed, nothing is raised."""
     problems: list[tuple[str, str]] = []
     if not isinstance(block, dict):
-        return Metadata(recipients=(), other_key_sources=(), encrypted_regex=None,
-                        mac_only_encrypted=False, version=None,
-                        problems=(("", "the sops section is not a mapping"),))
+        return Metadata(
+            recipients=(),
+            other_key_sources=(),
+            encrypted_regex=None,
+            mac_only_encrypted=False,
+            version=None,
+            problems=(("", "the sops section is not a mapping"),),
+        )
     recipients = _recipients(block, problems)
     others = tuple(k for k in _KEY_SOURCES if k not in ("age", "key_groups") and block.get(k))
     if not recipients and not others:
@@ -161,7 +170,9 @@ def read_metadata(block: object) -> Metadata:
         try:
             datetime.datetime.fromisoformat(modified.replace("Z", "+00:00"))
         except ValueError:
-            problems.append(("lastmodified", "the date of the last change (lastmodified) is not a date"))
+            problems.append(
+                ("lastmodified", "the date of the last change (lastmodified) is not a date")
+            )
     elif not isinstance(modified, datetime.datetime):
         problems.append(("lastmodified", "the date of the last change (lastmodified) is missing"))
     version = block.get("version")

@@ -50,11 +50,15 @@ def layout(text: str, path: str) -> Layout:
         node = yaml.compose(text, Loader=_Loader)
     except yamlio.LoadError as exc:
         where = f":{exc.mark.line}" if exc.mark else ""
-        raise InputError(f"{path}{where}: {exc.message}",
-                         hint="Fix the file first (`smtpops validate` explains the problem).") from None
+        raise InputError(
+            f"{path}{where}: {exc.message}",
+            hint="Fix the file first (`smtpops validate` explains the problem).",
+        ) from None
     if not isinstance(node, yaml.MappingNode) or node.flow_style:
-        raise InputError(f"{path}: the file is not a list of 'field: value' lines",
-                         hint="Write one field per line, as in the example configs.")
+        raise InputError(
+            f"{path}: the file is not a list of 'field: value' lines",
+            hint="Write one field per line, as in the example configs.",
+        )
     spans: dict[str, Span] = {}
     for key, value in node.value:
         if isinstance(key, yaml.ScalarNode) and key.value in (PASSWORD, SOPS):
@@ -107,12 +111,16 @@ class Encrypted:
 def take_from_sops_output(output: str, path: str) -> Encrypted:
     lay = layout(output, path)
     if lay.password is None or lay.sops is None:
-        raise InputError(f"{path}: sops returned a document without a password or sops block",
-                         hint="Check that .sops.yaml encrypts 'password' (encrypted_regex: ^password$).")
+        raise InputError(
+            f"{path}: sops returned a document without a password or sops block",
+            hint="Check that .sops.yaml encrypts 'password' (encrypted_regex: ^password$).",
+        )
     value = output[lay.password.start : lay.password.end].strip()
     if not value.startswith("ENC["):
-        raise InputError(f"{path}: sops did not encrypt the password",
-                         hint="Set encrypted_regex: ^password$ in the .sops.yaml rule for this folder.")
+        raise InputError(
+            f"{path}: sops did not encrypt the password",
+            hint="Set encrypted_regex: ^password$ in the .sops.yaml rule for this folder.",
+        )
     block = output[lay.sops.start : lay.sops.end]
     return Encrypted(value=value, block=block if block.endswith("\n") else block + "\n")
 
