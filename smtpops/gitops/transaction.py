@@ -27,6 +27,7 @@ from smtpops.errors import GitOpsError
 from smtpops.gitops.repo import Repo
 
 JOURNAL_DIR = os.path.join(".smtpops", "journal")
+NEW_FILE_MODE = 0o644
 _SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
@@ -130,7 +131,13 @@ class Transaction:
         self._remember(rel)
         self.written[rel] = _digest(data)
         self._save_journal()
-        _put(self.repo.abs(rel), data, self.files[rel][1])
+        _put(self.repo.abs(rel), data, self.files[rel][1] or NEW_FILE_MODE)
+
+    def refresh(self, rel: str) -> None:
+        """Record a file that another module wrote (atomically) as part of this change."""
+        self._remember(rel)
+        self.written[rel] = _digest(_read(self.repo.abs(rel)))
+        self._save_journal()
 
     def delete(self, rel: str) -> None:
         self._remember(rel)
