@@ -6,8 +6,10 @@ Every git failure becomes a :class:`~smtpops.errors.GitOpsError` in plain words.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,11 +46,27 @@ class Repo:
         return os.path.join(self.root, rel)
 
     def head(self) -> str | None:
-        """The commit HEAD points at; None in a repository without commits."""
+        """The commit HEAD points at; None in a repository without commits.
+
+        Asked of a fresh git process (not gitpython's long-lived ``cat-file``), so it still
+        works after a signal to the process group stopped those.
+        """
+        import git
+
         try:
-            return str(self.raw.head.commit.hexsha)
-        except ValueError:
+            out: str = self.raw.git.execute(["git", "rev-parse", "--verify", "-q", "HEAD"])
+        except git.GitCommandError:
             return None
+        return out.strip() or None
+
+    def head_commit(self) -> tuple[tuple[str, ...], str] | None:
+        """(parents, message) of HEAD, from a fresh git process; None without commits."""
+        if self.head() is None:
+            return None
+        out = self.raw.git.execute(["git", "log", "-1", "--format=%P%x00%B"],
+                                   strip_newline_in_stdout=False)
+        parents, _, message = out.partition("\0")
+        return tuple(parents.split()), message
 
     def resolve(self, rev: str) -> str:
         try:
@@ -96,7 +114,8 @@ class Repo:
         except Exception:
             raise GitOpsError(
                 "git does not know who you are, so it cannot record the change",
-                hint='Run: git config user.name "Your Name" && git config user.email you@example.com',
+                hint='Run: git config user.name "Your Name" && '
+                "git config user.email you@example.com",
             ) from None
         name, _, rest = ident.partition(" <")
         return Identity(name=name.strip(), email=rest.partition(">")[0])
@@ -111,11 +130,29 @@ class Repo:
         return iter(self.raw.iter_commits(rev, **kwargs))
 
     # -- writing -------------------------------------------------------------------------
+    def _git(self, *args: str) -> str:
+        import git
+
+        try:
+            out: str = self.raw.git.execute(["git", *args])
+        except git.GitCommandError as exc:
+            detail = (exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
+            raise GitOpsError(
+                f"git {args[0]} failed: {detail or exc.status}",
+                hint="If another git command is running, wait for it and try again.",
+            ) from None
+        return out
+
     def stage(self, added: Sequence[str] = (), removed: Sequence[str] = ()) -> None:
         if added:
-            self.raw.git.add("--", *added)
+            self._git("add", "--", *added)
         if removed:
-            self.raw.git.rm("-q", "--cached", "--ignore-unmatch", "--", *removed)
+            self._git("rm", "-q", "--cached", "--ignore-unmatch", "--", *removed)
+
+    def reset_paths(self, rels: Sequence[str]) -> None:
+        """Index entries of ``rels`` set back to what HEAD holds (removed if HEAD has none)."""
+        if rels and self.head() is not None:
+            self._git("reset", "-q", "HEAD", "--", *rels)
 
     def commit(self, rels: Sequence[str], message: str) -> str:
         """Commit exactly ``rels`` (other staged changes stay staged) and return the new HEAD.
@@ -128,9 +165,12 @@ class Repo:
             handle.write(message)
         proc = None
         try:
-            cmd = ["git", "commit", "-q", "-F", msg_path, "--", *rels]
-            auto = self.raw.git.execute(cmd, as_process=True)
-            proc = auto.proc
+            proc = subprocess.Popen(  # noqa: S603 - a fixed git command, paths after --
+                [self.raw.git.GIT_PYTHON_GIT_EXECUTABLE or "git", "commit", "-q", "-F", msg_path,
+                 "--", *rels],
+                cwd=self.root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, env={**os.environ, **self.raw.git.environment()},
+            )
             _, err = proc.communicate()
             if proc.returncode != 0:
                 text = err.decode("utf-8", "replace").strip() if err else ""
@@ -145,10 +185,8 @@ class Repo:
                 proc.wait()
             raise
         finally:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(msg_path)
-            except FileNotFoundError:
-                pass
         return self.head() or ""
 
 

@@ -1,12 +1,16 @@
 """All or nothing: every file a change touches, and git's index, restored on any failure.
 
-Before the first write a :class:`Transaction` records the bytes of each file it may touch
-and of the index, in memory and in a journal (``.smtpops/journal/<env>.json``). If the
-change fails before its commit — a failed test, a refused commit, an exception, SIGINT,
-SIGTERM or SIGHUP — the files and the index are put back exactly. If the process is
-killed outright (SIGKILL, power loss), the next smtpops run for that environment finds the
-journal and finishes the job: the old state if the commit never happened, the new one if
-it did. Files hold only SOPS-encrypted passwords, so the journal holds no plaintext.
+Before the first write a :class:`Transaction` records the bytes of each file it may touch,
+in memory and in a journal (``.smtpops/journal/<env>.json``). If the change fails before
+its commit — a failed test, a refused commit, an exception, SIGINT, SIGTERM or SIGHUP —
+the files are put back exactly and their index entries reset to HEAD (they were clean when
+the change began, so that is exactly what the index held; entries of other files, which a
+deploy to another environment may have committed meanwhile, are left alone). If the
+process is killed outright (SIGKILL, power loss), the next smtpops run for that environment
+finds the journal and finishes the job: the old state if the commit never happened, the
+new one if it did. Files hold only SOPS-encrypted passwords, so the journal holds no
+plaintext. Commits of all environments are serialised by a short repository-wide lock,
+because git has one index.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from types import FrameType, TracebackType
 
 from smtpops import atomic
 from smtpops.errors import GitOpsError
+from smtpops.gitops import lock
 from smtpops.gitops.repo import Repo
 
 JOURNAL_DIR = os.path.join(".smtpops", "journal")
@@ -84,8 +89,13 @@ class Transaction:
         self.head = repo.head()
         self.files: dict[str, tuple[bytes | None, int | None]] = {}
         self.written: dict[str, str | None] = {}
-        self.index = _read(repo.index_path)
         self.committed: str | None = None
+        self.base: str | None = None  # HEAD when our git commit started
+        self.message: str | None = None
+        self.staged = False
+        self.restored = False
+        self._critical = False
+        self._signal: int | None = None
         self._old_handlers: dict[int, object] = {}
         for rel in rels:
             self._remember(rel)
@@ -103,7 +113,8 @@ class Transaction:
             "pid": os.getpid(),
             "started": time.time(),
             "head": self.head,
-            "index": base64.b64encode(self.index).decode() if self.index is not None else None,
+            "base": self.base,
+            "message": self.message,
             "files": {
                 rel: {
                     "data": base64.b64encode(data).decode() if data is not None else None,
@@ -117,7 +128,9 @@ class Transaction:
         atomic.write_text(self.journal, json.dumps(record))
 
     def _raise_interrupted(self, signum: int, frame: FrameType | None) -> None:
-        raise Interrupted(f"stopped by {signal.Signals(signum).name}")
+        self._signal = signum
+        if not self._critical:  # never break off a restore; raise once it is done
+            raise Interrupted(f"stopped by {signal.Signals(signum).name}; nothing was changed")
 
     # -- the change ----------------------------------------------------------------------
     def __enter__(self) -> Transaction:
@@ -145,34 +158,60 @@ class Transaction:
         self._save_journal()
         _put(self.repo.abs(rel), None, None)
 
-    def commit(self, message: str) -> str:
+    def commit(self, message: str, *, wait: float = 120.0) -> str:
         rels = sorted(self.written)
         added = [r for r in rels if self.written[r] is not None]
         removed = [r for r in rels if self.written[r] is None]
-        self.repo.stage(added=added, removed=removed)
-        self.committed = self.repo.commit(rels, message)
+        with lock.acquire(self.repo.root, lock.COMMIT, holder_name="smtpops",
+                          reason=f"commit for {self.env}", wait=wait):
+            self.base, self.message = self.repo.head(), message
+            self._save_journal()
+            try:
+                self.staged = True
+                self.repo.stage(added=added, removed=removed)
+                self.committed = self.repo.commit(rels, message)
+            except BaseException:
+                if _ours(self.repo, self.base, self.message):
+                    self.committed = self.repo.head()  # git finished just before a signal
+                else:
+                    self.restore()  # while this run still holds the commit lock
+                raise
         return self.committed
 
     def restore(self) -> None:
-        with _signals_blocked():
-            for rel, (data, mode) in self.files.items():
-                _put(self.repo.abs(rel), data, mode)
-            _put(self.repo.index_path, self.index, None)
+        self._critical = True
+        try:
+            with _signals_blocked():
+                for rel, (data, mode) in self.files.items():
+                    _put(self.repo.abs(rel), data, mode)
+                if self.staged:
+                    self.repo.reset_paths(list(self.files))
+            self.restored = True
+        finally:
+            self._critical = False
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         try:
-            if self.committed is None and self.repo.head() != self.head:
-                self.committed = self.repo.head()  # git finished just before the signal
-            if self.committed is None:
+            if self.committed is None and not self.restored:
                 self.restore()
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.journal)
         finally:
             for signum, handler in self._old_handlers.items():
                 signal.signal(signum, handler)  # type: ignore[arg-type]
-        if isinstance(exc, KeyboardInterrupt) and self.committed is None:
-            raise Interrupted("stopped by SIGINT") from None
+        if self.committed is None and (isinstance(exc, KeyboardInterrupt) or (
+                exc is None and self._signal is not None)):
+            name = signal.Signals(self._signal or signal.SIGINT).name
+            raise Interrupted(f"stopped by {name}; nothing was changed") from None
+
+
+def _ours(repo: Repo, base: str | None, message: str | None) -> bool:
+    """Whether HEAD is the commit this change was making (on top of ``base``)."""
+    if base is None or message is None or repo.head() in (None, base):
+        return False
+    found = repo.head_commit()
+    return found is not None and found[0] == (base,) and found[1].strip() == message.strip()
 
 
 def recover(repo: Repo, env: str) -> str | None:
@@ -189,25 +228,25 @@ def recover(repo: Repo, env: str) -> str | None:
     except ValueError:
         os.unlink(path)
         return None
-    lock = repo.index_path + ".lock"
-    if os.path.exists(lock) and os.stat(lock).st_mtime >= record["started"] - 1:
-        os.unlink(lock)  # left by the git child of the killed process
     files = record["files"]
-    if repo.head() != record["head"]:
-        with contextlib.suppress(Exception):
-            repo.raw.git.reset("-q", "HEAD", "--", *files)
-        os.unlink(path)
-        return f"an interrupted change to {env} had been committed; it is complete now"
-    kept = []
-    for rel, item in files.items():
-        original = base64.b64decode(item["data"]) if item["data"] is not None else None
-        current = _read(repo.abs(rel))
-        if _digest(current) in (_digest(original), item["after"]):
-            _put(repo.abs(rel), original, item["mode"])
-        else:
-            kept.append(rel)
-    index = base64.b64decode(record["index"]) if record["index"] is not None else None
-    _put(repo.index_path, index, None)
+    with lock.acquire(repo.root, lock.COMMIT, holder_name="smtpops", reason=f"recover {env}",
+                      wait=120.0):
+        index_lock = repo.index_path + ".lock"
+        if os.path.exists(index_lock) and os.stat(index_lock).st_mtime >= record["started"] - 1:
+            os.unlink(index_lock)  # left by the git child of the killed process
+        if _ours(repo, record.get("base"), record.get("message")):
+            repo.reset_paths(list(files))
+            os.unlink(path)
+            return f"an interrupted change to {env} had been committed; it is complete now"
+        kept = []
+        for rel, item in files.items():
+            original = base64.b64decode(item["data"]) if item["data"] is not None else None
+            current = _read(repo.abs(rel))
+            if _digest(current) in (_digest(original), item["after"]):
+                _put(repo.abs(rel), original, item["mode"])
+            else:
+                kept.append(rel)
+        repo.reset_paths([rel for rel in files if rel not in kept])
     os.unlink(path)
     note = f"an interrupted change to {env} (process {record['pid']}) was undone"
     return note + (f"; edited since, left as they are: {', '.join(kept)}" if kept else "")

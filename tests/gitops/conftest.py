@@ -85,6 +85,17 @@ def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         controller.stop()
 
 
+BOOT = """
+import sys
+from tests.gitops import conftest
+if not conftest._probe_available():
+    from smtpops.gitops import gate
+    gate.default_tester = conftest.smtplib_tester
+from smtpops.cli import main
+main(sys.argv[1:])
+"""
+
+
 @dataclass
 class Project:
     root: Path
@@ -159,7 +170,7 @@ class Project:
 
     def smtpops(self, *args: str, **kwargs: object) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [sys.executable, "-m", "smtpops", *args], cwd=self.root, env=self.subprocess_env(),
+            [sys.executable, "-c", BOOT, *args], cwd=self.root, env=self.subprocess_env(),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs,  # type: ignore[call-overload]
         )
 
@@ -259,3 +270,41 @@ def _interim_tester(monkeypatch: pytest.MonkeyPatch) -> None:
         from smtpops.gitops import gate
 
         monkeypatch.setattr(gate, "default_tester", smtplib_tester)
+
+
+HOOK = """#!/bin/sh
+# test hook: .git/hold makes the commit wait (and say so), .git/reject makes it fail
+if [ -f .git/reject ]; then echo "rejected by the team's pre-commit policy" >&2; exit 1; fi
+if [ -f .git/hold ]; then touch .git/held; sleep 30; fi
+exit 0
+"""
+
+
+def install_hook(project: Project) -> None:
+    hook = project.root / ".git" / "hooks" / "pre-commit"
+    hook.write_text(HOOK)
+    hook.chmod(0o755)
+
+
+def wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 15.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if proc.poll() is not None:
+            raise AssertionError(f"process ended early: {proc.communicate()}")
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.02)
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 20.0) -> tuple[int, str, str]:
+    """Wait for the process, then stop what it left behind (a hook's sleep) and read it."""
+    import signal
+
+    code = proc.wait(timeout=timeout)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    out, err = proc.communicate(timeout=timeout)
+    return code, out, err

@@ -30,3 +30,26 @@ def test_deploy_switches_the_active_config_in_one_commit(project: Project, run_c
     assert git(project.root, "log", "-1", "--format=%an").strip() == AUTHOR[0]
     assert "Deployed development/main" in result.stdout
     assert CANARY not in git(project.root, "log", "-p", "--all")
+
+
+def test_status_shows_active_config_last_deploy_and_test(project: Project, run_cli) -> None:
+    import json
+
+    project.add_config("development", "main")
+    run_cli("deploy", "development/main", expect=0)
+    result = run_cli("status", "--format", "json", expect=0)
+    assert_no_canary(result.output)
+    data = {item["environment"]: item for item in json.loads(result.stdout)}
+    dev = data["development"]
+    assert dev["active"] == ["development/main"]
+    assert dev["endpoint"] == f"127.0.0.1:{project.server.port} STARTTLS"
+    assert dev["last_change"]["action"] == "deploy"
+    assert dev["last_change"]["commit"] == project.head()
+    assert dev["last_change"]["who"] == f"{AUTHOR[0]} <{AUTHOR[1]}>"
+    assert dev["last_test"]["test"].startswith("passed 127.0.0.1:")
+    assert dev["pinned"] is None and dev["lock"] is None
+    assert data["production"]["active"] == []
+    assert data["production"]["warnings"]
+    text = run_cli("status", expect=0).stdout
+    assert "development: active development/main" in text
+    assert "no config is active" in text
