@@ -45,7 +45,10 @@ def choose(ws: Workspace, env: str, to: str | None) -> tuple[str, str, bytes, st
 
     def is_current(name: str, data: bytes) -> bool:
         item = current.get(name)
-        return item is not None and open(item.path, "rb").read() == data
+        if item is None:
+            return False
+        with open(item.path, "rb") as handle:
+            return handle.read() == data
 
     if to and ws.repo.head() and "/" not in to and _is_rev(ws, to):
         sha = ws.repo.resolve(to)
