@@ -56,7 +56,11 @@ def _walk(directory: str) -> list[str]:
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.endswith(CONFIG_SUFFIXES) and name != SETTINGS_FILE and not name.startswith("."):
+            if (
+                name.endswith(CONFIG_SUFFIXES)
+                and name != SETTINGS_FILE
+                and not name.startswith(".")
+            ):
                 found.append(os.path.join(root, name))
     return found
 

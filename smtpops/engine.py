@@ -75,8 +75,8 @@ class _Resolver:
         override = self.selection.severity.get(rule.id) or self.selection.severity.get(rule.area)
         if override and not locked:
             base = Severity(override)
-        if base is Severity.WARNING and (self.selection.warnings_as_errors or self.options.strict):
-            base = Severity.ERROR if self.selection.warnings_as_errors else base
+        if base is Severity.WARNING and self.selection.warnings_as_errors:
+            base = Severity.ERROR
         return base
 
 

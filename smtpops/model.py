@@ -105,7 +105,9 @@ class Config:
 
     @property
     def encrypted(self) -> bool:
-        return bool(self.password and self.password.startswith("ENC[") and self.password.endswith("]"))
+        return bool(
+            self.password and self.password.startswith("ENC[") and self.password.endswith("]")
+        )
 
     @property
     def sender(self) -> str | None:

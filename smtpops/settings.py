@@ -102,7 +102,9 @@ def _policy(path: str, doc: yamlio.Document, where: yamlio.Path, raw: object) ->
         raise _bad(path, doc, where, "policy must be 'strict', 'relaxed' or a mapping")
     unknown = set(raw) - _POLICY_KEYS
     if unknown:
-        raise _bad(path, doc, where, f"unknown policy key(s): {', '.join(sorted(map(str, unknown)))}")
+        raise _bad(
+            path, doc, where, f"unknown policy key(s): {', '.join(sorted(map(str, unknown)))}"
+        )
     if not all(isinstance(v, bool) for v in raw.values()):
         raise _bad(path, doc, where, "policy values must be true or false")
     return Policy(**raw)
@@ -120,7 +122,9 @@ def _selection(path: str, doc: yamlio.Document, raw: object) -> RuleSelection:
     if not isinstance(severity, dict) or not all(
         v in ("error", "warning", "info") for v in severity.values()
     ):
-        raise _bad(path, doc, ("rules", "severity"), "rules.severity maps IDs to error|warning|info")
+        raise _bad(
+            path, doc, ("rules", "severity"), "rules.severity maps IDs to error|warning|info"
+        )
     return RuleSelection(
         ignore=tuple(ignore),
         severity={str(k): str(v) for k, v in severity.items()},

@@ -27,7 +27,9 @@ class Result:
         return self.stdout + self.stderr
 
     def __repr__(self) -> str:
-        return f"exit={self.exit_code}\n--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}"
+        return (
+            f"exit={self.exit_code}\n--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}"
+        )
 
 
 RunCli = Callable[..., Result]
@@ -37,8 +39,12 @@ RunCli = Callable[..., Result]
 def run_cli() -> RunCli:
     """Run ``smtpops ARGS`` in-process; stderr kept apart from stdout."""
 
-    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None,
-            expect: int | None = None) -> Result:
+    def run(
+        *args: str,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+        expect: int | None = None,
+    ) -> Result:
         runner = CliRunner()
         res = runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
         result = Result(res.exit_code, res.stdout, res.stderr)
@@ -61,7 +67,9 @@ def _loopback_only(address: object) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _guards(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _guards(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """No network beyond loopback; no writes to the real home directory."""
 
     def connect(self: socket.socket, address: object) -> None:

@@ -52,8 +52,10 @@ def test_failing_example_breaks_the_rule(rule_id: str, run_cli, tmp_path: Path) 
     materialise(RULES[rule_id].bad, tmp_path)
     code, diagnostics = found(run_cli, tmp_path)
     assert rule_id in {d["rule"] for d in diagnostics}, diagnostics
-    assert code != 0 or RULES[rule_id].severity.value != "error" or any(
-        d["severity"] != "error" for d in diagnostics if d["rule"] == rule_id
+    assert (
+        code != 0
+        or RULES[rule_id].severity.value != "error"
+        or any(d["severity"] != "error" for d in diagnostics if d["rule"] == rule_id)
     )
 
 

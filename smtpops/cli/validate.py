@@ -23,17 +23,44 @@ def _parse_output(spec: str) -> tuple[str, str]:
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format on standard output.")
-@click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
-              help="Also write a report to FILE (repeatable), e.g. sarif:results.sarif.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format on standard output.",
+)
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="FORMAT:FILE",
+    help="Also write a report to FILE (repeatable), e.g. sarif:results.sarif.",
+)
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--ignore", "ignore", multiple=True, metavar="ID",
-              help="Skip a rule or an area (e.g. PORT002 or PORT); repeatable.")
-@click.option("--select", "select", multiple=True, metavar="ID",
-              help="Run only these rules or areas; repeatable.")
-def validate(paths: tuple[str, ...], fmt: str, outputs: tuple[str, ...], strict: bool,
-             ignore: tuple[str, ...], select: tuple[str, ...]) -> None:
+@click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="ID",
+    help="Skip a rule or an area (e.g. PORT002 or PORT); repeatable.",
+)
+@click.option(
+    "--select",
+    "select",
+    multiple=True,
+    metavar="ID",
+    help="Run only these rules or areas; repeatable.",
+)
+def validate(
+    paths: tuple[str, ...],
+    fmt: str,
+    outputs: tuple[str, ...],
+    strict: bool,
+    ignore: tuple[str, ...],
+    select: tuple[str, ...],
+) -> None:
     """Check config files (or folders) against the schema and every rule.
 
     With no PATHS, checks the whole configs/ tree. Exit 0 when clean (warnings allowed

@@ -9,11 +9,14 @@ from smtpops.rules.registry import Example, Hit, rule
 
 
 @rule(
-    id="HOST002", name="host-whitespace", severity=Severity.ERROR,
+    id="HOST002",
+    name="host-whitespace",
+    severity=Severity.ERROR,
     message="the SMTP server name has spaces before or after it",
     hint="Delete the spaces around the server name.",
     why="Spaces copied along with a server name make the lookup fail in some tools but not others.",
-    bad=Example(yaml="host: ' smtp.example.com'\n"), good=Example(yaml="host: smtp.example.com\n"),
+    bad=Example(yaml="host: ' smtp.example.com'\n"),
+    good=Example(yaml="host: smtp.example.com\n"),
 )
 def host_whitespace(ctx: ConfigContext) -> Iterator[Hit]:
     """The host must be trimmed."""
@@ -23,11 +26,14 @@ def host_whitespace(ctx: ConfigContext) -> Iterator[Hit]:
 
 
 @rule(
-    id="HOST003", name="host-format", severity=Severity.ERROR,
+    id="HOST003",
+    name="host-format",
+    severity=Severity.ERROR,
     message="the SMTP server is not a valid server name or IP address",
     hint="Write only the server name (smtp.example.com), an IPv4 address (192.0.2.10) or an IPv6 address in brackets ([2001:db8::1]): no 'https://', no port, no spaces.",
     why="The CRM cannot connect to a malformed server name; the error would only show when mail fails.",
-    bad=Example(yaml="host: https://smtp.example.com\n"), good=Example(yaml="host: smtp.example.com\n"),
+    bad=Example(yaml="host: https://smtp.example.com\n"),
+    good=Example(yaml="host: smtp.example.com\n"),
 )
 def host_format(ctx: ConfigContext) -> Iterator[Hit]:
     """The host is a domain name, an IPv4 dotted quad, or an IPv6 address in brackets."""
@@ -40,7 +46,10 @@ def host_format(ctx: ConfigContext) -> Iterator[Hit]:
 
 
 @rule(
-    id="HOST004", name="host-not-public", severity=Severity.ERROR, security=True,
+    id="HOST004",
+    name="host-not-public",
+    severity=Severity.ERROR,
+    security=True,
     message="the SMTP server points at this machine or a private network, which this environment does not allow",
     hint="Use your provider's public server name (e.g. smtp.office365.com). Local test servers belong in the development environment.",
     why="A production config pointing at localhost or a private address usually means a test setting slipped through; mail would go nowhere, or to an unmanaged relay.",
@@ -56,4 +65,6 @@ def host_not_public(ctx: ConfigContext) -> Iterator[Hit]:
     reason = non_public_reason(host)
     if reason:
         env = ctx.environment.name if ctx.environment else "this environment"
-        yield Hit(field=("host",), message=f"the SMTP server '{host}' is not allowed in {env}: {reason}")
+        yield Hit(
+            field=("host",), message=f"the SMTP server '{host}' is not allowed in {env}: {reason}"
+        )

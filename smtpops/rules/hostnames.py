@@ -51,7 +51,9 @@ def host_problem(host: str) -> str | None:
     if host.startswith("["):
         return None if parse_address(host) else "the bracketed IPv6 address is not valid"
     if _IPV4ISH.match(host):
-        return None if parse_address(host) else "it is not a valid IPv4 address (four numbers 0-255)"
+        return (
+            None if parse_address(host) else "it is not a valid IPv4 address (four numbers 0-255)"
+        )
     bad = sorted({c for c in host if not (c.isascii() and (c.isalnum() or c in ".-"))})
     if bad:
         shown = " ".join(repr(c) for c in bad[:5])

@@ -1,1 +1,144 @@
-"""placeholder"""
+"""REPO: rules across the files of the repository."""
+
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+
+from smtpops.diagnostics import Severity
+from smtpops.rules.context import RepoContext
+from smtpops.rules.examples import BASE
+from smtpops.rules.registry import Example, Hit, rule
+
+
+def _stem(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+@rule(
+    id="REPO001",
+    name="duplicate-name",
+    severity=Severity.ERROR,
+    kind="repo",
+    message="two configurations in one environment have the same name",
+    hint="Give each configuration of an environment its own name (and file name).",
+    why="Deploys, reviews and the audit trail refer to configurations by name; two with one name make them ambiguous.",
+    bad=Example(yaml="name: example\n", others={"example.yml": BASE}),
+    good=Example(
+        yaml="name: example\n",
+        others={"second.yaml": BASE.replace("name: example", "name: second")},
+    ),
+)
+def duplicate_name(repo: RepoContext) -> Iterator[Hit]:
+    """Names are unique within an environment."""
+    groups: dict[tuple[str | None, str], list[str]] = defaultdict(list)
+    for ctx in repo.files:
+        if ctx.config.name:
+            groups[(ctx.environment.name if ctx.environment else None, ctx.config.name)].append(
+                ctx.path
+            )
+    for (_, name), paths in groups.items():
+        for path in paths[1:]:
+            yield Hit(
+                path=path,
+                field=("name",),
+                message=f"the name '{name}' is already used by {paths[0]}",
+            )
+
+
+@rule(
+    id="REPO002",
+    name="file-name-mismatch",
+    severity=Severity.ERROR,
+    kind="repo",
+    message="the file name does not match the configuration's name",
+    hint="Rename the file to <name>.yaml, or change 'name' to match the file.",
+    why="`smtpops deploy ENV/NAME` and reviewers find a configuration by its file name.",
+    bad=Example(yaml="name: example\n", file_name="other.yaml"),
+    good=Example(yaml="name: example\n", file_name="example.yaml"),
+)
+def file_name_mismatch(repo: RepoContext) -> Iterator[Hit]:
+    """The file is called <name>.yaml."""
+    for ctx in repo.files:
+        name = ctx.config.name
+        if name and _stem(ctx.path) != name:
+            yield Hit(
+                path=ctx.path,
+                field=("name",),
+                message=f"the file is called '{os.path.basename(ctx.path)}' but the name is '{name}'",
+                hint=f"Rename the file to {name}.yaml, or set 'name: {_stem(ctx.path)}'.",
+            )
+
+
+@rule(
+    id="REPO003",
+    name="several-active",
+    severity=Severity.ERROR,
+    kind="repo",
+    message="more than one configuration is active in this environment",
+    hint="Set 'active: false' on all but one, or let `smtpops deploy ENV/NAME` switch the active configuration.",
+    why="The CRM uses exactly one SMTP configuration per environment; two active ones make it unpredictable which is used.",
+    bad=Example(
+        yaml="active: true\n",
+        others={"second.yaml": BASE.replace("name: example", "name: second\nactive: true")},
+    ),
+    good=Example(
+        yaml="active: true\n",
+        others={"second.yaml": BASE.replace("name: example", "name: second\nactive: false")},
+    ),
+)
+def several_active(repo: RepoContext) -> Iterator[Hit]:
+    """At most one active configuration per environment."""
+    active: dict[str, list[str]] = defaultdict(list)
+    for ctx in repo.files:
+        if ctx.config.active is True and ctx.environment:
+            active[ctx.environment.name].append(ctx.path)
+    for env, paths in active.items():
+        if len(paths) > 1:
+            others = ", ".join(paths)
+            for path in paths:
+                yield Hit(
+                    path=path,
+                    field=("active",),
+                    message=f"{len(paths)} configurations are active in {env}: {others}",
+                )
+
+
+@rule(
+    id="REPO004",
+    name="unknown-environment",
+    severity=Severity.ERROR,
+    kind="repo",
+    message="the configuration is in a folder that is not a known environment",
+    hint="Move it into configs/<environment>/ for an environment listed in configs/environments.yaml, or add the environment there.",
+    why="Each environment has its own policy and keys; a config outside them would be checked against none.",
+    bad=Example(yaml="name: example\n", environment="qa"),
+    good=Example(yaml="name: example\n", environment="staging"),
+)
+def unknown_environment(repo: RepoContext) -> Iterator[Hit]:
+    """Config folders are environments listed in the settings."""
+    known = ", ".join(repo.settings.order)
+    for ctx in repo.files:
+        if (
+            ctx.environment is None
+            and repo.configs_dir
+            and os.path.abspath(ctx.path).startswith(repo.configs_dir)
+        ):
+            env = os.path.basename(os.path.dirname(os.path.abspath(ctx.path)))
+            yield Hit(path=ctx.path, message=f"'{env}' is not a known environment (known: {known})")
+
+
+@rule(
+    id="REPO005",
+    name="misplaced-file",
+    severity=Severity.ERROR,
+    kind="repo",
+    message="a configuration file is directly in configs/ instead of an environment folder",
+    hint="Move it to configs/<environment>/ (e.g. configs/development/).",
+    why="A configuration's environment (and so its policy and keys) is the folder it is in.",
+    bad=Example(yaml="name: example\n", environment=""),
+    good=Example(yaml="name: example\n", environment="development"),
+)
+def misplaced_file(repo: RepoContext) -> Iterator[Hit]:
+    """Config files live in configs/<environment>/."""
+    for path in repo.stray:
+        yield Hit(path=path, line=1)

@@ -1,1 +1,107 @@
-"""placeholder"""
+"""USER: the account name used to sign in."""
+
+import re
+from collections.abc import Iterator
+
+from smtpops.diagnostics import Severity
+from smtpops.rules.context import ConfigContext
+from smtpops.rules.registry import Example, Hit, rule
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
+_DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def email_problem(address: str) -> str | None:
+    """Why ``address`` is not a plausible email address; None when it is."""
+    if address.count("@") != 1:
+        return "it must contain exactly one '@'"
+    local, domain = address.split("@")
+    if not local or len(local) > 64:
+        return "the part before '@' must be 1 to 64 characters"
+    if not _LOCAL.match(local) or local.startswith(".") or local.endswith(".") or ".." in local:
+        return "the part before '@' has characters that are not allowed"
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
+        return "the part after '@' is not a valid domain (e.g. example.com)"
+    return None
+
+
+@rule(
+    id="USER002",
+    name="username-whitespace",
+    severity=Severity.ERROR,
+    message="the username has spaces before or after it",
+    hint="Delete the spaces around the username.",
+    why="Copied spaces make the sign-in fail with a confusing 'authentication failed'.",
+    bad=Example(yaml="username: 'alerts@example.com '\n"),
+    good=Example(yaml="username: alerts@example.com\n"),
+)
+def username_whitespace(ctx: ConfigContext) -> Iterator[Hit]:
+    """The username must be trimmed."""
+    name = ctx.config.username
+    if name and name != name.strip() and not _CONTROL.search(name.strip()):
+        yield Hit(field=("username",))
+
+
+@rule(
+    id="USER003",
+    name="username-control-characters",
+    severity=Severity.ERROR,
+    security=True,
+    message="the username contains a line break or another invisible control character",
+    hint="Retype the username on one line, without tabs or line breaks.",
+    why="A line break in a username can inject SMTP commands and always breaks the sign-in.",
+    bad=Example(yaml='username: "alerts@example.com\\nRCPT TO:<x@evil.test>"\n'),
+    good=Example(yaml="username: alerts@example.com\n"),
+)
+def username_control_characters(ctx: ConfigContext) -> Iterator[Hit]:
+    """No line breaks or control characters in the username."""
+    if ctx.config.username and _CONTROL.search(ctx.config.username):
+        yield Hit(field=("username",))
+
+
+@rule(
+    id="USER004",
+    name="username-email-format",
+    severity=Severity.ERROR,
+    message="the username looks like an email address but is not a valid one",
+    hint="Write the full address, e.g. alerts@example-utility.com; plain account names without '@' are fine too.",
+    why="Providers that sign in with an email address reject malformed ones; the typo would only show when mail fails.",
+    bad=Example(yaml="username: alerts@@example.com\n"),
+    good=Example(yaml="username: alerts@example.com\n"),
+)
+def username_email_format(ctx: ConfigContext) -> Iterator[Hit]:
+    """When the username contains '@', it must be a valid email address."""
+    name = (ctx.config.username or "").strip()
+    if "@" in name and not _CONTROL.search(name):
+        problem = email_problem(name)
+        if problem:
+            yield Hit(
+                field=("username",),
+                message=f"the username '{name}' is not a valid email address: {problem}",
+            )
+
+
+@rule(
+    id="USER005",
+    name="sender-address-format",
+    severity=Severity.ERROR,
+    message="the sender address (from_address) is not a valid email address",
+    hint="Write one address, e.g. noreply@example-utility.com, without a display name or angle brackets.",
+    why="The server rejects a malformed sender at MAIL FROM and no message goes out.",
+    bad=Example(yaml="from_address: 'Billing <billing@example.com>'\n"),
+    good=Example(yaml="from_address: billing@example.com\n"),
+)
+def sender_address_format(ctx: ConfigContext) -> Iterator[Hit]:
+    """from_address, when set, is a plain valid email address."""
+    address = ctx.config.from_address
+    if address:
+        problem = (
+            email_problem(address.strip()) if not _CONTROL.search(address) else "control characters"
+        )
+        if problem:
+            yield Hit(
+                field=("from_address",),
+                message=f"the sender address '{address}' is not valid: {problem}",
+            )
