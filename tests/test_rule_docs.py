@@ -38,6 +38,8 @@ def materialise(example: Example, root: Path) -> Path:
         path.write_bytes(text.encode("utf-8", "surrogateescape"))
     for other, other_text in example.others.items():
         (env_dir / other).write_text(other_text, encoding="utf-8")
+    for relative, repo_text in example.repo_files.items():
+        (root / relative).write_text(repo_text, encoding="utf-8")
     return path
 
 

@@ -12,10 +12,10 @@ import yaml
 
 from smtpops import atomic
 from smtpops.encryption import sops_config
+from smtpops.encryption.leaks import AGE_SECRET_KEY
 from smtpops.encryption.sops_format import valid_recipient
 from smtpops.errors import InputError, UsageError
 
-SECRET_KEY = re.compile(r"AGE-SECRET-KEY-1[023456789ACDEFGHJKLMNPQRSTUVWXYZ]{58}")
 ENV_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -66,7 +66,7 @@ def identities_recipients(texts: list[str]) -> set[str]:
 
     found = set()
     for text in texts:
-        for match in SECRET_KEY.finditer(text):
+        for match in AGE_SECRET_KEY.finditer(text):
             try:
                 found.add(str(pyrage.x25519.Identity.from_str(match[0]).to_public()))
             except Exception:
@@ -96,12 +96,20 @@ def check_environment(env: str) -> None:
 
 
 def check_recipient(recipient: str) -> None:
-    if not valid_recipient(recipient):
+    if valid_recipient(recipient):
+        return
+    if "SECRET-KEY" in recipient.upper():
         raise UsageError(
-            f"'{recipient[:80]}' is not an age public key",
-            hint="A public key starts with age1 and is 62 characters long; "
-            "`smtpops keys init` prints yours. Never paste an AGE-SECRET-KEY here.",
+            "that is a private key, not a public key: it was not saved anywhere",
+            hint="Give the age1… public key instead. The private key was shown on your screen "
+            "and may be in your shell history: if in doubt, make a new one.",
         )
+    shown = recipient[:70] if recipient.isprintable() else "the value given"
+    raise UsageError(
+        f"'{shown}' is not an age public key",
+        hint="A public key starts with age1 and is 62 characters long; `smtpops keys init` "
+        "prints yours.",
+    )
 
 
 class _Dumper(yaml.SafeDumper):

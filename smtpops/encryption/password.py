@@ -113,9 +113,19 @@ def _rule(path: str) -> tuple[sops_config.SopsConfig, sops_config.CreationRule]:
     return config, rule
 
 
-def _clear_fields(text: str) -> Any:
-    data = yaml.safe_load(text)
-    return {k: v for k, v in data.items() if k not in (splice.PASSWORD, splice.SOPS)}
+def _encrypts_more(output: str) -> bool:
+    """Whether sops encrypted anything besides the password (a value or a comment)."""
+
+    def walk(node: Any) -> bool:
+        if isinstance(node, dict):
+            return any(walk(v) for v in node.values())
+        if isinstance(node, list):
+            return any(walk(v) for v in node)
+        return looks_encrypted(node)
+
+    data = yaml.safe_load(output)
+    rest = {k: v for k, v in data.items() if k not in (splice.PASSWORD, splice.SOPS)}
+    return walk(rest) or "#ENC[" in output
 
 
 def set_password(path: str, password: Secret) -> None:
@@ -127,7 +137,8 @@ def set_password(path: str, password: Secret) -> None:
     _check_password(password)
     lay = splice.with_password_field(splice.layout(_read(path), path), path)
     config, _ = _rule(path)
-    plaintext = splice.plaintext_document(lay, _yaml_quoted(password.reveal()))
+    quoted = _yaml_quoted(password.reveal())
+    plaintext = splice.plaintext_document(lay, quoted)
     result = runner.run(
         [
             "--config",
@@ -142,13 +153,14 @@ def set_password(path: str, password: Secret) -> None:
         ],
         stdin=plaintext.encode("utf-8"),
         secret=password,
+        forms=(quoted[1:-1],),
     )
     del plaintext
     if result.returncode != 0:
         raise failures.explain(result, path)
     output = result.stdout.decode("utf-8")
     encrypted = splice.take_from_sops_output(output, path)
-    if _clear_fields(output) != _clear_fields(lay.text):
+    if _encrypts_more(output):
         raise EncryptionError(
             f"{path}: the .sops.yaml rule for this folder encrypts more than the password",
             hint="Add `encrypted_regex: ^password$` and `mac_only_encrypted: true` to the rule "

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from smtpops.errors import EncryptionError
-from smtpops.secret import Secret
+from smtpops.secret import MASK, Secret
 
 TIMEOUT = 60.0
 
@@ -95,12 +95,19 @@ def spawn(argv: Sequence[str], stdin: bytes, cwd: str | None) -> Completed:
 
 
 def run(
-    args: Sequence[str], *, stdin: bytes = b"", cwd: str | None = None, secret: Secret | None = None
+    args: Sequence[str],
+    *,
+    stdin: bytes = b"",
+    cwd: str | None = None,
+    secret: Secret | None = None,
+    forms: Sequence[str] = (),
 ) -> Completed:
-    """Run ``sops ARGS``; sops' error text comes back scrubbed of ``secret``."""
+    """Run ``sops ARGS``; sops' error text comes back scrubbed of ``secret`` and of the other
+    ``forms`` it was written in (e.g. YAML-escaped)."""
     result = spawn([sops_binary(), *args], stdin, cwd)
-    if secret is not None:
-        result = Completed(
-            returncode=result.returncode, stdout=result.stdout, stderr=secret.scrub(result.stderr)
-        )
-    return result
+    if secret is None:
+        return result
+    stderr = secret.scrub(result.stderr)
+    for form in sorted((f for f in forms if f), key=len, reverse=True):
+        stderr = stderr.replace(form, MASK)
+    return Completed(returncode=result.returncode, stdout=result.stdout, stderr=stderr)

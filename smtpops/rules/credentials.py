@@ -1,1 +1,413 @@
-"""placeholder"""
+"""CRED: the password is encrypted with sops, for the right keys, and no credential is elsewhere.
+
+All checks here are keyless: they read the ``ENC[...]`` value, the ``sops:`` block and the
+repository's ``.sops.yaml``, so they run in pull requests, forks and pre-commit. Decrypting
+(with a key) is ``smtpops secrets check``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from smtpops.diagnostics import Severity
+from smtpops.encryption import leaks, scan, sops_config
+from smtpops.encryption.sops_format import Metadata, looks_encrypted, parse_enc, read_metadata
+from smtpops.errors import InputError
+from smtpops.rules.context import ConfigContext, RepoContext
+from smtpops.rules.examples import BASE
+from smtpops.rules.registry import Example, Hit, rule
+
+_E, _W = Severity.ERROR, Severity.WARNING
+BASE_KEY = "age1eqg033hpgxtfk482wxhcx07e6wtf2a55fytvjrezjwglfgzvd5qq92nqdq"
+OTHER_KEY = (
+    "age1sz0uhtdgn82l48ype29es59jn4updch0ecg656tz2n824d8ynyssc6qthe"  # private key discarded
+)
+SET = "smtpops secrets set-password"
+
+
+_PLAIN_HINT = (
+    f"Run `{SET} {{path}}`: it asks for the password and stores it encrypted. The plain "
+    "text stays in the git history, so also change the password at your provider."
+)
+
+
+def _sops_yaml(env: str, *recipients: str) -> dict[str, str]:
+    keys = "".join(f"      - {r}\n" for r in recipients)
+    text = (
+        f"creation_rules:\n  - path_regex: ^configs/{env}/\n    encrypted_regex: ^password$\n"
+        f"    mac_only_encrypted: true\n    age:\n{keys}"
+    )
+    return {".sops.yaml": text}
+
+
+def _with_second_recipient(recipient: str) -> str:
+    start = BASE.index("    - recipient:")
+    end = BASE.index("  lastmodified:")
+    entry = BASE[start:end].replace(BASE_KEY, recipient)
+    return BASE[:end] + entry + BASE[end:]
+
+
+def _metadata(ctx: ConfigContext) -> Metadata | None:
+    if not looks_encrypted(ctx.raw.get("password")) or "sops" not in ctx.raw:
+        return None
+    return read_metadata(ctx.raw["sops"])
+
+
+def _creation_rule(ctx: ConfigContext) -> tuple[str, sops_config.CreationRule | None] | None:
+    """(environment, its rule) when the repository has a .sops.yaml; None without one."""
+    if not ctx.repo_root:
+        return None
+    path = os.path.join(ctx.repo_root, sops_config.FILE_NAME)
+    if not os.path.isfile(path):
+        return None
+    env = ctx.environment.name if ctx.environment else "this folder"
+    try:
+        return env, sops_config.load(path).rule_for(ctx.path)
+    except (InputError, OSError):
+        return env, None
+
+
+@rule(
+    id="CRED002",
+    name="password-plaintext",
+    severity=_E,
+    security=True,
+    message="the password is stored in plain text",
+    hint=_PLAIN_HINT.format(path="<file>"),
+    why="Anyone who can read the repository, its forks or its CI logs could read a plain password; "
+    "the spec requires it to be encrypted in storage.",
+    bad=Example(yaml="password: Summer-2024!\n"),
+    good=Example(yaml="host: smtp.example.com\n"),
+    references=("https://getsops.io/docs/",),
+)
+def password_plaintext(ctx: ConfigContext) -> Iterator[Hit]:
+    """The password must be an ENC[...] value written by sops (an empty one is CRED001)."""
+    value = ctx.raw.get("password")
+    if value is None or value == "" or looks_encrypted(value):
+        return
+    yield Hit(field=("password",), hint=_PLAIN_HINT.format(path=ctx.path))
+
+
+@rule(
+    id="CRED003",
+    name="encrypted-value-damaged",
+    severity=_E,
+    message="the encrypted password is damaged",
+    hint=f"Do not edit the password by hand. Restore the file from git, or run `{SET} <file>`.",
+    why="A value that is not exactly what sops wrote cannot be decrypted when the CRM needs it.",
+    bad=Example(yaml="password: ENC[AES256_GCM,data:abc,iv:xyz]\n"),
+    good=Example(yaml="host: smtp.example.com\n"),
+)
+def encrypted_value_damaged(ctx: ConfigContext) -> Iterator[Hit]:
+    """An ENC[...] password has all its parts, in base64, of the right sizes, of type str."""
+    value = ctx.raw.get("password")
+    if not looks_encrypted(value):
+        return
+    parsed = parse_enc(str(value))
+    if isinstance(parsed, str):
+        yield Hit(field=("password",), message=f"the encrypted password is damaged: {parsed}")
+    elif parsed.type != "str":
+        yield Hit(
+            field=("password",),
+            message=f"the encrypted password is of type '{parsed.type}', not text (str)",
+        )
+
+
+@rule(
+    id="CRED004",
+    name="sops-section-missing",
+    severity=_E,
+    message="the password is encrypted but the file's sops section (keys, checksum) is missing",
+    hint=f"Restore the sops: section from git (`git checkout -- <file>`), or run `{SET} <file>`.",
+    why="Without the sops section nobody can decrypt the password or detect tampering.",
+    bad=Example(yaml="sops: null\n"),
+    good=Example(yaml="host: smtp.example.com\n"),
+)
+def sops_section_missing(ctx: ConfigContext) -> Iterator[Hit]:
+    """An encrypted password needs the sops metadata next to it."""
+    if looks_encrypted(ctx.raw.get("password")) and "sops" not in ctx.raw:
+        yield Hit(field=("password",))
+
+
+@rule(
+    id="CRED005",
+    name="sops-section-damaged",
+    severity=_E,
+    message="the file's sops section is damaged",
+    hint=f"Never edit the sops: section by hand. Restore it from git, or run `{SET} <file>`.",
+    why="sops needs its keys, checksum (mac), date and version to decrypt and to detect tampering.",
+    bad=Example(yaml="sops:\n  version: 3.11.0\n"),
+    good=Example(yaml="host: smtp.example.com\n"),
+)
+def sops_section_damaged(ctx: ConfigContext) -> Iterator[Hit]:
+    """The sops block has well-formed age keys, mac, lastmodified and version, and its
+    encrypted_regex covers the password."""
+    if "sops" not in ctx.raw:
+        return
+    meta = read_metadata(ctx.raw["sops"])
+    for sub, reason in meta.problems:
+        field = tuple(int(p) if p.isdigit() else p for p in sub.split(".") if p)
+        yield Hit(field=("sops", *field), message=f"the file's sops section is damaged: {reason}")
+    regex = meta.encrypted_regex
+    if regex is not None and not _regex_covers_password(regex):
+        yield Hit(
+            field=("sops", "encrypted_regex"),
+            message="the sops section says the password is not to be encrypted "
+            f"(encrypted_regex '{regex[:60]}' does not match 'password')",
+        )
+
+
+def _regex_covers_password(regex: str) -> bool:
+    import re
+
+    try:
+        return re.search(regex, "password") is not None
+    except re.error:
+        return False
+
+
+def _recipient_sets(ctx: ConfigContext) -> tuple[str, set[str], set[str], str] | None:
+    meta = _metadata(ctx)
+    found = _creation_rule(ctx)
+    if meta is None or not meta.recipients or found is None or found[1] is None:
+        return None
+    env, creation = found
+    if not creation.recipients:
+        return None
+    return env, set(meta.recipients), set(creation.recipients), sops_config.FILE_NAME
+
+
+@rule(
+    id="CRED006",
+    name="wrong-environment-keys",
+    severity=_E,
+    security=True,
+    message="the password is encrypted for the wrong environment: none of its keys are this "
+    "environment's keys in .sops.yaml",
+    hint=f"Enter this environment's password with `{SET} <file>`; it encrypts for the keys "
+    ".sops.yaml lists for the file's folder (no private key needed).",
+    why="A password encrypted with another environment's keys can be read by that environment's "
+    "people and CI (e.g. staging reading production), and not by this environment's.",
+    bad=Example(yaml="host: smtp.example.com\n", repo_files=_sops_yaml("development", OTHER_KEY)),
+    good=Example(yaml="host: smtp.example.com\n", repo_files=_sops_yaml("development", BASE_KEY)),
+)
+def wrong_environment_keys(ctx: ConfigContext) -> Iterator[Hit]:
+    """The file's age recipients overlap the .sops.yaml rule for its path."""
+    sets = _recipient_sets(ctx)
+    if sets is None:
+        return
+    env, actual, expected, _ = sets
+    if actual & expected:
+        return
+    others = _owners(ctx, actual)
+    where = f"the {' and '.join(others)} keys" if others else "keys .sops.yaml does not list here"
+    yield Hit(
+        field=("sops", "age"),
+        message=f"the password is encrypted for the wrong environment: for {where}, "
+        f"not for the keys of {env}",
+        hint=f"Enter the {env} password with `{SET} {ctx.path}` (it encrypts for {env}'s "
+        "keys; no private key needed).",
+    )
+
+
+def _owners(ctx: ConfigContext, actual: set[str]) -> list[str]:
+    assert ctx.repo_root
+    config = sops_config.load(os.path.join(ctx.repo_root, sops_config.FILE_NAME))
+    return [
+        r.environment or f"rule {r.index + 1}" for r in config.rules if actual & set(r.recipients)
+    ]
+
+
+@rule(
+    id="CRED007",
+    name="removed-key-can-decrypt",
+    severity=_E,
+    security=True,
+    message="the password can still be decrypted with keys that .sops.yaml no longer lists",
+    hint="Run `smtpops secrets rotate <file>` (needs a key of this environment); if the removed "
+    "person could read the password, change it at the provider and run "
+    "`smtpops secrets set-password`.",
+    why="When someone leaves, their key must stop opening the passwords; until the file is "
+    "re-encrypted it still does.",
+    bad=Example(
+        yaml=_with_second_recipient(OTHER_KEY),
+        whole_file=True,
+        repo_files=_sops_yaml("development", BASE_KEY),
+    ),
+    good=Example(yaml="host: smtp.example.com\n", repo_files=_sops_yaml("development", BASE_KEY)),
+)
+def removed_key_can_decrypt(ctx: ConfigContext) -> Iterator[Hit]:
+    """No recipient of the file is missing from the .sops.yaml rule for its path."""
+    sets = _recipient_sets(ctx)
+    if sets is None:
+        return
+    env, actual, expected, _ = sets
+    extra = actual - expected
+    if extra and actual & expected:
+        yield Hit(
+            field=("sops", "age"),
+            message=f"the password can still be decrypted with {len(extra)} key(s) that "
+            f".sops.yaml no longer lists for {env}",
+            hint=f"Run `smtpops secrets rotate {ctx.path}` (needs a key of {env}); if the "
+            "removed person could read it, also change the password at the provider.",
+        )
+
+
+@rule(
+    id="CRED008",
+    name="new-key-missing",
+    severity=_W,
+    message="keys that .sops.yaml lists for this environment cannot decrypt the password yet",
+    hint="Run `smtpops secrets updatekeys` (needs a key of this environment).",
+    why="A person or CI job added to .sops.yaml cannot read the password until the file is "
+    "re-encrypted for them.",
+    bad=Example(
+        yaml="host: smtp.example.com\n", repo_files=_sops_yaml("development", BASE_KEY, OTHER_KEY)
+    ),
+    good=Example(yaml="host: smtp.example.com\n", repo_files=_sops_yaml("development", BASE_KEY)),
+)
+def new_key_missing(ctx: ConfigContext) -> Iterator[Hit]:
+    """Every recipient of the .sops.yaml rule can decrypt the file."""
+    sets = _recipient_sets(ctx)
+    if sets is None:
+        return
+    env, actual, expected, _ = sets
+    missing = expected - actual
+    if missing and actual & expected:
+        yield Hit(
+            field=("sops", "age"),
+            message=f"{len(missing)} key(s) that .sops.yaml lists for {env} cannot "
+            "decrypt the password yet",
+            hint=f"Run `smtpops secrets updatekeys {ctx.path}` (needs a key of {env}).",
+        )
+
+
+@rule(
+    id="CRED009",
+    name="no-sops-rule",
+    severity=_W,
+    message="no rule in .sops.yaml covers this file's folder",
+    hint="Make the environment's key and rule: `smtpops keys init --env ENV`.",
+    why="Without a rule nobody can check whose keys may read this password, and "
+    "`smtpops secrets set-password` cannot encrypt it.",
+    bad=Example(yaml="host: smtp.example.com\n", repo_files=_sops_yaml("production", BASE_KEY)),
+    good=Example(yaml="host: smtp.example.com\n", repo_files=_sops_yaml("development", BASE_KEY)),
+)
+def no_sops_rule(ctx: ConfigContext) -> Iterator[Hit]:
+    """When the repository has a .sops.yaml, one of its rules (with age keys) covers the file."""
+    found = _creation_rule(ctx)
+    if found is None or not looks_encrypted(ctx.raw.get("password")):
+        return
+    env, creation = found
+    if creation is None or not creation.recipients:
+        yield Hit(
+            field=("password",),
+            message=f"no rule with age keys in .sops.yaml covers this file ({env})",
+            hint=f"Make the key and rule: `smtpops keys init --env {env}`.",
+        )
+
+
+_FAKE_AGE_KEY = "AGE-SECRET-KEY-1" + "Q" * 58  # built here so the repo holds no key-shaped text
+
+
+def _guarded_lines(ctx: ConfigContext) -> set[int]:
+    """Lines of the password value and the sops block: ciphertext, not to be pattern-matched."""
+    lines: set[int] = set()
+    for key in ("password", "sops"):
+        mark = ctx.doc.keys.get((key,))
+        if mark:
+            lines.add(mark.line)
+    sops_mark = ctx.doc.keys.get(("sops",))
+    if sops_mark:
+        later = [m.line for p, m in ctx.doc.keys.items() if len(p) == 1 and m.line > sops_mark.line]
+        lines.update(range(sops_mark.line, min(later, default=ctx.doc.text.count("\n") + 2)))
+    return lines
+
+
+@rule(
+    id="CRED010",
+    name="credential-in-other-field",
+    severity=_E,
+    security=True,
+    message="a field or comment seems to hold a credential",
+    hint="Remove it: the only place for a password is the encrypted password field "
+    f"(`{SET} <file>`). "
+    "If it was real, change it at the provider: it stays in the git history.",
+    why="Only the password field is encrypted; a secret in a description, header or comment is "
+    "readable by everyone with access to the repository.",
+    bad=Example(yaml="description: 'SMTP password: Summer-2024!'\n"),
+    good=Example(yaml="description: 'Password stored encrypted; ask IT to change it.'\n"),
+)
+def credential_in_other_field(ctx: ConfigContext) -> Iterator[Hit]:
+    """No value or comment outside the password looks like a credential; no field or custom
+    header is named like one (api_key, X-Auth-Token, Authorization…)."""
+    guarded = _guarded_lines(ctx)
+    for number, line in enumerate(ctx.doc.text.splitlines(), start=1):
+        if number in guarded:
+            continue
+        kind = leaks.credential_kind(line)
+        if kind and kind != "an age private key":
+            yield Hit(line=number, message=f"line {number} seems to hold a credential ({kind})")
+    for name, value in ctx.raw.items():
+        if name != "password" and isinstance(name, str) and leaks.secret_name(name) and value:
+            yield Hit(
+                field=(name,),
+                at_key=True,
+                message=f"the field '{name}' holds a credential outside the encrypted password",
+            )
+    for _, header in ctx.config.custom_headers:
+        name, sep, value = header.partition(":")
+        if sep and value.strip() and leaks.secret_name(name):
+            yield Hit(
+                field=("custom_headers",),
+                message=f"the custom header '{name.strip()}' carries a credential in clear text",
+            )
+
+
+@rule(
+    id="CRED011",
+    name="private-key-in-config",
+    severity=_E,
+    security=True,
+    message="the file contains an age private key (AGE-SECRET-KEY-…)",
+    hint="Remove the key from the file now, then make a new key (`smtpops keys init --env ENV`), "
+    "remove the old public key (`smtpops keys remove`) and run `smtpops secrets rotate`: "
+    "the leaked key stays in the git history.",
+    why="A private key opens every password encrypted for it; committed, it is readable by anyone "
+    "with access to the repository and its forks.",
+    bad=Example(yaml=f"description: 'key {_FAKE_AGE_KEY}'\n"),
+    good=Example(yaml="description: 'Key held by IT'\n"),
+)
+def private_key_in_config(ctx: ConfigContext) -> Iterator[Hit]:
+    """No age private key anywhere in a config file, comments included."""
+    for number, line in enumerate(ctx.doc.text.splitlines(), start=1):
+        if leaks.AGE_SECRET_KEY.search(line):
+            yield Hit(line=number, message=f"line {number} holds an age private key")
+
+
+@rule(
+    id="CRED012",
+    name="secret-file-in-repository",
+    severity=_E,
+    security=True,
+    kind="repo",
+    message="an age private key or a decrypted copy of a config is in the repository",
+    hint="Delete the file (and keep it out of git); if it was committed, treat the key or password "
+    "as leaked: make a new key, remove the old one and run `smtpops secrets rotate`.",
+    why="Private keys and decrypted files undo the encryption for anyone who can read the "
+    "repository.",
+    bad=Example(yaml="host: smtp.example.com\n", repo_files={"keys.txt": f"{_FAKE_AGE_KEY}\n"}),
+    good=Example(
+        yaml="host: smtp.example.com\n", repo_files={"README.txt": "Keys are held by IT.\n"}
+    ),
+)
+def secret_file_in_repository(repo: RepoContext) -> Iterator[Hit]:
+    """No age private key and no decrypted config file under configs/, at the repository's top
+    level, or in .sops.yaml (``smtpops secrets check`` scans the whole repository)."""
+    if not repo.configs_dir:
+        return
+    checked = {os.path.abspath(ctx.path) for ctx in repo.files}
+    root = os.path.dirname(os.path.abspath(repo.configs_dir))
+    for finding in scan.scan_paths(scan.quick_paths(root, repo.configs_dir), skip=checked):
+        yield Hit(path=finding.path, line=finding.line, message=finding.message)

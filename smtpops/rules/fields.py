@@ -134,7 +134,7 @@ _schema(
     "Run `smtpops secrets set-password <file>` to enter it; it is stored encrypted.",
     "Authenticated sending needs a password (or app password).",
     "password: ''\n",
-    "password: ENC[AES256_GCM,data:bm9wZQ==,iv:AAAAAAAAAAAAAAAAAAAAAA==,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]\n",
+    "password: ENC[AES256_GCM,data:dZf8VX7o3A==,iv:T3LFtxT+3+MHwLxHtuQbZU6vKfA/60HlziK6RbdZnzs=,tag:vRXuVSQbm52+RPVZ1vQ26w==,type:str]\n",
 )
 _schema(
     "HELO001",

@@ -24,13 +24,15 @@ RETIRED: frozenset[str] = frozenset()
 class Example:
     """A doc example. ``yaml`` holds fields laid over a valid base config, or, with
     ``whole_file``, the complete file. ``others`` are extra files (name -> text) in the
-    same environment folder."""
+    same environment folder; ``repo_files`` are extra files (path -> text) relative to the
+    repository root, e.g. ``.sops.yaml``."""
 
     yaml: str
     environment: str = "development"
     whole_file: bool = False
     file_name: str | None = None
     others: dict[str, str] = field(default_factory=dict)
+    repo_files: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

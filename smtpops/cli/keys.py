@@ -1,0 +1,136 @@
+"""``smtpops keys``: the age keys of each environment and the rules in ``.sops.yaml``."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from smtpops.errors import InputError, UsageError
+
+
+@click.group()
+def keys() -> None:
+    """Manage the age keys of each environment."""
+
+
+def _repo_root() -> str:
+    from smtpops import discovery
+    from smtpops.encryption import sops_config
+
+    found = sops_config.find(os.getcwd())
+    if found:
+        return os.path.dirname(found)
+    configs_dir = discovery.find_configs_dir()
+    if configs_dir is None:
+        raise InputError(
+            "there is no configs/ folder here or in a parent folder",
+            hint="Run smtpops keys from your repository.",
+        )
+    return os.path.dirname(configs_dir)
+
+
+def _inside(path: str, folder: str) -> bool:
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return os.path.commonpath([path, folder]) == folder
+
+
+@keys.command("init")
+@click.option("--env", required=True, help="The environment (folder under configs/).")
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False),
+    help="Where to save the private key (default: where sops looks for it).",
+)
+def init(env: str, key_file: str | None) -> None:
+    """Make an age key for ENV and let it read ENV's passwords.
+
+    The private key is appended to your key file (readable only by you); its public key is
+    added to the .sops.yaml rule for configs/ENV/ (created when missing).
+    """
+    from smtpops.encryption import keys as age_keys
+    from smtpops.encryption import sops_config
+
+    age_keys.check_environment(env)
+    root = _repo_root()
+    target = key_file or os.environ.get("SOPS_AGE_KEY_FILE") or age_keys.default_key_file()
+    if _inside(target, root):
+        raise UsageError(
+            f"{target} is inside the repository; a private key must never be there",
+            hint="Choose a path outside the repository, e.g. ~/ci-production.key.",
+        )
+    made = age_keys.generate(target, comment=f"smtpops key for {env}")
+    recipients = age_keys.change_recipients(
+        os.path.join(root, sops_config.FILE_NAME), env, add=made.recipient
+    )
+    click.echo(f"✓ New age key for {env}.")
+    click.echo(f"  Public key (safe to share): {made.recipient}")
+    click.echo(
+        f"  Private key saved in: {made.key_file} (only you can read it; back it up; "
+        "never commit it)"
+    )
+    click.echo(f"  .sops.yaml: {env} now has {len(recipients)} key(s).")
+    if len(recipients) > 1:
+        click.echo(
+            f"  Next: someone with a {env} key runs `smtpops secrets updatekeys --env {env}`."
+        )
+
+
+@keys.command("add")
+@click.option("--env", required=True, help="The environment.")
+@click.argument("public_key")
+def add(env: str, public_key: str) -> None:
+    """Let another person's or CI's PUBLIC_KEY (age1…) read ENV's passwords."""
+    from smtpops.encryption import keys as age_keys
+    from smtpops.encryption import sops_config
+
+    age_keys.check_environment(env)
+    age_keys.check_recipient(public_key)
+    path = os.path.join(_repo_root(), sops_config.FILE_NAME)
+    recipients = age_keys.change_recipients(path, env, add=public_key)
+    click.echo(
+        f"✓ {env} now has {len(recipients)} key(s). Next: someone with a {env} key runs "
+        f"`smtpops secrets updatekeys --env {env}`, then commit."
+    )
+
+
+@keys.command("remove")
+@click.option("--env", required=True, help="The environment.")
+@click.argument("public_key")
+def remove(env: str, public_key: str) -> None:
+    """Stop PUBLIC_KEY from reading ENV's passwords (someone left)."""
+    from smtpops.encryption import keys as age_keys
+    from smtpops.encryption import sops_config
+
+    age_keys.check_environment(env)
+    age_keys.check_recipient(public_key)
+    path = os.path.join(_repo_root(), sops_config.FILE_NAME)
+    recipients = age_keys.change_recipients(path, env, remove=public_key)
+    click.echo(
+        f"✓ {env} now has {len(recipients)} key(s). Next: someone with a {env} key runs "
+        f"`smtpops secrets rotate --env {env}`; if the person could read a password, "
+        "change it at the provider and run `smtpops secrets set-password`."
+    )
+
+
+@keys.command("list")
+@click.option("--env", help="Only this environment.")
+def list_(env: str | None) -> None:
+    """Show which public keys can read each environment's passwords."""
+    from smtpops.encryption import sops_config
+    from smtpops.encryption.keys import available_recipients
+
+    path = os.path.join(_repo_root(), sops_config.FILE_NAME)
+    if not os.path.isfile(path):
+        raise InputError(
+            "this repository has no .sops.yaml yet",
+            hint="Make the first key: `smtpops keys init --env ENV`.",
+        )
+    mine = available_recipients()
+    for rule in sops_config.load(path).rules:
+        name = rule.environment or rule.path_regex or "(every other file)"
+        if env and rule.environment != env:
+            continue
+        click.echo(f"{name}:")
+        for recipient in rule.recipients:
+            click.echo(f"  {recipient}{'  (yours)' if recipient in mine else ''}")

@@ -1,0 +1,182 @@
+"""``smtpops secrets``: set, check and re-encrypt the SOPS-encrypted passwords."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+
+import click
+
+from smtpops.errors import EXIT_FINDINGS, UsageError
+
+
+@click.group()
+def secrets() -> None:
+    """Set, check and re-encrypt SOPS-encrypted passwords."""
+
+
+def _read_stdin_password() -> str:
+    text = sys.stdin.read()
+    if text.endswith("\r\n"):
+        return text[:-2]
+    return text[:-1] if text.endswith("\n") else text
+
+
+@secrets.command("set-password")
+@click.argument("config")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password(config: str, password_stdin: bool) -> None:
+    """Encrypt a new password into CONFIG (a path or ENV/NAME).
+
+    Asks for the password twice without showing it. Only the password line and the sops
+    section of the file change. Needs no private key: it encrypts for the public keys that
+    .sops.yaml lists for the file's folder.
+    """
+    from smtpops import discovery
+    from smtpops.encryption import set_password as encrypt
+    from smtpops.encryption import sops_config
+    from smtpops.secret import Secret
+
+    path = discovery.resolve_name(config)
+    if password_stdin:
+        value = _read_stdin_password()
+    else:
+        value = click.prompt(
+            "Password", hide_input=True, confirmation_prompt=True, err=True, show_default=False
+        )
+    secret = Secret(value)
+    del value
+    if not secret:
+        raise UsageError("the password is empty", hint="Enter the password your provider gave you.")
+    encrypt(path, secret)
+    found = sops_config.for_file(path)
+    rule = found.rule_for(path) if found else None
+    count = len(rule.recipients) if rule else 0
+    click.echo(
+        f"✓ {path}: password encrypted for {count} key(s) of "
+        f"{(rule.environment if rule else None) or 'this folder'}. Commit the file."
+    )
+
+
+@secrets.command("check")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--require-key",
+    is_flag=True,
+    help="Fail when a file cannot be decrypted here for lack of a key (CI on main).",
+)
+def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
+    """Check the encrypted passwords, with or without a key.
+
+    Without a key: every password is a well-formed sops value, the sops section is intact,
+    its keys match .sops.yaml, no credential sits elsewhere, and no private key or decrypted
+    file is anywhere in the repository. With a key (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or sops'
+    default key file): each file it opens is decrypted in memory and its checksum verified.
+    """
+    from smtpops import reporters
+    from smtpops.encryption import checks
+
+    report = checks.keyless(paths)
+    keyed = checks.with_keys(report.files)
+    failed = [r for r in keyed if r.status == "failed"]
+    missing = [r for r in keyed if r.status == "no-key"]
+    code = report.exit_code or (EXIT_FINDINGS if failed or (require_key and missing) else 0)
+    if fmt == "json":
+        buffer = io.StringIO()
+        reporters.get("json")(report, buffer)
+        document = json.loads(buffer.getvalue())
+        document["decryption"] = [
+            {"path": r.path, "status": r.status, "message": r.message, "hint": r.hint}
+            for r in keyed
+        ]
+        document["summary"]["exit_code"] = code
+        click.echo(json.dumps(document, indent=2))
+        sys.exit(code)
+    reporters.get("text")(report, sys.stdout)
+    for r in keyed:
+        if r.status == "verified":
+            click.echo(f"{r.path}: decrypted with your key, checksum verified")
+        elif r.status == "failed":
+            click.echo(f"{r.path}: error {r.message}\n    How to fix: {r.hint}")
+        else:
+            label = "error" if require_key else "skipped"
+            click.echo(f"{r.path}: {label}, no key for this environment on this machine")
+    if keyed:
+        verified = len(keyed) - len(failed) - len(missing)
+        click.echo(
+            f"{'✗' if code else '✓'} with keys: {verified} verified, {len(failed)} failed, "
+            f"{len(missing)} without a key here"
+        )
+    sys.exit(code)
+
+
+def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
+    from smtpops import discovery
+
+    if paths and env:
+        raise UsageError(
+            "give either files or --env, not both",
+            hint="e.g. `smtpops secrets rotate --env production`.",
+        )
+    if env:
+        configs_dir = discovery.find_configs_dir()
+        folder = os.path.join(configs_dir, env) if configs_dir else ""
+        if not os.path.isdir(folder):
+            raise UsageError(
+                f"there is no configs/{env}/ folder", hint="Use an environment name from configs/."
+            )
+        paths = (folder,)
+    items, _ = discovery.discover(paths)
+    return [i.path for i in items]
+
+
+def _reencrypt(paths: tuple[str, ...], env: str | None, rotate: bool) -> None:
+    from smtpops.encryption.rotate import reencrypt_all
+
+    results = reencrypt_all(_targets(paths, env), rotate=rotate)
+    for r in results:
+        if r.status == "failed":
+            click.echo(f"{r.path}: error {r.message}\n    How to fix: {r.hint}")
+        elif r.status != "skipped":
+            click.echo(f"{r.path}: {r.status}")
+    done = sum(r.status in ("updated", "rotated") for r in results)
+    failed = sum(r.status == "failed" for r in results)
+    click.echo(
+        f"{'✗' if failed else '✓'} {done} file(s) re-encrypted, {failed} failed, "
+        f"{sum(r.status == 'unchanged' for r in results)} already up to date"
+    )
+    sys.exit(EXIT_FINDINGS if failed else 0)
+
+
+@secrets.command("updatekeys")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--env", help="Only the configs of this environment.")
+def updatekeys(paths: tuple[str, ...], env: str | None) -> None:
+    """Give every encrypted file the keys .sops.yaml lists for its folder.
+
+    Run after `smtpops keys add`; needs a key of each environment concerned. The password
+    itself is not re-encrypted (use `rotate` after a key was removed).
+    """
+    _reencrypt(paths, env, rotate=False)
+
+
+@secrets.command("rotate")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--env", help="Only the configs of this environment.")
+def rotate(paths: tuple[str, ...], env: str | None) -> None:
+    """Update the keys, then re-encrypt every password with a new data key.
+
+    Run after `smtpops keys remove` (someone left): the removed key opens nothing new.
+    If that person could read a password, also change it at the provider.
+    """
+    _reencrypt(paths, env, rotate=True)
