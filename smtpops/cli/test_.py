@@ -1,0 +1,147 @@
+"""``smtpops test``: test a config's connection against its real server."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+
+import click
+
+from smtpops.errors import CheckFailed, InputError, UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    path: str
+    label: str
+    environment: str | None
+    configs_dir: str | None
+
+
+def _target(path: str) -> Target:
+    from smtpops import discovery
+
+    item = discovery.classify(path)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    label = f"{item.environment}/{stem}" if item.environment else item.path
+    return Target(item.path, label, item.environment, item.configs_dir)
+
+
+def _validation_errors(path: str) -> list[str]:
+    """The validator's errors for ``path`` as printable lines (empty when it may be tested)."""
+    from smtpops import engine
+
+    report = engine.validate((path,))
+    if report.input_error:
+        first = report.diagnostics[0] if report.diagnostics else None
+        raise InputError(f"{path}: {first.message if first else 'cannot be read'}")
+    return [f"{d.location}: {d.rule_id} {d.message}\n    How to fix: {d.hint}" for d in report.errors]
+
+
+def _password(target: Target, stdin_password: str | None):  # type: ignore[no-untyped-def]
+    from smtpops.secret import Secret
+
+    if stdin_password is not None:
+        return Secret(stdin_password)
+    try:
+        from smtpops.encryption import decrypt_password  # type: ignore[import-not-found]
+    except ImportError:
+        raise UsageError(
+            f"{target.path}: this smtpops cannot decrypt passwords yet",
+            hint="Pass the password on standard input: smtpops test --password-stdin CONFIG.",
+        ) from None
+    return decrypt_password(target.path)
+
+
+def _run(target: Target, password, opts: dict):  # type: ignore[no-untyped-def]
+    from smtpops import settings, yamlio
+    from smtpops.model import Config
+    from smtpops.probe import ProbeOptions, run_probe
+
+    config = Config.from_raw(yamlio.load_path(target.path).data)
+    project = settings.load(target.configs_dir) if target.configs_dir else settings.DEFAULT
+    env = project.environment(target.environment) if target.environment else None
+    root = os.path.dirname(target.configs_dir) if target.configs_dir else os.getcwd()
+    options = ProbeOptions(
+        nameservers=opts["nameservers"],
+        wait_timeout=opts["wait_timeout"],
+        base_dir=root,
+        log_dir=os.path.join(root, ".smtpops"),
+        label=target.label,
+        **({"alternative_ports": opts["alt_ports"]} if opts["alt_ports"] is not None else {}),
+    )
+    return run_probe(config, password, environment=env, send_to=opts["send_to"], options=options)
+
+
+def _read_stdin_password() -> str:
+    text = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    if not text:
+        raise UsageError("--password-stdin was given but standard input is empty",
+                         hint="Pipe the password in: printf '%s' \"$PW\" | smtpops test ...")
+    return text
+
+
+def _ports(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        return tuple(int(p) for p in text.split(",") if p.strip())
+    except ValueError:
+        raise UsageError(f"--alternative-ports '{text}' is not a comma-separated port list") from None
+
+
+@click.command()
+@click.argument("config", required=False)
+@click.option("--env", "env_name", metavar="ENV", help="Test every config of this environment.")
+@click.option("--send-to", metavar="ADDRESS", help="Also send a real test email to ADDRESS.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="Output format.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input instead of decrypting it.")
+@click.option("--dns", "dns", multiple=True, metavar="IP[:PORT]",
+              help="DNS server to ask (repeatable); default $SMTPOPS_DNS, else the system's.")
+@click.option("--wait-timeout", type=click.FloatRange(0.05, 120), metavar="SECONDS",
+              help="Seconds to wait for each answer (default: the config's wait_timeout).")
+@click.option("--transcript", is_flag=True, help="Show the SMTP conversation (no credentials).")
+@click.option("--alternative-ports", "alt_ports", hidden=True)
+def test(config: str | None, env_name: str | None, send_to: str | None, fmt: str,
+         password_stdin: bool, dns: tuple[str, ...], wait_timeout: float | None,
+         transcript: bool, alt_ports: str | None) -> None:
+    """Test the connection of CONFIG (a path or ENV/NAME) against its real server.
+
+    Checks DNS, TCP, the greeting, EHLO, TLS and the certificate, login, and a dry run of the
+    envelope (nothing is sent unless --send-to is given). Exit 0 passed, 1 failed, 2 bad input.
+    """
+    from smtpops import discovery
+    from smtpops.probe.resolve import configured_nameservers
+
+    if bool(config) == bool(env_name):
+        raise UsageError("give either a CONFIG or --env ENV",
+                         hint="smtpops test production/main, or smtpops test --env production")
+    opts = {"nameservers": tuple(f"{ip}:{port}" for ip, port in configured_nameservers(dns)),
+            "wait_timeout": wait_timeout, "send_to": send_to, "alt_ports": _ports(alt_ports)}
+    stdin_password = _read_stdin_password() if password_stdin else None
+    if env_name:
+        from smtpops.cli.test_env import test_environment
+
+        test_environment(env_name, fmt, opts, lambda t: _password(t, stdin_password), _run,
+                         _validation_errors, _target)
+        return
+    assert config is not None
+    target = _target(discovery.resolve_name(config))
+    errors = _validation_errors(target.path)
+    if errors:
+        click.echo("\n".join(errors), err=True)
+        raise CheckFailed(f"{target.path} has validation errors; it was not tested",
+                          hint=f"Fix them (smtpops validate {target.path}), then test again.")
+    report = _run(target, _password(target, stdin_password), opts)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        from smtpops.probe import text
+        from smtpops.reporters.text import use_colour
+
+        text.write(report, sys.stdout, colour=use_colour(sys.stdout), transcript=transcript)
+    sys.exit(report.exit_code)

@@ -1,0 +1,197 @@
+"""Run the steps in order under the overall cap, time each, and build the ProbeReport."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from smtpops.model import Config
+from smtpops.probe import log, resolve, secure, steps
+from smtpops.probe.advice import explain
+from smtpops.probe.failure import Failure
+from smtpops.probe.result import ProbeOptions, ProbeReport, StepResult
+from smtpops.probe.state import Outcome, Probe
+from smtpops.secret import Secret
+from smtpops.settings import Environment
+
+STEPS: dict[str, Callable[[Probe], Outcome]] = {
+    "dns": steps.dns,
+    "connect": steps.connect,
+    "greeting": steps.greeting,
+    "ehlo": steps.ehlo,
+    "tls": secure.tls_step,
+    "certificate": secure.certificate_step,
+    "ehlo_tls": steps.ehlo_tls,
+    "auth": steps.auth,
+    "envelope": steps.envelope,
+    "send": steps.send,
+    "quit": steps.quit_,
+}
+_TAIL = ("auth", "envelope", "send", "quit")
+SEQUENCES: dict[str, tuple[str, ...]] = {
+    "STARTTLS": ("dns", "connect", "greeting", "ehlo", "tls", "certificate", "ehlo_tls", *_TAIL),
+    "SSL/TLS": ("dns", "connect", "tls", "certificate", "greeting", "ehlo", *_TAIL),
+    "None": ("dns", "connect", "greeting", "ehlo", "tls", "certificate", *_TAIL),
+}
+
+
+def _ms(since: float) -> int:
+    return round((time.perf_counter() - since) * 1000)
+
+
+def _context(p: Probe, failure: Failure) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "host": p.host,
+        "port": p.port,
+        "address": p.address or p.host,
+        "seconds": p.wait,
+        "username": p.config.username or "",
+        "provider": p.provider,
+        "command": p.step.upper(),
+        "ca_file": p.config.ca_file,
+        "excerpt": "",
+        "reply": "",
+        "servers": "",
+    }
+    return base | failure.context
+
+
+def _failed(p: Probe, name: str, failure: Failure, started: float) -> StepResult:
+    context = _context(p, failure)
+    message, hint = explain(failure.error, context)
+    return StepResult(
+        name=name,
+        ok=False,
+        duration_ms=_ms(started),
+        detail=failure.detail,
+        error=failure.error,
+        message=message,
+        hint=hint,
+        data=dict(context.get("data") or {}),
+    )
+
+
+def _summary(p: Probe, failure: StepResult | None) -> str:
+    if failure is not None:
+        return f"{failure.message} {failure.hint}"
+    tls = {"STARTTLS": "with STARTTLS", "SSL/TLS": "with implicit TLS"}.get(
+        p.config.tls, "unencrypted"
+    )
+    sent = f" and queued the test email to {p.send_to}" if p.send_to else ""
+    return (
+        f"The connection test passed: {p.host} port {p.port} answered {tls}, accepted the "
+        f"{p.config.auth_protocol} login of {p.config.username} and would accept mail from "
+        f"{p.facts.get('sender', '?')}{sent}."
+    )
+
+
+def _scrub(value: Any, password: Secret | None) -> Any:
+    if password is None:
+        return value
+    if isinstance(value, str):
+        return password.scrub(value)
+    if isinstance(value, dict):
+        return {k: _scrub(v, password) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_scrub(v, password) for v in value)
+    return value
+
+
+def _clean(step: StepResult, password: Secret | None) -> StepResult:
+    if password is None:
+        return step
+    return StepResult(
+        name=step.name,
+        ok=step.ok,
+        duration_ms=step.duration_ms,
+        skipped=step.skipped,
+        detail=_scrub(step.detail, password),
+        error=step.error,
+        message=_scrub(step.message, password),
+        hint=_scrub(step.hint, password),
+        warnings=_scrub(step.warnings, password),
+        data=_scrub(dict(step.data), password),
+    )
+
+
+def run(
+    config: Config,
+    password: Secret | None,
+    *,
+    environment: Environment | None = None,
+    send_to: str | None = None,
+    options: ProbeOptions | None = None,
+    config_name: str = "",
+) -> ProbeReport:
+    options = options or ProbeOptions()
+    wait = float(options.wait_timeout or config.wait_timeout or 30)
+    begun, clock = time.monotonic(), time.perf_counter()
+    p = Probe(
+        config=config,
+        password=password,
+        environment=environment,
+        send_to=send_to,
+        options=options,
+        wait=wait,
+        deadline=begun + options.total_timeout,
+        test_id=uuid.uuid4().hex,
+        nameservers=resolve.parse_nameservers(" ".join(options.nameservers)),
+    )
+    p.facts.update(host=p.host, port=str(p.port), tls_mode=config.tls)
+    name = config_name or config.name or ""
+    env_name = environment.name if environment else None
+    log.event(
+        options.log_dir,
+        "connection_test_initiated",
+        config=name,
+        environment=env_name,
+        test_id=p.test_id,
+    )
+    results: list[StepResult] = []
+    try:
+        for step in SEQUENCES.get(config.tls, SEQUENCES["STARTTLS"]):
+            p.step = step
+            started = time.perf_counter()
+            try:
+                if not p.host:
+                    raise Failure("dns.no_host")
+                if p.remaining() <= 0:
+                    raise Failure(f"{step}.overall_timeout", seconds=options.total_timeout)
+                outcome = STEPS[step](p)
+            except Failure as failure:
+                results.append(_clean(_failed(p, step, failure, started), password))
+                break
+            results.append(
+                _clean(
+                    StepResult(
+                        name=step,
+                        ok=True,
+                        duration_ms=_ms(started),
+                        detail=outcome.detail,
+                        skipped=outcome.skipped,
+                        warnings=outcome.warnings,
+                        data=outcome.data,
+                    ),
+                    password,
+                )
+            )
+    finally:
+        p.close()
+    failure = next((r for r in results if not r.ok), None)
+    p.facts["duration_ms"] = str(_ms(clock))
+    for key in ("address", "tls_version", "cipher", "auth_mechanism"):
+        p.facts.setdefault(key, "")
+    report = ProbeReport(
+        passed=failure is None,
+        steps=tuple(results),
+        summary=_scrub(_summary(p, failure), password),
+        facts=_scrub(dict(p.facts), password),
+        config=name,
+        environment=env_name,
+        test_id=p.test_id,
+        transcript=tuple(_scrub(list(p.transcript), password)),
+    )
+    log.attempt(options.log_dir, report)
+    return report

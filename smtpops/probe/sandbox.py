@@ -1,0 +1,238 @@
+"""A local SMTP server on loopback for trying smtpops out and for tests: STARTTLS and implicit
+TLS with a generated certificate authority, AUTH LOGIN/PLAIN/CRAM-MD5 with throwaway
+credentials, and every message kept for inspection.
+
+    with Sandbox() as box:
+        box.starttls_port, box.tls_port, box.ca_file, box.username, box.password
+        box.config()          # config fields (no password) for the STARTTLS port
+        box.messages          # what arrived
+
+aiosmtpd and trustme are imported only when a sandbox starts. The keyword arguments after
+``cert`` make it misbehave on purpose (tests use them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email
+import email.policy
+import hashlib
+import hmac
+import os
+import secrets
+import shutil
+import ssl
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from email.message import Message
+from typing import Any
+
+MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5")
+CERTS = ("valid", "wrong-host", "untrusted", "expired", "expiring")
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    message: Message
+    raw: bytes
+
+
+class _Handler:
+    def __init__(self, box: Sandbox) -> None:
+        self.box = box
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
+                          options: list[str]) -> str:
+        if self.box.mail_reply:
+            return self.box.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 2.1.0 Sender OK"
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          options: list[str]) -> str:
+        if self.box.rcpt_reply:
+            return self.box.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 Recipient OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        return self.box.keep(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content)
+
+    async def auth_CRAM__MD5(self, server: Any, args: list[str]) -> Any:
+        from aiosmtpd.smtp import MISSING, AuthResult
+
+        challenge = f"<{secrets.randbelow(10**9)}.{int(time.time())}@sandbox>".encode()
+        response = await server.challenge_auth(challenge)
+        if response is MISSING:
+            return AuthResult(success=False, handled=True)
+        user, _, digest = response.decode("utf-8", "replace").rpartition(" ")
+        expected = hmac.new(self.box.password.encode(), challenge, hashlib.md5).hexdigest()
+        ok = user == self.box.username and hmac.compare_digest(digest, expected)
+        return self.box.auth_result(ok)
+
+
+class Sandbox:
+    def __init__(self, directory: str | None = None, *, host: str = "127.0.0.1",
+                 starttls_port: int = 0, tls_port: int = 0,
+                 username: str = "sandbox@example.com", password: str | None = None,
+                 cert: str = "valid", mechanisms: tuple[str, ...] = MECHANISMS,
+                 starttls: bool = True, auth_reply: str | None = None,
+                 mail_reply: str | None = None, rcpt_reply: str | None = None) -> None:
+        if cert not in CERTS:
+            raise ValueError(f"cert must be one of {', '.join(CERTS)}")
+        self.host = host
+        self.username = username
+        self.password = password or secrets.token_urlsafe(12)
+        self.cert, self.mechanisms, self.starttls = cert, mechanisms, starttls
+        self.auth_reply, self.mail_reply, self.rcpt_reply = auth_reply, mail_reply, rcpt_reply
+        self._requested = (starttls_port, tls_port)
+        self._own_dir = directory is None
+        self.directory = directory or tempfile.mkdtemp(prefix="smtpops-sandbox-")
+        self.ca_file = os.path.join(self.directory, "ca.pem")
+        self.messages: list[Received] = []
+        self.starttls_port = self.tls_port = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._servers: list[asyncio.AbstractServer] = []
+        self._protocols: list[Any] = []
+        self._lock = threading.Lock()
+
+    # -- what the handler calls ------------------------------------------------------------
+    def auth_result(self, ok: bool) -> Any:
+        from aiosmtpd.smtp import AuthResult
+
+        if self.auth_reply:
+            return AuthResult(success=False, handled=False, message=self.auth_reply)
+        return AuthResult(success=ok)
+
+    def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str,
+                      auth_data: Any) -> Any:
+        login = getattr(auth_data, "login", b"") or b""
+        password = getattr(auth_data, "password", b"") or b""
+        ok = (login.decode("utf-8", "replace") == self.username
+              and hmac.compare_digest(password, self.password.encode()))
+        return self.auth_result(ok)
+
+    def keep(self, mail_from: str, rcpt_tos: tuple[str, ...], raw: bytes) -> str:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        with self._lock:
+            self.messages.append(Received(mail_from, rcpt_tos, message, raw))
+            number = len(self.messages)
+        folder = os.path.join(self.directory, "messages")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, f"{number:04d}.eml"), "wb") as handle:
+            handle.write(raw)
+        return f"250 2.0.0 Ok: queued as SANDBOX{number:04d}"
+
+    # -- certificates and servers ----------------------------------------------------------
+    def _server_context(self) -> ssl.SSLContext:
+        import trustme
+
+        ca = trustme.CA(organization_name="smtpops sandbox CA")
+        ca.cert_pem.write_to_path(self.ca_file)
+        issuer = trustme.CA(organization_name="someone else's CA") if self.cert == "untrusted" else ca
+        now = dt.datetime.now(dt.UTC)
+        names = ("mail.wrong.example",) if self.cert == "wrong-host" else (
+            "localhost", "127.0.0.1", "::1")
+        window: dict[str, dt.datetime] = {}
+        if self.cert == "expired":
+            window = {"not_before": now - dt.timedelta(days=60), "not_after": now - dt.timedelta(days=1)}
+        elif self.cert == "expiring":
+            window = {"not_before": now - dt.timedelta(days=60), "not_after": now + dt.timedelta(days=10)}
+        leaf = issuer.issue_cert(*names, **window)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        leaf.configure_cert(context)
+        return context
+
+    def _smtp(self, context: ssl.SSLContext, implicit: bool) -> Any:
+        from aiosmtpd.smtp import SMTP
+
+        protocol = SMTP(
+            _Handler(self), hostname="localhost", ident="smtpops sandbox",
+            tls_context=None if implicit or not self.starttls else context,
+            auth_require_tls=not implicit, authenticator=self._authenticate,
+            auth_exclude_mechanism=[m for m in MECHANISMS if m not in self.mechanisms],
+            enable_SMTPUTF8=True, loop=self._loop)
+        self._protocols.append(protocol)
+        return protocol
+
+    async def _serve(self, context: ssl.SSLContext) -> None:
+        loop = asyncio.get_running_loop()
+        plain = await loop.create_server(lambda: self._smtp(context, False), self.host,
+                                         self._requested[0])
+        implicit = await loop.create_server(lambda: self._smtp(context, True), self.host,
+                                            self._requested[1], ssl=context)
+        self._servers = [plain, implicit]
+        self.starttls_port = plain.sockets[0].getsockname()[1]
+        self.tls_port = implicit.sockets[0].getsockname()[1]
+
+    async def _shutdown(self) -> None:
+        for server in self._servers:
+            server.close()
+        for protocol in self._protocols:
+            if protocol.transport is not None:
+                protocol.transport.close()
+        for server in self._servers:
+            await server.wait_closed()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def start(self) -> Sandbox:
+        import logging
+
+        logging.getLogger("mail.log").setLevel(logging.CRITICAL)  # aiosmtpd is chatty
+        context = self._server_context()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="smtpops-sandbox",
+                                        daemon=True)
+        self._thread.start()
+        try:
+            asyncio.run_coroutine_threadsafe(self._serve(context), self._loop).result(10)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        loop, self._loop = self._loop, None
+        if loop is not None and self._thread is not None:
+            if loop.is_running():
+                asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(10)
+                loop.call_soon_threadsafe(loop.stop)
+            self._thread.join(10)
+            loop.close()
+        if self._own_dir:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- what users need -------------------------------------------------------------------
+    def config(self, *, tls: str = "STARTTLS", auth_protocol: str = "LOGIN",
+               name: str = "sandbox") -> dict[str, Any]:
+        """Config fields (everything but the password) for this sandbox."""
+        return {
+            "name": name, "description": "Local smtpops sandbox (smtpops sandbox)",
+            "host": "localhost",
+            "port": self.tls_port if tls == "SSL/TLS" else self.starttls_port,
+            "tls": tls, "verify_certificate": True, "ca_file": self.ca_file,
+            "auth_protocol": auth_protocol, "username": self.username,
+            "helo_hostname": "crm.example.com", "wait_timeout": 5,
+        }
+
+    def info(self) -> dict[str, Any]:
+        return {"host": "localhost", "address": self.host, "starttls_port": self.starttls_port,
+                "tls_port": self.tls_port, "ca_file": self.ca_file, "username": self.username,
+                "password": self.password, "mechanisms": list(self.mechanisms),
+                "messages_dir": os.path.join(self.directory, "messages")}
