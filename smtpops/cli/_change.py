@@ -9,11 +9,22 @@ from typing import Any
 
 import click
 
-WAIT = click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
-                    metavar="SECONDS",
-                    help="Wait this long for another change to the environment to finish.")
-FORMAT = click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
-                      show_default=True, help="Output format.")
+WAIT = click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait this long for another change to the environment to finish.",
+)
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 
 
 def run(call: Callable[[], Any], fmt: str) -> None:

@@ -18,8 +18,9 @@ def _confirm(question: str, yes: bool) -> None:
     except click.Abort:
         confirmed = False
     if not confirmed:
-        raise UsageError("not confirmed; nothing was changed",
-                         hint="Answer y to go ahead, or add --yes.")
+        raise UsageError(
+            "not confirmed; nothing was changed", hint="Answer y to go ahead, or add --yes."
+        )
 
 
 @click.command()
@@ -29,11 +30,15 @@ def _confirm(question: str, yes: bool) -> None:
 @FORMAT
 def deactivate(env: str, yes: bool, wait: float, fmt: str) -> None:
     """Switch off the active config of ENV: the CRM stops sending email from ENV."""
-    from smtpops.gitops.lifecycle import active_of, deactivate as run_deactivate
+    from smtpops.gitops.lifecycle import active_of
+    from smtpops.gitops.lifecycle import deactivate as run_deactivate
 
     active = ", ".join(active_of(env)) or "none"
-    click.echo(f"Warning: email sending from {env} stops until a config is deployed again "
-               f"(active now: {active}).", err=True)
+    click.echo(
+        f"Warning: email sending from {env} stops until a config is deployed again "
+        f"(active now: {active}).",
+        err=True,
+    )
     _confirm(f"Deactivate {env}?", yes)
     run(lambda: run_deactivate(env, wait=wait), fmt)
 

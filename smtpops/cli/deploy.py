@@ -9,8 +9,11 @@ from smtpops.cli._change import FORMAT, WAIT, run
 
 @click.command()
 @click.argument("config")
-@click.option("--dry-run", is_flag=True,
-              help="Validate and run the connection test, show the commit, write nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Validate and run the connection test, show the commit, write nothing.",
+)
 @WAIT
 @FORMAT
 def deploy(config: str, dry_run: bool, wait: float, fmt: str) -> None:

@@ -9,9 +9,13 @@ from smtpops.cli._change import FORMAT, WAIT, run
 
 @click.command()
 @click.argument("env")
-@click.option("--to", "to", metavar="REV|CONFIG",
-              help="A commit (what was active there) or a config name; default: the config "
-              "active before the current one.")
+@click.option(
+    "--to",
+    "to",
+    metavar="REV|CONFIG",
+    help="A commit (what was active there) or a config name; default: the config "
+    "active before the current one.",
+)
 @click.option("--dry-run", is_flag=True, help="Test, show the commit, write nothing.")
 @WAIT
 @FORMAT

@@ -9,8 +9,14 @@ import click
 
 @click.command()
 @click.option("--env", "env", metavar="ENV", help="Show only this environment.")
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 def status(env: str | None, fmt: str) -> None:
     """Show per environment the active config, its server, whether it is pinned or locked,
     and the last change and connection test recorded in git."""

@@ -51,8 +51,10 @@ def set_active(text: str, value: bool, *, where: str = "the config") -> str:
     expected = dict(doc.data)
     expected["active"] = value
     if check.data != expected:  # pragma: no cover - a guard against an unforeseen layout
-        raise InputError(f"{where}: cannot change 'active' safely in this layout",
-                         hint="Write `active: false` on its own line and try again.")
+        raise InputError(
+            f"{where}: cannot change 'active' safely in this layout",
+            hint="Write `active: false` on its own line and try again.",
+        )
     return result
 
 
@@ -61,11 +63,14 @@ def _load(text: str, where: str) -> yamlio.Document:
         doc = yamlio.loads(text)
     except yamlio.LoadError as exc:
         line = f":{exc.mark.line}" if exc.mark else ""
-        raise InputError(f"{where}{line}: {exc.message}",
-                         hint="Run `smtpops validate` and fix the file first.") from None
+        raise InputError(
+            f"{where}{line}: {exc.message}", hint="Run `smtpops validate` and fix the file first."
+        ) from None
     if not isinstance(doc.data, dict):
-        raise InputError(f"{where}: is not a mapping of fields",
-                         hint="Run `smtpops validate` and fix the file first.")
+        raise InputError(
+            f"{where}: is not a mapping of fields",
+            hint="Run `smtpops validate` and fix the file first.",
+        )
     return doc
 
 

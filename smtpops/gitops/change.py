@@ -68,9 +68,15 @@ def _refuse_pinned(ws: Workspace, env: str) -> None:
         )
 
 
-def apply(ws: Workspace, change: Change, *, tester: gate.Tester | None = None,
-          decrypt: gate.Decrypt | None = None, dry_run: bool = False,
-          wait: float = 0.0) -> Outcome:
+def apply(
+    ws: Workspace,
+    change: Change,
+    *,
+    tester: gate.Tester | None = None,
+    decrypt: gate.Decrypt | None = None,
+    dry_run: bool = False,
+    wait: float = 0.0,
+) -> Outcome:
     env = ws.environment(change.env)
     identity = ws.repo.identity()
     actor = trailers.actor(str(identity))
@@ -80,15 +86,22 @@ def apply(ws: Workspace, change: Change, *, tester: gate.Tester | None = None,
             _refuse_pinned(ws, env.name)
         configs = ws.configs(env.name)
         found = next((c for c in configs if c.name == change.name), None)
-        target = found.rel if found else (
-            change.target or f"{ws.configs_rel}/{env.name}/{change.name}.yaml"
-            if change.name else None)
+        target = (
+            found.rel
+            if found
+            else (
+                change.target or f"{ws.configs_rel}/{env.name}/{change.name}.yaml"
+                if change.name
+                else None
+            )
+        )
         current = [c for c in configs if c.active]
         previous = ", ".join(f"{env.name}/{c.name}" for c in current if c.name != change.name)
-        touched = sorted({*change.writes, *(c.rel for c in current if change.activate),
-                          *change.extra_touched}
-                         | ({target} if target else set())
-                         | ({ws.pins_rel} if change.pin or change.unpin else set()))
+        touched = sorted(
+            {*change.writes, *(c.rel for c in current if change.activate), *change.extra_touched}
+            | ({target} if target else set())
+            | ({ws.pins_rel} if change.pin or change.unpin else set())
+        )
         if target and target not in change.writes and not ws.repo.tracked(target):
             raise GitOpsError(
                 f"{label} is not committed to git yet",
@@ -103,9 +116,13 @@ def apply(ws: Workspace, change: Change, *, tester: gate.Tester | None = None,
             if change.after_write:
                 change.after_write(tx)
             if change.gated and target:
-                report = gate.run(ws.repo.abs(target), label, env,
-                                  tester or gate.default_tester(ws.repo.root),
-                                  decrypt or gate.default_decrypt)
+                report = gate.run(
+                    ws.repo.abs(target),
+                    label,
+                    env,
+                    tester or gate.default_tester(ws.repo.root, label),
+                    decrypt or gate.default_decrypt,
+                )
             for item in ws.configs(env.name) if change.activate else ():
                 want = item.name == change.name
                 if item.active != want:
@@ -120,21 +137,32 @@ def apply(ws: Workspace, change: Change, *, tester: gate.Tester | None = None,
             if change.pin or change.unpin:
                 data = pins.render(pinned)
                 tx.delete(ws.pins_rel) if data is None else tx.write(ws.pins_rel, data)
-            changed = tuple(rel for rel in sorted(tx.written)
-                            if tx.written[rel] != _digest_of(tx.files[rel][0]))
+            changed = tuple(
+                rel for rel in sorted(tx.written) if tx.written[rel] != _digest_of(tx.files[rel][0])
+            )
             values = {
-                "Action": change.action, "Environment": env.name,
-                "Config": label if change.name else None, "Previous": previous or "none",
+                "Action": change.action,
+                "Environment": env.name,
+                "Config": label if change.name else None,
+                "Previous": previous or "none",
                 "Test": trailers.test_line(True, report.facts) if report else None,
-                "Actor": actor, "Version": __version__, **change.trailers,
+                "Actor": actor,
+                "Version": __version__,
+                **change.trailers,
             }
             body = [*change.body, *([describe_test(report)] if report else [])]
             message = trailers.message(change.subject, "\n".join(body), values)
             outcome = Outcome(
-                action=change.action, environment=env.name,
-                config=label if change.name else None, previous=previous or None,
-                dry_run=dry_run, nothing_to_do=not changed, test=report, changed=changed,
-                message=message, notes=tuple(notes),
+                action=change.action,
+                environment=env.name,
+                config=label if change.name else None,
+                previous=previous or None,
+                dry_run=dry_run,
+                nothing_to_do=not changed,
+                test=report,
+                changed=changed,
+                message=message,
+                notes=tuple(notes),
             )
             if dry_run or not changed:
                 return outcome  # leaving the block without a commit restores everything

@@ -42,14 +42,19 @@ class TestFailed(CheckFailed):
         self.report = report
 
 
-def default_tester(base_dir: str) -> Tester:
-    def run(config: Config, password: Secret | None, env: Environment) -> TestReport:
-        from smtpops.probe import run_probe
-        from smtpops.probe.result import ProbeOptions
+def default_tester(base_dir: str, label: str = "") -> Tester:
+    """The real connection test; relative ``ca_file`` paths resolve against ``base_dir``
+    (the repository root) and the attempt goes to the local test log."""
 
-        report: TestReport = run_probe(
-            config, password, environment=env, options=ProbeOptions(base_dir=base_dir)
+    def run(config: Config, password: Secret | None, env: Environment) -> TestReport:
+        import os
+
+        from smtpops.probe import ProbeOptions, run_probe
+
+        options = ProbeOptions(
+            base_dir=base_dir, log_dir=os.path.join(base_dir, ".smtpops"), label=label or None
         )
+        report: TestReport = run_probe(config, password, environment=env, options=options)
         return report
 
     return run
@@ -70,7 +75,8 @@ def validate(path: str, label: str) -> None:
         more = len(report.errors) - len(shown)
         raise ValidationFailed(
             f"{label} has {len(report.errors)} validation error(s); nothing was changed:\n"
-            + "\n".join(shown) + (f"\n  … and {more} more" if more > 0 else ""),
+            + "\n".join(shown)
+            + (f"\n  … and {more} more" if more > 0 else ""),
             hint=f"Run `smtpops validate {path}` for every finding with its fix.",
         )
 

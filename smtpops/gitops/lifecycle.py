@@ -18,13 +18,21 @@ def deactivate(env: str, *, wait: float = 0.0) -> Outcome:
     ws.environment(env)
     active = [c.name for c in ws.configs(env) if c.active]
     if not active:
-        raise GitOpsError(f"{env} has no active config; nothing to switch off",
-                          hint=f"`smtpops status --env {env}` shows its configs.")
+        raise GitOpsError(
+            f"{env} has no active config; nothing to switch off",
+            hint=f"`smtpops status --env {env}` shows its configs.",
+        )
     change = Change(
-        action="deactivate", env=env, name=None, gated=False, respect_pin=False,
+        action="deactivate",
+        env=env,
+        name=None,
+        gated=False,
+        respect_pin=False,
         subject=f"Deactivate {env}: no SMTP config is active",
-        body=[f"{', '.join(f'{env}/{n}' for n in active)} switched off; the CRM sends no "
-              f"email from {env} until a config is deployed again."],
+        body=[
+            f"{', '.join(f'{env}/{n}' for n in active)} switched off; the CRM sends no "
+            f"email from {env} until a config is deployed again."
+        ],
     )
     return apply(ws, change, wait=wait)
 
@@ -39,11 +47,19 @@ def remove(ref: str, *, wait: float = 0.0) -> Outcome:
             hint=f"Deploy another config first, or `smtpops deactivate {env}`, then remove it.",
         )
     if len(configs) == 1:
-        raise GitOpsError(f"{env}/{name} is the only config of {env}",
-                          hint="Add another config first if you mean to replace it.")
+        raise GitOpsError(
+            f"{env}/{name} is the only config of {env}",
+            hint="Add another config first if you mean to replace it.",
+        )
     change = Change(
-        action="remove", env=env, name=None, gated=False, activate=False, respect_pin=False,
-        subject=f"Remove {env}/{name}", writes={item.rel: None},
+        action="remove",
+        env=env,
+        name=None,
+        gated=False,
+        activate=False,
+        respect_pin=False,
+        subject=f"Remove {env}/{name}",
+        writes={item.rel: None},
         body=[f"{env}/{name} was not active; its file is deleted (git history keeps it)."],
         trailers={"Config": f"{env}/{name}"},
     )
@@ -57,8 +73,14 @@ def unpin(env: str, *, wait: float = 0.0) -> Outcome:
     if pin is None:
         raise GitOpsError(f"{env} is not pinned", hint="Deploys to it are already allowed.")
     change = Change(
-        action="unpin", env=env, name=None, gated=False, activate=False, respect_pin=False,
-        unpin=True, subject=f"Unpin {env}: deploys are allowed again",
+        action="unpin",
+        env=env,
+        name=None,
+        gated=False,
+        activate=False,
+        respect_pin=False,
+        unpin=True,
+        subject=f"Unpin {env}: deploys are allowed again",
         body=[f"{env} had been pinned to {pin.config} since {pin.at} by {pin.by} ({pin.reason})."],
     )
     return apply(ws, change, wait=wait)

@@ -77,8 +77,15 @@ def holder(root: str, env: str) -> LockInfo | None:
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
-            return _read(fd) or LockInfo(environment=env, holder="unknown", reason="unknown",
-                                         pid=0, host="", started="", expires="9999-01-01T00:00:00+00:00")
+            return _read(fd) or LockInfo(
+                environment=env,
+                holder="unknown",
+                reason="unknown",
+                pid=0,
+                host="",
+                started="",
+                expires="9999-01-01T00:00:00+00:00",
+            )
         fcntl.flock(fd, fcntl.LOCK_UN)
         return None  # a leftover file of a finished run: not held
     finally:
@@ -86,8 +93,9 @@ def holder(root: str, env: str) -> LockInfo | None:
 
 
 @contextlib.contextmanager
-def acquire(root: str, env: str, *, holder_name: str, reason: str, wait: float = 0.0,
-            ttl: int = DEFAULT_TTL) -> Iterator[LockInfo]:
+def acquire(
+    root: str, env: str, *, holder_name: str, reason: str, wait: float = 0.0, ttl: int = DEFAULT_TTL
+) -> Iterator[LockInfo]:
     """Hold the lock of ``env`` for the ``with`` block; wait up to ``wait`` seconds for it."""
     path = _path(root, env)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -111,8 +119,12 @@ def acquire(root: str, env: str, *, holder_name: str, reason: str, wait: float =
                 time.sleep(_POLL)
         now = datetime.now(UTC).replace(microsecond=0)
         info = LockInfo(
-            environment=env, holder=holder_name, reason=reason, pid=os.getpid(),
-            host=socket.gethostname(), started=now.isoformat(),
+            environment=env,
+            holder=holder_name,
+            reason=reason,
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            started=now.isoformat(),
             expires=(now + timedelta(seconds=ttl)).isoformat(),
         )
         os.ftruncate(fd, 0)

@@ -39,17 +39,24 @@ def parse(text: str | None, where: str = PINS_FILE) -> dict[str, Pin]:
     try:
         data = yamlio.loads(text).data
     except yamlio.LoadError as exc:
-        raise InputError(f"{where}: {exc.message}",
-                         hint="Fix the file by hand, or restore it with git.") from None
+        raise InputError(
+            f"{where}: {exc.message}", hint="Fix the file by hand, or restore it with git."
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise InputError(f"{where}: expected a mapping of environment → pin",
-                         hint="Restore the file with git, or delete it to drop every pin.")
+        raise InputError(
+            f"{where}: expected a mapping of environment → pin",
+            hint="Restore the file with git, or delete it to drop every pin.",
+        )
     return {
-        str(env): Pin(environment=str(env), config=str(v.get("config", "")),
-                      by=str(v.get("by", "")), at=str(v.get("at", "")),
-                      reason=str(v.get("reason", "")))
+        str(env): Pin(
+            environment=str(env),
+            config=str(v.get("config", "")),
+            by=str(v.get("by", "")),
+            at=str(v.get("at", "")),
+            reason=str(v.get("reason", "")),
+        )
         for env, v in data.items()
     }
 

@@ -58,11 +58,15 @@ def splice(source: str, target: str | None, kept: tuple[str, ...], where: str) -
 def check_step(order: tuple[str, ...], src: str, dst: str, force: bool) -> None:
     for env in (src, dst):
         if env not in order:
-            raise UsageError(f"'{env}' is not an environment of this repository",
-                             hint=f"Use one of: {', '.join(order)}.")
+            raise UsageError(
+                f"'{env}' is not an environment of this repository",
+                hint=f"Use one of: {', '.join(order)}.",
+            )
     if src == dst:
-        raise UsageError("--from and --to name the same environment",
-                         hint="Promote carries a config to another environment.")
+        raise UsageError(
+            "--from and --to name the same environment",
+            hint="Promote carries a config to another environment.",
+        )
     step = order.index(dst) - order.index(src)
     if step != 1 and not force:
         nxt = order[order.index(src) + 1] if order.index(src) + 1 < len(order) else None
@@ -72,17 +76,27 @@ def check_step(order: tuple[str, ...], src: str, dst: str, force: bool) -> None:
         )
 
 
-def promote(name: str, *, source: str, target: str, force: bool = False,
-            copy_credentials: bool = False, tester: gate.Tester | None = None,
-            decrypt: gate.Decrypt | None = None, dry_run: bool = False,
-            wait: float = 0.0) -> Outcome:
+def promote(
+    name: str,
+    *,
+    source: str,
+    target: str,
+    force: bool = False,
+    copy_credentials: bool = False,
+    tester: gate.Tester | None = None,
+    decrypt: gate.Decrypt | None = None,
+    dry_run: bool = False,
+    wait: float = 0.0,
+) -> Outcome:
     ws = workspace.open_at()
     check_step(ws.settings.order, source, target, force)
     name = name.split("/")[-1].removesuffix(".yaml").removesuffix(".yml")
     src = ws.config(source, name)
     if src is None:
-        raise ConfigNotFound(f"{source}/{name}: no such config",
-                             hint=f"`smtpops status --env {source}` lists its configs.")
+        raise ConfigNotFound(
+            f"{source}/{name}: no such config",
+            hint=f"`smtpops status --env {source}` lists its configs.",
+        )
     ws.refuse_dirty([src.rel])
     dst = ws.config(target, name)
     dst_rel = dst.rel if dst else f"{ws.configs_rel}/{target}/{os.path.basename(src.rel)}"
@@ -109,11 +123,20 @@ def promote(name: str, *, source: str, target: str, force: bool = False,
 
     sha = ws.repo.head() or ""
     change = Change(
-        action="promote", env=target, name=name, target=dst_rel,
+        action="promote",
+        env=target,
+        name=name,
+        target=dst_rel,
         subject=f"Promote {source}/{name} to {target}",
-        body=[f"The settings of {source}/{name} (commit {sha[:12]}) now apply in {target}, "
-              + ("with the password re-encrypted for " + target if copy_credentials
-                 else f"keeping the credentials of {target}") + f"; {target}/{name} is active."],
+        body=[
+            f"The settings of {source}/{name} (commit {sha[:12]}) now apply in {target}, "
+            + (
+                "with the password re-encrypted for " + target
+                if copy_credentials
+                else f"keeping the credentials of {target}"
+            )
+            + f"; {target}/{name} is active."
+        ],
         trailers={"Source": f"{source}/{name} {sha[:12]}"},
         writes={dst_rel: new.encode("utf-8")},
         after_write=carry_password if copy_credentials else None,

@@ -15,7 +15,9 @@ def test_lines(report: Any) -> list[str]:
     for step in getattr(report, "steps", ()):
         status = getattr(step, "status", "passed" if step.ok else "failed")
         detail = f"  {step.detail}" if getattr(step, "detail", "") else ""
-        lines.append(f"  {MARKS.get(status, '?')} {step.title:<18} {step.duration_ms:>5} ms{detail}")
+        lines.append(
+            f"  {MARKS.get(status, '?')} {step.title:<18} {step.duration_ms:>5} ms{detail}"
+        )
     return lines
 
 
@@ -44,10 +46,18 @@ def text(outcome: Outcome) -> str:
         lines += ["", *(f"    {line}" for line in outcome.message.splitlines())]
         lines.append("Nothing was written.")
     else:
-        verb = {"deploy": "Deployed", "promote": "Promoted", "rollback": "Rolled back",
-                "deactivate": "Deactivated", "remove": "Removed", "unpin": "Unpinned"}
-        lines.append(f"{verb.get(outcome.action, outcome.action)} {what}: "
-                     f"commit {(outcome.commit or '')[:12]}")
+        verb = {
+            "deploy": "Deployed",
+            "promote": "Promoted",
+            "rollback": "Rolled back",
+            "deactivate": "Deactivated",
+            "remove": "Removed",
+            "unpin": "Unpinned",
+        }
+        lines.append(
+            f"{verb.get(outcome.action, outcome.action)} {what}: "
+            f"commit {(outcome.commit or '')[:12]}"
+        )
         if outcome.previous and outcome.action in ("deploy", "promote", "rollback", "deactivate"):
             lines.append(f"No longer active: {outcome.previous}")
     return "\n".join(lines)

@@ -63,8 +63,9 @@ class Repo:
         """(parents, message) of HEAD, from a fresh git process; None without commits."""
         if self.head() is None:
             return None
-        out = self.raw.git.execute(["git", "log", "-1", "--format=%P%x00%B"],
-                                   strip_newline_in_stdout=False)
+        out = self.raw.git.execute(
+            ["git", "log", "-1", "--format=%P%x00%B"], strip_newline_in_stdout=False
+        )
         parents, _, message = out.partition("\0")
         return tuple(parents.split()), message
 
@@ -120,8 +121,9 @@ class Repo:
         name, _, rest = ident.partition(" <")
         return Identity(name=name.strip(), email=rest.partition(">")[0])
 
-    def iter_commits(self, rels: Sequence[str], *, since: str | None = None,
-                     rev: str = "HEAD") -> Iterator[Any]:
+    def iter_commits(
+        self, rels: Sequence[str], *, since: str | None = None, rev: str = "HEAD"
+    ) -> Iterator[Any]:
         if self.head() is None:
             return iter(())
         kwargs: dict[str, Any] = {"paths": list(rels)} if rels else {}
@@ -165,11 +167,21 @@ class Repo:
             handle.write(message)
         proc = None
         try:
-            proc = subprocess.Popen(  # noqa: S603 - a fixed git command, paths after --
-                [self.raw.git.GIT_PYTHON_GIT_EXECUTABLE or "git", "commit", "-q", "-F", msg_path,
-                 "--", *rels],
-                cwd=self.root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, env={**os.environ, **self.raw.git.environment()},
+            proc = subprocess.Popen(
+                [
+                    self.raw.git.GIT_PYTHON_GIT_EXECUTABLE or "git",
+                    "commit",
+                    "-q",
+                    "-F",
+                    msg_path,
+                    "--",
+                    *rels,
+                ],
+                cwd=self.root,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env={**os.environ, **self.raw.git.environment()},
             )
             _, err = proc.communicate()
             if proc.returncode != 0:

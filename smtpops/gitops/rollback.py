@@ -54,8 +54,10 @@ def choose(ws: Workspace, env: str, to: str | None) -> tuple[str, str, bytes, st
         sha = ws.repo.resolve(to)
         found = _active_at(ws, sha, env)
         if found is None:
-            raise GitOpsError(f"no config of {env} was active at {to}",
-                              hint=f"`smtpops history --env {env}` lists the deploys.")
+            raise GitOpsError(
+                f"no config of {env} was active at {to}",
+                hint=f"`smtpops history --env {env}` lists the deploys.",
+            )
         return found[0], found[1], found[2], sha
     wanted = to.split("/")[-1].removesuffix(".yaml").removesuffix(".yml") if to else None
     for item in audit.activations(ws.repo, ws.configs_rel, env):
@@ -66,10 +68,15 @@ def choose(ws: Workspace, env: str, to: str | None) -> tuple[str, str, bytes, st
         if found and (wanted or not is_current(name, found[1])):
             return name, found[0], found[1], item.sha
     what = f"{env}/{wanted}" if wanted else f"a config of {env} other than the active one"
-    note = " (this is a shallow clone: fetch the full history with `git fetch --unshallow`)" \
-        if ws.repo.is_shallow() else ""
-    raise GitOpsError(f"the history holds no tested deploy of {what}{note}",
-                      hint=f"`smtpops history --env {env}` lists the deploys; pick one with --to.")
+    note = (
+        " (this is a shallow clone: fetch the full history with `git fetch --unshallow`)"
+        if ws.repo.is_shallow()
+        else ""
+    )
+    raise GitOpsError(
+        f"the history holds no tested deploy of {what}{note}",
+        hint=f"`smtpops history --env {env}` lists the deploys; pick one with --to.",
+    )
 
 
 def _is_rev(ws: Workspace, text: str) -> bool:
@@ -80,21 +87,38 @@ def _is_rev(ws: Workspace, text: str) -> bool:
     return True
 
 
-def rollback(env: str, *, to: str | None = None, tester: gate.Tester | None = None,
-             decrypt: gate.Decrypt | None = None, dry_run: bool = False,
-             wait: float = 0.0) -> Outcome:
+def rollback(
+    env: str,
+    *,
+    to: str | None = None,
+    tester: gate.Tester | None = None,
+    decrypt: gate.Decrypt | None = None,
+    dry_run: bool = False,
+    wait: float = 0.0,
+) -> Outcome:
     ws = workspace.open_at()
     ws.environment(env)
     name, rel, data, sha = choose(ws, env, to)
     actor = trailers.actor(str(ws.repo.identity()))
     change = Change(
-        action="rollback", env=env, name=name, target=rel, respect_pin=False,
+        action="rollback",
+        env=env,
+        name=name,
+        target=rel,
+        respect_pin=False,
         subject=f"Roll back {env} to {env}/{name} as of {sha[:12]}",
-        body=[f"{env}/{name} is active again with its settings of commit {sha[:12]}.",
-              f"{env} is pinned: deploys are refused until `smtpops unpin {env}`."],
+        body=[
+            f"{env}/{name} is active again with its settings of commit {sha[:12]}.",
+            f"{env} is pinned: deploys are refused until `smtpops unpin {env}`.",
+        ],
         trailers={"Source": f"{env}/{name} {sha[:12]}", "Pin": "pinned"},
         writes={rel: data},
-        pin=pins.Pin(environment=env, config=f"{env}/{name}", by=actor, at=now(),
-                     reason=f"rollback to {sha[:12]}"),
+        pin=pins.Pin(
+            environment=env,
+            config=f"{env}/{name}",
+            by=actor,
+            at=now(),
+            reason=f"rollback to {sha[:12]}",
+        ),
     )
     return apply(ws, change, tester=tester, decrypt=decrypt, dry_run=dry_run, wait=wait)

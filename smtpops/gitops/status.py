@@ -90,17 +90,21 @@ def status(env: str | None = None) -> list[EnvStatus]:
             data = active[0].data
             endpoint = f"{data.get('host')}:{data.get('port', 587)} {data.get('tls', 'STARTTLS')}"
         change, test = _last(ws, name)
-        out.append(EnvStatus(
-            environment=name,
-            protected=ws.environment(name).policy.protected,
-            configs=tuple(f"{name}/{c.name}" for c in configs),
-            active=tuple(f"{name}/{c.name}" for c in active),
-            endpoint=endpoint, pin=pinned.get(name),
-            lock=lock.holder(ws.repo.root, name),
-            last_change=change, last_test=test,
-            local_test=_local_test(ws.repo.root, name),
-            notes=(note,) if note else (),
-        ))
+        out.append(
+            EnvStatus(
+                environment=name,
+                protected=ws.environment(name).policy.protected,
+                configs=tuple(f"{name}/{c.name}" for c in configs),
+                active=tuple(f"{name}/{c.name}" for c in active),
+                endpoint=endpoint,
+                pin=pinned.get(name),
+                lock=lock.holder(ws.repo.root, name),
+                last_change=change,
+                last_test=test,
+                local_test=_local_test(ws.repo.root, name),
+                notes=(note,) if note else (),
+            )
+        )
     return out
 
 
@@ -108,8 +112,14 @@ def to_dict(item: EnvStatus) -> dict[str, Any]:
     def entry(e: audit.Entry | None) -> dict[str, Any] | None:
         if e is None:
             return None
-        return {"commit": e.sha, "when": e.when, "who": e.actor, "action": e.action,
-                "config": e.config, "test": e.trailers.get("Test")}
+        return {
+            "commit": e.sha,
+            "when": e.when,
+            "who": e.actor,
+            "action": e.action,
+            "config": e.config,
+            "test": e.trailers.get("Test"),
+        }
 
     return {
         "environment": item.environment,
@@ -117,13 +127,25 @@ def to_dict(item: EnvStatus) -> dict[str, Any]:
         "configs": list(item.configs),
         "active": list(item.active),
         "endpoint": item.endpoint,
-        "pinned": None if item.pin is None else {
-            "config": item.pin.config, "by": item.pin.by, "at": item.pin.at,
-            "reason": item.pin.reason},
-        "lock": None if item.lock is None else {
-            "holder": item.lock.holder, "reason": item.lock.reason, "pid": item.lock.pid,
-            "host": item.lock.host, "started": item.lock.started, "expires": item.lock.expires,
-            "stale": item.lock.stale},
+        "pinned": None
+        if item.pin is None
+        else {
+            "config": item.pin.config,
+            "by": item.pin.by,
+            "at": item.pin.at,
+            "reason": item.pin.reason,
+        },
+        "lock": None
+        if item.lock is None
+        else {
+            "holder": item.lock.holder,
+            "reason": item.lock.reason,
+            "pid": item.lock.pid,
+            "host": item.lock.host,
+            "started": item.lock.started,
+            "expires": item.lock.expires,
+            "stale": item.lock.stale,
+        },
         "last_change": entry(item.last_change),
         "last_test": entry(item.last_test),
         "local_test": item.local_test,
@@ -143,25 +165,33 @@ def text(items: list[EnvStatus]) -> str:
         for warning in item.warnings:
             lines.append(f"  warning:     {warning}")
         if item.pin:
-            lines.append(f"  pinned:      to {item.pin.config} since {item.pin.at} by "
-                         f"{item.pin.by} ({item.pin.reason}); `smtpops unpin "
-                         f"{item.environment}` allows deploys again")
+            lines.append(
+                f"  pinned:      to {item.pin.config} since {item.pin.at} by "
+                f"{item.pin.by} ({item.pin.reason}); `smtpops unpin "
+                f"{item.environment}` allows deploys again"
+            )
         else:
             lines.append("  pinned:      no")
         lines.append(f"  lock:        {'held by ' + item.lock.describe() if item.lock else 'free'}")
         if item.last_change:
             c = item.last_change
-            lines.append(f"  last change: {c.action} {c.config or ''} on {c.when} by {c.actor} "
-                         f"(commit {c.sha[:12]})".replace("  on", " on"))
+            lines.append(
+                f"  last change: {c.action} {c.config or ''} on {c.when} by {c.actor} "
+                f"(commit {c.sha[:12]})".replace("  on", " on")
+            )
         else:
             lines.append("  last change: none recorded by smtpops")
         if item.last_test:
-            lines.append(f"  last test:   {item.last_test.trailers['Test']} "
-                         f"({item.last_test.when}, commit {item.last_test.sha[:12]})")
+            lines.append(
+                f"  last test:   {item.last_test.trailers['Test']} "
+                f"({item.last_test.when}, commit {item.last_test.sha[:12]})"
+            )
         if item.local_test:
             t = item.local_test
             outcome = t.get("outcome") or ("passed" if t.get("passed") else "failed")
-            lines.append(f"  local test:  {outcome} {t.get('config', '')} at "
-                         f"{t.get('timestamp', t.get('time', '?'))} (this machine's test log)")
+            lines.append(
+                f"  local test:  {outcome} {t.get('config', '')} at "
+                f"{t.get('timestamp', t.get('time', '?'))} (this machine's test log)"
+            )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

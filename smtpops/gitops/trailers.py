@@ -69,7 +69,7 @@ def parse(text: str) -> dict[str, str]:
             return {}  # not a trailer block
         key = match.group("key")
         if key.lower().startswith(PREFIX.lower()):
-            found[key[len(PREFIX):].capitalize()] = match.group("value").strip()
+            found[key[len(PREFIX) :].capitalize()] = match.group("value").strip()
     return found
 
 

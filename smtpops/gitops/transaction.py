@@ -162,8 +162,13 @@ class Transaction:
         rels = sorted(self.written)
         added = [r for r in rels if self.written[r] is not None]
         removed = [r for r in rels if self.written[r] is None]
-        with lock.acquire(self.repo.root, lock.COMMIT, holder_name="smtpops",
-                          reason=f"commit for {self.env}", wait=wait):
+        with lock.acquire(
+            self.repo.root,
+            lock.COMMIT,
+            holder_name="smtpops",
+            reason=f"commit for {self.env}",
+            wait=wait,
+        ):
             self.base, self.message = self.repo.head(), message
             self._save_journal()
             try:
@@ -190,8 +195,9 @@ class Transaction:
         finally:
             self._critical = False
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         try:
             if self.committed is None and not self.restored:
                 self.restore()
@@ -200,8 +206,9 @@ class Transaction:
         finally:
             for signum, handler in self._old_handlers.items():
                 signal.signal(signum, handler)  # type: ignore[arg-type]
-        if self.committed is None and (isinstance(exc, KeyboardInterrupt) or (
-                exc is None and self._signal is not None)):
+        if self.committed is None and (
+            isinstance(exc, KeyboardInterrupt) or (exc is None and self._signal is not None)
+        ):
             name = signal.Signals(self._signal or signal.SIGINT).name
             raise Interrupted(f"stopped by {name}; nothing was changed") from None
 
@@ -229,8 +236,9 @@ def recover(repo: Repo, env: str) -> str | None:
         os.unlink(path)
         return None
     files = record["files"]
-    with lock.acquire(repo.root, lock.COMMIT, holder_name="smtpops", reason=f"recover {env}",
-                      wait=120.0):
+    with lock.acquire(
+        repo.root, lock.COMMIT, holder_name="smtpops", reason=f"recover {env}", wait=120.0
+    ):
         index_lock = repo.index_path + ".lock"
         if os.path.exists(index_lock) and os.stat(index_lock).st_mtime >= record["started"] - 1:
             os.unlink(index_lock)  # left by the git child of the killed process

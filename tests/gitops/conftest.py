@@ -3,12 +3,12 @@ real age keys and sops, and a real SMTP server on loopback (STARTTLS, AUTH LOGIN
 
 from __future__ import annotations
 
+import contextlib
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -35,65 +35,23 @@ def git(root: Path, *args: str) -> str:
     return out.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Server:
     port: int
     ca_pem: bytes
-    password: str
-    messages: list[str] = field(default_factory=list)
+    box: object
 
 
 @pytest.fixture(scope="session")
-def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A real SMTP server on 127.0.0.1 with STARTTLS (trustme certificate) and AUTH."""
-    import ssl
+def smtp_server() -> Iterator[Server]:
+    """smtpops' own sandbox: a real SMTP server on 127.0.0.1 with STARTTLS (a generated CA)
+    and AUTH, whose password is the canary."""
+    from smtpops.probe.sandbox import Sandbox
 
-    import trustme
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.smtp import AuthResult, LoginPassword
-
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
-
-    def authenticator(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
-        ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER and (
-            auth_data.password.decode() == CANARY)
-        return AuthResult(success=ok)
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-            return "250 OK"
-
-    port = free_port()
-    controller = Controller(
-        Handler(), hostname="127.0.0.1", port=port, tls_context=context,
-        require_starttls=True, authenticator=authenticator, auth_require_tls=True,
-        server_hostname="127.0.0.1", ready_timeout=5,
-    )
-    controller.start()
-    try:
-        yield Server(port=port, ca_pem=ca.cert_pem.bytes(), password=CANARY)
-    finally:
-        controller.stop()
-
-
-BOOT = """
-import sys
-from tests.gitops import conftest
-if not conftest._probe_available():
-    from smtpops.gitops import gate
-    gate.default_tester = conftest.smtplib_tester
-from smtpops.cli import main
-main(sys.argv[1:])
-"""
+    with Sandbox(username=USER, password=CANARY) as box:
+        with open(box.ca_file, "rb") as handle:
+            ca_pem = handle.read()
+        yield Server(port=box.starttls_port, ca_pem=ca_pem, box=box)
 
 
 @dataclass
@@ -104,10 +62,18 @@ class Project:
 
     def config_text(self, name: str, **fields: object) -> str:
         values: dict[str, object] = {
-            "name": name, "description": f"{name} relay", "active": False,
-            "host": "127.0.0.1", "port": self.server.port, "tls": "STARTTLS",
-            "verify_certificate": True, "ca_file": "ca.pem", "auth_protocol": "LOGIN",
-            "username": USER, "from_address": USER, "helo_hostname": "crm.example.test",
+            "name": name,
+            "description": f"{name} relay",
+            "active": False,
+            "host": "127.0.0.1",
+            "port": self.server.port,
+            "tls": "STARTTLS",
+            "verify_certificate": True,
+            "ca_file": "ca.pem",
+            "auth_protocol": "LOGIN",
+            "username": USER,
+            "from_address": USER,
+            "helo_hostname": "crm.example.test",
             "wait_timeout": 5,
         }
         values.update(fields)
@@ -120,8 +86,9 @@ class Project:
             lines.append(f"{key}: {value}")
         return "\n".join(lines) + "\n"
 
-    def add_config(self, env: str, name: str, *, password: str = CANARY, commit: bool = True,
-                   **fields: object) -> Path:
+    def add_config(
+        self, env: str, name: str, *, password: str = CANARY, commit: bool = True, **fields: object
+    ) -> Path:
         from smtpops.encryption import set_password
         from smtpops.secret import Secret
 
@@ -165,13 +132,17 @@ class Project:
     def subprocess_env(self) -> dict[str, str]:
         env = dict(os.environ)
         env["SOPS_AGE_KEY"] = "\n".join(self.keys.values())
-        env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
         return env
 
     def smtpops(self, *args: str, **kwargs: object) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [sys.executable, "-c", BOOT, *args], cwd=self.root, env=self.subprocess_env(),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs,  # type: ignore[call-overload]
+            [sys.executable, "-m", "smtpops", *args],
+            cwd=self.root,
+            env=self.subprocess_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            **kwargs,  # type: ignore[call-overload]
         )
 
 
@@ -206,72 +177,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp_server: Server
     return project
 
 
-def _probe_available() -> bool:
-    try:
-        from smtpops.probe import run_probe  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@dataclass(frozen=True)
-class _Step:
-    name: str
-    ok: bool
-    duration_ms: int
-    detail: str = ""
-    status: str = "passed"
-
-    @property
-    def title(self) -> str:
-        return self.name
-
-
-@dataclass(frozen=True)
-class _Report:
-    passed: bool
-    summary: str
-    facts: dict[str, str]
-    steps: tuple[_Step, ...] = ()
-
-    def to_dict(self) -> dict[str, object]:
-        return {"passed": self.passed, "summary": self.summary, "facts": self.facts}
-
-
-def smtplib_tester(base_dir: str):  # type: ignore[no-untyped-def]
-    """A real connection test with smtplib, used only until smtpops.probe exists."""
-    import smtplib
-    import ssl
-    import time
-
-    def run(config, password, env):  # type: ignore[no-untyped-def]
-        start = time.monotonic()
-        facts = {"host": config.host, "port": str(config.port)}
-        try:
-            with smtplib.SMTP(config.host, config.port, timeout=5) as client:
-                context = ssl.create_default_context(cafile=os.path.join(base_dir, config.ca_file))
-                client.starttls(context=context)
-                facts["tls_version"] = client.sock.version()  # type: ignore[union-attr]
-                client.login(config.username, password.reveal())
-                facts["auth_mechanism"] = config.auth_protocol
-        except (OSError, smtplib.SMTPException) as exc:
-            return _Report(passed=False, summary=f"failed: {type(exc).__name__}", facts=facts,
-                           steps=(_Step("auth", False, 1, status="failed"),))
-        facts["duration_ms"] = str(int((time.monotonic() - start) * 1000))
-        return _Report(passed=True, summary="passed", facts=facts,
-                       steps=(_Step("auth", True, int(facts["duration_ms"])),))
-
-    return run
-
-
-@pytest.fixture(autouse=True)
-def _interim_tester(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not _probe_available():
-        from smtpops.gitops import gate
-
-        monkeypatch.setattr(gate, "default_tester", smtplib_tester)
-
-
 HOOK = """#!/bin/sh
 # test hook: .git/hold makes the commit wait (and say so), .git/reject makes it fail
 if [ -f .git/reject ]; then echo "rejected by the team's pre-commit policy" >&2; exit 1; fi
@@ -302,9 +207,7 @@ def finish(proc: subprocess.Popen[str], timeout: float = 20.0) -> tuple[int, str
     import signal
 
     code = proc.wait(timeout=timeout)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     out, err = proc.communicate(timeout=timeout)
     return code, out, err

@@ -17,10 +17,17 @@ def load(project: Project, env: str, name: str) -> dict:
 
 
 def test_promote_carries_settings_and_keeps_target_credentials(project: Project, run_cli) -> None:
-    project.add_config("development", "main", active=True, wait_timeout=7,
-                       description="tuned in development")
-    project.add_config("staging", "main", password=CANARY, username="crm@example.test",
-                       wait_timeout=5, description="old")
+    project.add_config(
+        "development", "main", active=True, wait_timeout=7, description="tuned in development"
+    )
+    project.add_config(
+        "staging",
+        "main",
+        password=CANARY,
+        username="crm@example.test",
+        wait_timeout=5,
+        description="old",
+    )
     staging_before = load(project, "staging", "main")
     result = run_cli("promote", "main", "--from", "development", "--to", "staging", expect=0)
     assert_no_canary(result.output)
@@ -37,8 +44,16 @@ def test_promote_carries_settings_and_keeps_target_credentials(project: Project,
 def test_promote_copy_credentials_reencrypts_for_the_target(project: Project, run_cli) -> None:
     project.add_config("development", "main", active=True)
     run_cli("promote", "main", "--from", "development", "--to", "staging", expect=1)
-    result = run_cli("promote", "main", "--from", "development", "--to", "staging",
-                     "--copy-credentials", expect=0)
+    result = run_cli(
+        "promote",
+        "main",
+        "--from",
+        "development",
+        "--to",
+        "staging",
+        "--copy-credentials",
+        expect=0,
+    )
     assert_no_canary(result.output)
     staged = load(project, "staging", "main")
     dev = load(project, "development", "main")
@@ -50,8 +65,16 @@ def test_promote_copy_credentials_reencrypts_for_the_target(project: Project, ru
 
 def test_promote_refuses_to_skip_a_step_without_force(project: Project, run_cli) -> None:
     project.add_config("development", "main", active=True)
-    result = run_cli("promote", "main", "--from", "development", "--to", "production",
-                     "--copy-credentials", expect=2)
+    result = run_cli(
+        "promote",
+        "main",
+        "--from",
+        "development",
+        "--to",
+        "production",
+        "--copy-credentials",
+        expect=2,
+    )
     assert "not the next step" in result.stderr and "--force" in result.stderr
     assert project.status() == ""
 
@@ -77,7 +100,10 @@ def test_rollback_is_a_new_commit_and_pins_until_unpinned(project: Project, run_
     assert project.active("development") == ["good"]
     assert git(project.root, "rev-list", "HEAD").split()[1:] == history_before  # no rewrite
     t = trailers(project)
-    assert "Smtpops-Action: rollback" in t and f"Smtpops-Source: development/good {good_deploy[:12]}" in t
+    assert (
+        "Smtpops-Action: rollback" in t
+        and f"Smtpops-Source: development/good {good_deploy[:12]}" in t
+    )
     assert "Smtpops-Pin: pinned" in t and "Smtpops-Test: passed" in t
     # a later (automatic) deploy does not undo the rollback...
     result = run_cli("deploy", "development/next", expect=1)
