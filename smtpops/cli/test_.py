@@ -37,7 +37,9 @@ def _validation_errors(path: str) -> list[str]:
     if report.input_error:
         first = report.diagnostics[0] if report.diagnostics else None
         raise InputError(f"{path}: {first.message if first else 'cannot be read'}")
-    return [f"{d.location}: {d.rule_id} {d.message}\n    How to fix: {d.hint}" for d in report.errors]
+    return [
+        f"{d.location}: {d.rule_id} {d.message}\n    How to fix: {d.hint}" for d in report.errors
+    ]
 
 
 def _password(target: Target, stdin_password: str | None):  # type: ignore[no-untyped-def]
@@ -78,8 +80,10 @@ def _run(target: Target, password, opts: dict):  # type: ignore[no-untyped-def]
 def _read_stdin_password() -> str:
     text = click.get_text_stream("stdin").readline().rstrip("\r\n")
     if not text:
-        raise UsageError("--password-stdin was given but standard input is empty",
-                         hint="Pipe the password in: printf '%s' \"$PW\" | smtpops test ...")
+        raise UsageError(
+            "--password-stdin was given but standard input is empty",
+            hint="Pipe the password in: printf '%s' \"$PW\" | smtpops test ...",
+        )
     return text
 
 
@@ -89,26 +93,54 @@ def _ports(text: str | None) -> tuple[int, ...] | None:
     try:
         return tuple(int(p) for p in text.split(",") if p.strip())
     except ValueError:
-        raise UsageError(f"--alternative-ports '{text}' is not a comma-separated port list") from None
+        raise UsageError(
+            f"--alternative-ports '{text}' is not a comma-separated port list"
+        ) from None
 
 
 @click.command()
 @click.argument("config", required=False)
 @click.option("--env", "env_name", metavar="ENV", help="Test every config of this environment.")
 @click.option("--send-to", metavar="ADDRESS", help="Also send a real test email to ADDRESS.")
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
-              show_default=True, help="Output format.")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from standard input instead of decrypting it.")
-@click.option("--dns", "dns", multiple=True, metavar="IP[:PORT]",
-              help="DNS server to ask (repeatable); default $SMTPOPS_DNS, else the system's.")
-@click.option("--wait-timeout", type=click.FloatRange(0.05, 120), metavar="SECONDS",
-              help="Seconds to wait for each answer (default: the config's wait_timeout).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input instead of decrypting it.",
+)
+@click.option(
+    "--dns",
+    "dns",
+    multiple=True,
+    metavar="IP[:PORT]",
+    help="DNS server to ask (repeatable); default $SMTPOPS_DNS, else the system's.",
+)
+@click.option(
+    "--wait-timeout",
+    type=click.FloatRange(0.05, 120),
+    metavar="SECONDS",
+    help="Seconds to wait for each answer (default: the config's wait_timeout).",
+)
 @click.option("--transcript", is_flag=True, help="Show the SMTP conversation (no credentials).")
 @click.option("--alternative-ports", "alt_ports", hidden=True)
-def test(config: str | None, env_name: str | None, send_to: str | None, fmt: str,
-         password_stdin: bool, dns: tuple[str, ...], wait_timeout: float | None,
-         transcript: bool, alt_ports: str | None) -> None:
+def test(
+    config: str | None,
+    env_name: str | None,
+    send_to: str | None,
+    fmt: str,
+    password_stdin: bool,
+    dns: tuple[str, ...],
+    wait_timeout: float | None,
+    transcript: bool,
+    alt_ports: str | None,
+) -> None:
     """Test the connection of CONFIG (a path or ENV/NAME) against its real server.
 
     Checks DNS, TCP, the greeting, EHLO, TLS and the certificate, login, and a dry run of the
@@ -118,24 +150,39 @@ def test(config: str | None, env_name: str | None, send_to: str | None, fmt: str
     from smtpops.probe.resolve import configured_nameservers
 
     if bool(config) == bool(env_name):
-        raise UsageError("give either a CONFIG or --env ENV",
-                         hint="smtpops test production/main, or smtpops test --env production")
-    opts = {"nameservers": tuple(f"{ip}:{port}" for ip, port in configured_nameservers(dns)),
-            "wait_timeout": wait_timeout, "send_to": send_to, "alt_ports": _ports(alt_ports)}
+        raise UsageError(
+            "give either a CONFIG or --env ENV",
+            hint="smtpops test production/main, or smtpops test --env production",
+        )
+    opts = {
+        "nameservers": tuple(f"{ip}:{port}" for ip, port in configured_nameservers(dns)),
+        "wait_timeout": wait_timeout,
+        "send_to": send_to,
+        "alt_ports": _ports(alt_ports),
+    }
     stdin_password = _read_stdin_password() if password_stdin else None
     if env_name:
         from smtpops.cli.test_env import test_environment
 
-        test_environment(env_name, fmt, opts, lambda t: _password(t, stdin_password), _run,
-                         _validation_errors, _target)
+        test_environment(
+            env_name,
+            fmt,
+            opts,
+            lambda t: _password(t, stdin_password),
+            _run,
+            _validation_errors,
+            _target,
+        )
         return
     assert config is not None
     target = _target(discovery.resolve_name(config))
     errors = _validation_errors(target.path)
     if errors:
         click.echo("\n".join(errors), err=True)
-        raise CheckFailed(f"{target.path} has validation errors; it was not tested",
-                          hint=f"Fix them (smtpops validate {target.path}), then test again.")
+        raise CheckFailed(
+            f"{target.path} has validation errors; it was not tested",
+            hint=f"Fix them (smtpops validate {target.path}), then test again.",
+        )
     report = _run(target, _password(target, stdin_password), opts)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))

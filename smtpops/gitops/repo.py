@@ -96,6 +96,8 @@ class Repo:
             tree = self.raw.commit(rev).tree / rel_dir
         except KeyError:
             return []
+        if tree.type != "tree":
+            return []
         return sorted(item.path for item in tree.traverse() if item.type == "blob")
 
     def dirty(self, rels: Sequence[str]) -> list[str]:
