@@ -1,19 +1,26 @@
 """Provider facts (hosts, ports, TLS, auth, limits, notes) read from ``providers/<id>/``.
 
-Adding a provider is adding a folder with ``provider.yaml`` (facts) and ``template.yaml.j2``
-(the config it renders); no Python change.
+Adding a provider is adding a folder with ``provider.yaml`` (facts, checked against
+``providers/provider.schema.json``) and ``template.yaml.j2`` (the config it renders); no
+Python change.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from smtpops import yamlio
+from smtpops.errors import InputError
 from smtpops.resources import data_dir
+
+SCHEMA_FILE = "provider.schema.json"
+TEMPLATE_FILE = "template.yaml.j2"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -21,48 +28,68 @@ class Endpoint:
     port: int
     tls: str
     recommended: bool = False
+    verified: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.port} with {self.tls}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Notice:
     severity: str  # info | warning
     text: str
-    hint: str = ""
+    hint: str
+    field: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Parameter:
     name: str
     description: str
-    default: str | None = None
+    prompt: str | None = None
+    default: str | int | bool | None = None
     choices: tuple[str, ...] = ()
+    pattern: str | None = None
+    examples: tuple[str, ...] = ()
+
+    def problem(self, value: str) -> str | None:
+        """Why ``value`` is not acceptable for this parameter, or None."""
+        if self.choices and value not in self.choices:
+            return f"'{value}' is not one of {', '.join(self.choices)}"
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            hint = f" (e.g. {', '.join(self.examples)})" if self.examples else ""
+            return f"'{value}' does not look right for {self.name}{hint}"
+        return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Provider:
     id: str
     name: str
-    hosts: tuple[str, ...] = ()
-    host_patterns: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    display_host: str = ""
+    hosts: frozenset[str] = frozenset()
+    host_patterns: tuple[re.Pattern[str], ...] = ()
     any_host: bool = False
+    detectable: bool = True
     endpoints: tuple[Endpoint, ...] = ()
     auth: tuple[str, ...] = ()
     auth_verified: bool = True
     username: str = ""
+    username_format: str = "any"
+    username_fixed: str | None = None
     max_connections: int | None = None
     limits: tuple[str, ...] = ()
     notices: tuple[Notice, ...] = ()
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     parameters: tuple[Parameter, ...] = ()
+    required_fields: tuple[str, ...] = ()
     directory: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def owns_host(self, host: str) -> bool:
         host = host.lower().rstrip(".")
-        if host in self.hosts:
-            return True
-        return any(re.fullmatch(p, host) for p in self.host_patterns)
+        return host in self.hosts or any(p.fullmatch(host) for p in self.host_patterns)
 
     @property
     def recommended(self) -> Endpoint | None:
@@ -71,11 +98,25 @@ class Provider:
                 return endpoint
         return self.endpoints[0] if self.endpoints else None
 
+    @property
+    def host_label(self) -> str:
+        return self.display_host or (sorted(self.hosts)[0] if self.hosts else "")
+
+    @property
+    def template_path(self) -> Path:
+        return Path(self.directory) / TEMPLATE_FILE
+
     def allows(self, port: int, tls: str) -> bool:
         return not self.endpoints or any(e.port == port and e.tls == tls for e in self.endpoints)
 
+    def allows_auth(self, mechanism: str) -> bool:
+        return not self.auth or mechanism in self.auth
+
     def describe_endpoints(self) -> str:
-        return ", ".join(f"{e.port} with {e.tls}" for e in self.endpoints)
+        return ", ".join(str(e) for e in self.endpoints)
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
 
 
 def _tuple(value: Any) -> tuple[Any, ...]:
@@ -85,46 +126,111 @@ def _tuple(value: Any) -> tuple[Any, ...]:
 
 
 def parse(data: dict[str, Any], directory: str = "") -> Provider:
-    known = set(Provider.__dataclass_fields__) - {"extra", "directory"}
+    """A Provider from a provider.yaml mapping already checked against the schema."""
     return Provider(
-        id=str(data["id"]),
-        name=str(data.get("name", data["id"])),
-        hosts=tuple(h.lower() for h in _tuple(data.get("hosts"))),
-        host_patterns=_tuple(data.get("host_patterns")),
-        any_host=bool(data.get("any_host", False)),
+        id=data["id"],
+        name=data["name"],
+        aliases=_tuple(data.get("aliases")),
+        display_host=data.get("display_host", ""),
+        hosts=frozenset(h.lower() for h in _tuple(data.get("hosts"))),
+        host_patterns=tuple(re.compile(p) for p in _tuple(data.get("host_patterns"))),
+        any_host=data.get("any_host", False),
+        detectable=data.get("detectable", True),
         endpoints=tuple(Endpoint(**e) for e in _tuple(data.get("endpoints"))),
         auth=_tuple(data.get("auth")),
-        auth_verified=bool(data.get("auth_verified", True)),
-        username=str(data.get("username", "")),
+        auth_verified=data.get("auth_verified", True),
+        username=data.get("username", ""),
+        username_format=data.get("username_format", "any"),
+        username_fixed=data.get("username_fixed"),
         max_connections=data.get("max_connections"),
         limits=_tuple(data.get("limits")),
         notices=tuple(Notice(**n) for n in _tuple(data.get("notices"))),
         notes=_tuple(data.get("notes")),
         sources=_tuple(data.get("sources")),
         parameters=tuple(
-            Parameter(name=k, **{**v, "choices": _tuple(v.get("choices"))})
+            Parameter(
+                name=k,
+                **{**v, "choices": _tuple(v.get("choices")), "examples": _tuple(v.get("examples"))},
+            )
             for k, v in (data.get("parameters") or {}).items()
         ),
+        required_fields=_tuple(data.get("required_fields")),
         directory=directory,
-        extra={k: v for k, v in data.items() if k not in known},
     )
+
+
+def _check(path: Path, doc: yamlio.Document, validator: Any) -> None:
+    errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        where = tuple(error.absolute_path)
+        mark = doc.mark(where)
+        line = f":{mark.line}" if mark else ""
+        field = ".".join(str(p) for p in where) or "(top level)"
+        raise InputError(
+            f"{path}{line}: provider facts field {field}: {error.message}",
+            hint=(
+                f"Fix the file; its shape is described in {SCHEMA_FILE} next to the provider "
+                f"folders."
+            ),
+        )
+    if doc.data["id"] != path.parent.name:
+        raise InputError(
+            f"{path}: id '{doc.data['id']}' differs from its folder name '{path.parent.name}'",
+            hint="Rename the folder or the id so that both are the same.",
+        )
 
 
 @lru_cache(maxsize=4)
 def catalog(root: str | None = None) -> dict[str, Provider]:
-    """All providers by id, read from ``root`` (default: the bundled providers/)."""
+    """All providers by id, read from ``root`` (default: the bundled providers/).
+
+    Raises InputError naming the file and field when a provider.yaml is malformed.
+    """
+    from jsonschema import Draft202012Validator
+
     base = Path(root) if root else data_dir("providers")
+    with open(base / SCHEMA_FILE, encoding="utf-8") as handle:
+        validator = Draft202012Validator(json.load(handle))
     result: dict[str, Provider] = {}
     for facts in sorted(base.glob("*/provider.yaml")):
-        doc = yamlio.load_path(str(facts))
-        provider = parse(doc.data, str(facts.parent))
-        result[provider.id] = provider
+        try:
+            doc = yamlio.load_path(str(facts))
+        except (OSError, yamlio.LoadError) as exc:
+            raise InputError(f"{facts}: cannot read provider facts ({exc})") from None
+        _check(facts, doc, validator)
+        result[doc.data["id"]] = parse(doc.data, str(facts.parent))
     return result
 
 
 def detect(host: str, providers: dict[str, Provider]) -> Provider | None:
     """The provider whose hosts include ``host`` (first by id), if any."""
+    host = host.lower().rstrip(".")
     for provider in providers.values():
-        if not provider.any_host and provider.owns_host(host):
+        if provider.detectable and not provider.any_host and provider.owns_host(host):
             return provider
     return None
+
+
+def resolve(name: str, providers: dict[str, Provider]) -> Provider | None:
+    """A provider by id or alias (case-insensitive)."""
+    key = name.strip().lower()
+    if key in providers:
+        return providers[key]
+    return next((p for p in providers.values() if key in p.aliases), None)
+
+
+def suggest(name: str, providers: dict[str, Provider]) -> str | None:
+    """The id closest to ``name`` (an id, alias or display name), for "did you mean"."""
+    key = name.strip().lower()
+    found = resolve(key, providers)
+    if found:
+        return found.id
+    names: dict[str, str] = {}
+    for p in providers.values():
+        for label in (p.id, *p.aliases, p.name.lower()):
+            names.setdefault(label, p.id)
+    close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.6)
+    if close:
+        return names[close[0]]
+    return next((names[label] for label in names if key and key in label), None)

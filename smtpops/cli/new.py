@@ -1,0 +1,205 @@
+"""``smtpops new``: create a config from a provider template (guided on a terminal)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from smtpops.errors import CheckFailed, InputError, UsageError
+
+
+def _interactive(guided: bool | None) -> bool:
+    if guided is not None:
+        return guided
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _missing_option(provider: Any, var: str) -> str:
+    from smtpops import scaffold
+
+    if var == "username":
+        return f"--username ({provider.username or 'the account name'})"
+    param = provider.parameter(var)
+    about = f" ({param.description})" if param is not None else ""
+    option = "--set" if var in scaffold.SETTABLE else "--param"
+    return f"{option} {var}=…{about}"
+
+
+def _show(report: Any, err: bool = False, only: tuple[Any, ...] | None = None) -> None:
+    for d in report.diagnostics if only is None else only:
+        click.echo(f"  {d.severity.value} {d.rule_id}: {d.message}", err=err)
+        click.echo(f"      How to fix: {d.hint}", err=err)
+
+
+def _read_password() -> Any:
+    from smtpops.secret import Secret
+
+    text = sys.stdin.readline().rstrip("\r\n")
+    if not text:
+        raise UsageError("--password-stdin: standard input held no password")
+    return Secret(text)
+
+
+@click.command()
+@click.argument("name", required=False)
+@click.option("--env", "env", metavar="ENV", help="Environment (development, staging, production).")
+@click.option(
+    "--provider", "provider_id", metavar="ID", help="Provider ID from `smtpops providers`."
+)
+@click.option("--username", help="The account used to sign in.")
+@click.option("--description", help="What this configuration is for.")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Set a field; always wins over the template (repeatable).",
+)
+@click.option(
+    "--param",
+    "param_items",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A provider parameter, e.g. region=eu-west-1 (repeatable).",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input; it is stored encrypted.",
+)
+@click.option(
+    "--guided/--no-guided",
+    default=None,
+    help="Ask for what is missing (default: when run in a terminal).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the config instead of writing it.")
+def new(
+    name: str | None,
+    env: str | None,
+    provider_id: str | None,
+    username: str | None,
+    description: str | None,
+    sets: tuple[str, ...],
+    param_items: tuple[str, ...],
+    password_stdin: bool,
+    guided: bool | None,
+    dry_run: bool,
+) -> None:
+    """Create configs/ENV/NAME.yaml from a provider's template.
+
+    The new config is inactive, validated before it is written, and never overwrites an
+    existing file. Values given with --set, --username or --description always win over
+    the template. On a terminal, missing settings are asked for (guided setup).
+    """
+    from smtpops import discovery, render, scaffold
+    from smtpops.providers import catalog, resolve, suggest
+
+    configs_dir = discovery.find_configs_dir()
+    if configs_dir is None:
+        raise InputError(
+            "there is no configs/ folder here or in a parent folder",
+            hint="Run smtpops new from your repository (create configs/ first).",
+        )
+    interactive = _interactive(guided)
+    if password_stdin and interactive and guided is None:
+        interactive = False
+    values: dict[str, Any] = dict(scaffold.parse_set(item) for item in sets)
+    if username is not None:
+        values["username"] = username
+    if description is not None:
+        values["description"] = description
+    if interactive:
+        from smtpops.cli import guided as ask
+
+        env, provider, name = ask.basics(configs_dir, env, provider_id, name)
+    else:
+        absent = [
+            o for o, v in (("NAME", name), ("--env", env), ("--provider", provider_id)) if not v
+        ]
+        if absent:
+            raise UsageError(
+                f"missing {', '.join(absent)}",
+                hint="Run e.g. smtpops new gmail-alerts --env development "
+                "--provider gmail --username you@gmail.com "
+                "(or run it in a terminal for guided setup).",
+            )
+        assert env and name and provider_id
+        found = resolve(provider_id, catalog())
+        if found is None:
+            guess = suggest(provider_id, catalog())
+            raise UsageError(
+                f"no provider '{provider_id}'",
+                hint=(f"Did you mean '{guess}'? " if guess else "")
+                + "`smtpops providers` lists them.",
+            )
+        provider = found
+    params = dict(scaffold.parse_param(provider, item) for item in param_items)
+    path = scaffold.target(configs_dir, env, name)
+    secret = _read_password() if password_stdin else None
+    if secret is not None:
+        problem = scaffold.password_problem(path, env)
+        if problem:
+            raise UsageError(
+                f"the password was not used: {problem}",
+                hint="Leave out --password-stdin to create the config without a "
+                "password, and set it later with `smtpops secrets set-password`.",
+            )
+    if interactive:
+        ask.fields(provider, name, values, params)
+    else:
+        missing = render.missing(provider, name, values, params)
+        if missing:
+            raise UsageError(
+                f"{provider.name} needs: "
+                + "; ".join(_missing_option(provider, v) for v in missing),
+                hint=f"`smtpops providers show {provider.id}` explains each value.",
+            )
+    draft = scaffold.draft(
+        configs_dir=configs_dir, env=env, name=name, provider=provider, values=values, params=params
+    )
+    while interactive and draft.report.errors:
+        fixable = {(d.location.field or "").split(".")[0] for d in draft.report.errors} & set(
+            scaffold.SETTABLE
+        )
+        if not fixable:
+            break
+        click.echo("That would not pass validation:")
+        _show(draft.report, only=draft.report.errors)
+        for field in sorted(fixable):
+            values[field] = ask.ask_field(field)
+        draft = scaffold.draft(
+            configs_dir=configs_dir,
+            env=env,
+            name=name,
+            provider=provider,
+            values=values,
+            params=params,
+        )
+    if draft.report.errors:
+        click.echo(f"{draft.path} would not pass validation:", err=True)
+        _show(draft.report, err=True, only=draft.report.errors)
+        raise CheckFailed(
+            "nothing was written",
+            hint="Change the values named above (--set FIELD=VALUE) and run again.",
+        )
+    if dry_run:
+        click.echo(draft.text, nl=False)
+        return
+    if interactive and secret is None:
+        secret = ask.password(path, env)
+    scaffold.write(draft)
+    if secret is not None:
+        scaffold.store_password(draft.path, secret)
+    click.echo(f"Created {draft.path} ({provider.name}, inactive).")
+    if secret is not None:
+        click.echo("Password: stored encrypted.")
+    else:
+        click.echo(
+            f"Password: not set yet; add it with `smtpops secrets set-password {draft.path}`."
+        )
+    if draft.report.diagnostics:
+        click.echo("Please read:")
+        _show(draft.report)
+    click.echo(f"Next: smtpops validate {draft.path}, then smtpops test {env}/{name}.")

@@ -1,0 +1,274 @@
+"""``smtpops new`` as a service: render a provider template into a draft config, validate
+the draft before anything is written, then create the file once (never overwriting).
+
+The password, when given, is encrypted into the new file by ``smtpops.encryption``
+(``set_password``) according to the repository's ``.sops.yaml``; without that, no
+password is written at all (never in plain text).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from smtpops import discovery, model, render, schema, settings, yamlio
+from smtpops.diagnostics import Report
+from smtpops.errors import InputError, UsageError
+from smtpops.providers import Provider
+
+#: fields `new` sets itself, or that must not come from the command line
+RESERVED = {
+    "name": "give the name as the NAME argument",
+    "provider": "use --provider",
+    "active": "a new config is always inactive; `smtpops deploy` activates it",
+    "password": "use --password-stdin or the masked prompt, never the command line",
+    "sops": "sops writes this block itself",
+}
+SETTABLE = tuple(f for f in model.FIELDS if f not in RESERVED)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Draft:
+    path: str  # as shown to the user
+    environment: str
+    text: str
+    report: Report  # findings about this file (a missing password is expected, not reported)
+    provider: Provider
+
+
+def _allowed_types(field: str) -> set[str]:
+    prop = schema.properties().get(field, {})
+    found = {prop["type"]} if isinstance(prop.get("type"), str) else set(prop.get("type") or ())
+    for option in [*prop.get("anyOf", ()), *prop.get("oneOf", ())]:
+        found.add(option.get("type"))
+    return found
+
+
+def coerce(field: str, text: str) -> Any:
+    """A command-line value as the field's type: '2525' → 2525 for port, 'false' → False."""
+    allowed = _allowed_types(field)
+    if allowed & {"integer", "boolean"}:
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            return text
+        if isinstance(value, bool) and "boolean" in allowed:
+            return value
+        if isinstance(value, int) and not isinstance(value, bool) and "integer" in allowed:
+            return value
+    return text.replace("\\n", "\n") if field == "custom_headers" else text
+
+
+def parse_set(item: str) -> tuple[str, Any]:
+    """``FIELD=VALUE`` from --set, checked against the config's fields."""
+    field, sep, text = item.partition("=")
+    field = field.strip()
+    if not sep or not field:
+        raise UsageError(f"--set '{item}' is not FIELD=VALUE", hint="Write e.g. --set port=465")
+    if field in RESERVED:
+        raise UsageError(f"--set {field}=… is not allowed: {RESERVED[field]}")
+    if field not in SETTABLE:
+        close = difflib.get_close_matches(field, model.FIELDS, n=1)
+        raise UsageError(
+            f"--set {field}=…: '{field}' is not a config field",
+            hint=(f"Did you mean '{close[0]}'? " if close else "")
+            + f"Fields: {', '.join(SETTABLE)}.",
+        )
+    return field, coerce(field, text)
+
+
+def parse_param(provider: Provider, item: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` from --param, checked against the provider's parameters."""
+    name, sep, text = item.partition("=")
+    name = name.strip()
+    known = ", ".join(p.name for p in provider.parameters) or "none"
+    param = provider.parameter(name)
+    if not sep or param is None:
+        raise UsageError(
+            f"--param '{item}': {provider.name} has no parameter '{name}'",
+            hint=f"Its parameters: {known} (`smtpops providers show {provider.id}`).",
+        )
+    problem = param.problem(text.strip())
+    if problem:
+        raise UsageError(f"--param {name}: {problem}", hint=param.description)
+    return name, coerce(name, text.strip()) if name in model.FIELDS else text.strip()
+
+
+def check_name(name: str) -> None:
+    pattern = schema.properties()["name"]["pattern"]
+    if not re.match(pattern, name):
+        raise UsageError(
+            f"'{name}' cannot be a config name",
+            hint="Use letters, digits, '-', '_' or '.', up to 64 characters, starting with a "
+            "letter or digit (e.g. gmail-alerts).",
+        )
+
+
+def target(configs_dir: str, env: str, name: str) -> str:
+    """The display path of ``configs/ENV/NAME.yaml``; refuses an existing file or unknown env."""
+    project = settings.load(configs_dir)
+    if project.environment(env) is None:
+        raise UsageError(
+            f"there is no environment '{env}'",
+            hint=f"Use one of: {', '.join(project.order)} (listed in configs/environments.yaml).",
+        )
+    check_name(name)
+    env_dir = os.path.join(configs_dir, env)
+    for suffix in discovery.CONFIG_SUFFIXES:
+        existing = os.path.join(env_dir, name + suffix)
+        if os.path.exists(existing):
+            shown = discovery.classify(existing).path
+            raise UsageError(
+                f"{shown} already exists; smtpops new never overwrites a config",
+                hint=f"Choose another name, or edit {shown} (and check it with "
+                f"`smtpops validate {shown}`).",
+            )
+    return discovery.classify(os.path.join(env_dir, name + ".yaml")).path
+
+
+def _header(provider: Provider, env: str, name: str, path: str) -> str:
+    return (
+        f"SMTP configuration '{name}' for {env}: {provider.name}, made by `smtpops new`.\n"
+        f"Inactive until deployed (`smtpops deploy {env}/{name}`); "
+        f"details: `smtpops providers show {provider.id}`.\n"
+    )
+
+
+def check(path: str, text: str, configs_dir: str, env: str) -> Report:
+    """Validate ``text`` as if it were the file at ``path``, next to its environment's files."""
+    from smtpops import engine
+    from smtpops.rules.context import RepoContext
+
+    project = settings.load(configs_dir)
+    run = engine.Run(engine.Options(ignore=("CRED001",)))
+    env_dir = os.path.join(configs_dir, env)
+    if os.path.isdir(env_dir):
+        for item in discovery.discover((env_dir,))[0]:
+            run.check_file(item, project.environment(env))
+    try:
+        doc = yamlio.loads(text)
+    except yamlio.LoadError as exc:
+        raise InputError(f"the template rendered invalid YAML ({exc.message})") from None
+    run.check_document(path, doc, project.environment(env), configs_dir)
+    contexts = tuple(run.contexts)
+    run.check_repository(RepoContext(files=contexts, settings=project, configs_dir=configs_dir))
+    report = run.report(project.rules, [path])
+    mine = tuple(d for d in report.diagnostics if d.location.path == path)
+    return Report(diagnostics=mine, files=(path,), strict=report.strict)
+
+
+def draft(
+    *,
+    configs_dir: str,
+    env: str,
+    name: str,
+    provider: Provider,
+    values: dict[str, Any],
+    params: dict[str, Any],
+) -> Draft:
+    """Render and validate; nothing is written."""
+    path = target(configs_dir, env, name)
+    body = render.render(provider, name, values, params)
+    text = render.document(
+        body,
+        path=path,
+        repo_root=os.path.dirname(os.path.abspath(configs_dir)),
+        header=_header(provider, env, name, path),
+    )
+    report = check(path, text, configs_dir, env)
+    return Draft(path=path, environment=env, text=text, report=report, provider=provider)
+
+
+def create(path: str, text: str) -> None:
+    """Write ``text`` to a new file at ``path`` atomically; FileExistsError if it exists."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".smtpops-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.link(tmp, path)  # fails instead of replacing an existing file
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def write(d: Draft) -> None:
+    try:
+        create(d.path, d.text)
+    except FileExistsError:
+        raise UsageError(
+            f"{d.path} appeared while the config was being prepared; nothing was written",
+            hint="Choose another name.",
+        ) from None
+
+
+def _sops_rule_matches(path: str) -> bool:
+    """Whether a ``.sops.yaml`` above ``path`` has a creation rule with keys for it."""
+    here = os.path.dirname(os.path.abspath(path))
+    while True:
+        candidate = os.path.join(here, ".sops.yaml")
+        if os.path.isfile(candidate):
+            break
+        if os.path.dirname(here) == here:
+            return False
+        here = os.path.dirname(here)
+    try:
+        with open(candidate, encoding="utf-8") as handle:
+            rules = (yaml.safe_load(handle) or {}).get("creation_rules") or []
+    except (OSError, yaml.YAMLError, AttributeError):
+        return False
+    relative = os.path.relpath(os.path.abspath(path), here).replace(os.sep, "/")
+    for rule in rules:
+        if not isinstance(rule, dict):
+            continue
+        regex = rule.get("path_regex")
+        try:
+            if regex is None or re.search(str(regex), relative):
+                return bool(rule.get("age") or rule.get("key_groups"))
+        except re.error:
+            return False
+    return False
+
+
+def password_problem(path: str, env: str) -> str | None:
+    """Why a password cannot be stored encrypted in ``path`` yet, or None when it can."""
+    import importlib.util
+
+    if importlib.util.find_spec("smtpops.encryption") is None:
+        return (
+            "this smtpops cannot encrypt passwords yet, and a password is never written in "
+            f"plain text; set it up with `smtpops keys init --env {env}`"
+        )
+    if not _sops_rule_matches(path):
+        return (
+            f"there is no encryption key for the {env} environment yet (no .sops.yaml rule "
+            f"for {path}), and a password is never written in plain text; "
+            f"run `smtpops keys init --env {env}` first"
+        )
+    return None
+
+
+def store_password(path: str, password: Any) -> None:
+    """Encrypt ``password`` (a Secret) into the new file; on failure the file is removed."""
+    import importlib
+
+    encryption = importlib.import_module("smtpops.encryption")
+    try:
+        encryption.set_password(path, password)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        raise
