@@ -27,7 +27,7 @@ class KeyedResult:
 def keyless(paths: tuple[str, ...]) -> Report:
     """The CRED rules (as in ``validate``) plus a scan of every file of the repository."""
     from smtpops import discovery, engine
-    from smtpops.rules import RULES
+    from smtpops.rules.registry import RULES
 
     report = engine.validate(paths, engine.Options(select=("CRED",)))
     _, configs_dir = discovery.discover(paths)

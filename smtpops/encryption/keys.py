@@ -143,15 +143,8 @@ def change_recipients(
     any catch-all rule). Returns the rule's recipients afterwards."""
     data = _load_data(sops_path)
     rules: list[dict[str, object]] = data["creation_rules"]  # type: ignore[assignment]
-    entry = next(
-        (
-            r
-            for r in rules
-            if isinstance(r, dict)
-            and r.get("path_regex") in (f"^configs/{env}/", f"configs/{env}/")
-        ),
-        None,
-    )
+    parsed = sops_config._rules(data)
+    entry = next((rules[r.index] for r in parsed if r.environment == env), None)
     if entry is None:
         if remove:
             raise UsageError(f"{sops_path} has no rule for {env}", hint="Nothing to remove.")
@@ -173,5 +166,19 @@ def change_recipients(
         current.remove(remove)
     entry["age"] = current
     text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, indent=2)
-    atomic.write_text(sops_path, sops_config.HEADER + text)
+    atomic.write_text(sops_path, _header(sops_path) + text)
     return current
+
+
+def _header(path: str) -> str:
+    """The comment lines that open an existing .sops.yaml (kept), else smtpops' own."""
+    if not os.path.exists(path):
+        return sops_config.HEADER
+    with open(path, encoding="utf-8") as handle:
+        lines = handle.read().splitlines(keepends=True)
+    kept = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        kept.append(line)
+    return "".join(kept) or sops_config.HEADER

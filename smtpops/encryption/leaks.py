@@ -44,12 +44,20 @@ _SECRET_NAME = re.compile(
 )
 
 
+def _scoped(pattern: re.Pattern[str]) -> str:
+    return f"(?i:{pattern.pattern})" if pattern.flags & re.I else f"(?:{pattern.pattern})"
+
+
+# one pass over a line instead of one per pattern; the group that matched names the kind
+_ANY = re.compile("|".join(f"(?P<k{i}>{_scoped(p)})" for i, (_, p) in enumerate(_VALUE_PATTERNS)))
+
+
 def credential_kind(text: str) -> str | None:
     """The kind of credential ``text`` seems to hold, or None."""
-    for name, pattern in _VALUE_PATTERNS:
-        if pattern.search(text):
-            return name
-    return None
+    match = _ANY.search(text)
+    if match is None or match.lastgroup is None:
+        return None
+    return _VALUE_PATTERNS[int(match.lastgroup[1:])][0]
 
 
 def secret_name(name: str) -> bool:

@@ -72,7 +72,7 @@ def repository_paths(root: str) -> list[str]:
         ]
     except (OSError, subprocess.SubprocessError):
         pass
-    found = []
+    found: list[str] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
         found.extend(os.path.join(folder, n) for n in sorted(files))
@@ -91,7 +91,7 @@ def _read(path: str) -> bytes | None:
 
 def scan_file(path: str, *, content: bool = True) -> list[Finding]:
     shown = _display(path)
-    found = []
+    found: list[Finding] = []
     if _DECRYPTED_NAME.search(os.path.basename(path)):
         found.append(
             Finding(path=shown, line=None, message="this file is named like a decrypted copy")
@@ -106,12 +106,12 @@ def scan_file(path: str, *, content: bool = True) -> list[Finding]:
                 found.append(
                     Finding(path=shown, line=number, message="this file holds an age private key")
                 )
-    if path.endswith((".yaml", ".yml")) and _PLAIN_PASSWORD.search(text) and _HOST.search(text):
-        line = text[: _PLAIN_PASSWORD.search(text).start()].count("\n") + 1  # type: ignore[union-attr]
+    plain = _PLAIN_PASSWORD.search(text)
+    if path.endswith((".yaml", ".yml")) and plain and _HOST.search(text):
         found.append(
             Finding(
                 path=shown,
-                line=line,
+                line=text[: plain.start()].count("\n") + 1,
                 message="this file looks like a config with its password decrypted",
             )
         )

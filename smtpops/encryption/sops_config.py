@@ -38,7 +38,7 @@ class CreationRule:
     @property
     def environment(self) -> str | None:
         """The environment an smtpops-style rule (``^configs/ENV/``) is for."""
-        match = re.fullmatch(r"\^?configs/([\w-]+)/", self.path_regex or "")
+        match = re.match(r"\^?configs/([\w-]+)/", self.path_regex or "")
         return match[1] if match else None
 
 

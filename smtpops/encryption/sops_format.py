@@ -10,6 +10,7 @@ import binascii
 import datetime
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 ENC_PREFIX = "ENC["
@@ -79,6 +80,11 @@ def valid_recipient(text: object) -> bool:
     """An age X25519 recipient (``age1…``) with a correct bech32 checksum."""
     if not isinstance(text, str) or not AGE_RECIPIENT.match(text):
         return False
+    return _checksum_ok(text)
+
+
+@lru_cache(maxsize=256)
+def _checksum_ok(text: str) -> bool:
     hrp, data = "age", [_BECH32.index(c) for c in text[4:]]
     expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
     return _bech32_polymod(expanded + data) == 1
@@ -119,7 +125,7 @@ def _recipients(block: dict[str, Any], problems: list[tuple[str, str]]) -> list[
         entries = list(entries) + [
             e for g in groups if isinstance(g, dict) for e in g.get("age") or []
         ]
-    found = []
+    found: list[str] = []
     if not isinstance(entries, list):
         problems.append(("age", "the list of age keys is not a list"))
         return found

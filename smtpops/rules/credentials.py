@@ -8,7 +8,8 @@ repository's ``.sops.yaml``, so they run in pull requests, forks and pre-commit.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar, cast
 
 from smtpops.diagnostics import Severity
 from smtpops.encryption import leaks, scan, sops_config
@@ -24,6 +25,7 @@ OTHER_KEY = (
     "age1sz0uhtdgn82l48ype29es59jn4updch0ecg656tz2n824d8ynyssc6qthe"  # private key discarded
 )
 SET = "smtpops secrets set-password"
+_T = TypeVar("_T")
 
 
 _PLAIN_HINT = (
@@ -48,14 +50,37 @@ def _with_second_recipient(recipient: str) -> str:
     return BASE[:end] + entry + BASE[end:]
 
 
-def _metadata(ctx: ConfigContext) -> Metadata | None:
-    if not looks_encrypted(ctx.raw.get("password")) or "sops" not in ctx.raw:
+_memo: dict[str, Any] = {}
+
+
+def _memoised(ctx: ConfigContext, name: str, compute: Callable[[], _T]) -> _T:
+    """Several CRED rules need the same facts about one file: compute them once per file."""
+    if _memo.get("\0ctx") is not ctx:
+        _memo.clear()
+        _memo["\0ctx"] = ctx
+    if name not in _memo:
+        _memo[name] = compute()
+    return cast(_T, _memo[name])
+
+
+def _block(ctx: ConfigContext) -> Metadata | None:
+    """The file's sops block as read without a key (None when it has none)."""
+    if "sops" not in ctx.raw:
         return None
-    return read_metadata(ctx.raw["sops"])
+    return _memoised(ctx, "metadata", lambda: read_metadata(ctx.raw["sops"]))
+
+
+def _metadata(ctx: ConfigContext) -> Metadata | None:
+    """The sops block of a file whose password is encrypted."""
+    return _block(ctx) if looks_encrypted(ctx.raw.get("password")) else None
 
 
 def _creation_rule(ctx: ConfigContext) -> tuple[str, sops_config.CreationRule | None] | None:
     """(environment, its rule) when the repository has a .sops.yaml; None without one."""
+    return _memoised(ctx, "rule", lambda: _find_rule(ctx))
+
+
+def _find_rule(ctx: ConfigContext) -> tuple[str, sops_config.CreationRule | None] | None:
     if not ctx.repo_root:
         return None
     path = os.path.join(ctx.repo_root, sops_config.FILE_NAME)
@@ -143,9 +168,9 @@ def sops_section_missing(ctx: ConfigContext) -> Iterator[Hit]:
 def sops_section_damaged(ctx: ConfigContext) -> Iterator[Hit]:
     """The sops block has well-formed age keys, mac, lastmodified and version, and its
     encrypted_regex covers the password."""
-    if "sops" not in ctx.raw:
+    meta = _block(ctx)
+    if meta is None:
         return
-    meta = read_metadata(ctx.raw["sops"])
     for sub, reason in meta.problems:
         field = tuple(int(p) if p.isdigit() else p for p in sub.split(".") if p)
         yield Hit(field=("sops", *field), message=f"the file's sops section is damaged: {reason}")
@@ -170,10 +195,10 @@ def _regex_covers_password(regex: str) -> bool:
 def _recipient_sets(ctx: ConfigContext) -> tuple[str, set[str], set[str], str] | None:
     meta = _metadata(ctx)
     found = _creation_rule(ctx)
-    if meta is None or not meta.recipients or found is None or found[1] is None:
+    if meta is None or not meta.recipients or found is None:
         return None
     env, creation = found
-    if not creation.recipients:
+    if creation is None or not creation.recipients:
         return None
     return env, set(meta.recipients), set(creation.recipients), sops_config.FILE_NAME
 

@@ -167,3 +167,31 @@ def _strings(node: object) -> list[object]:
     if isinstance(node, list):
         return [s for v in node for s in _strings(v)]
     return [node]
+
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def test_bundled_configs_match_the_bundled_sops_yaml(run_cli) -> None:
+    """The example configs are real sops files for the recipients .sops.yaml lists; keyless,
+    the whole project (every file git sees) passes the secrets check."""
+    result = run_cli("secrets", "check", "--format", "json", str(PROJECT / "configs"), expect=0)
+    document = json.loads(result.stdout)
+    assert len(document["files"]) >= 3 and not document["diagnostics"]
+    assert {e["status"] for e in document["decryption"]} == {"no-key"}
+
+
+def test_keys_add_keeps_an_existing_sops_yaml_layout(repo, run_cli, make_key) -> None:
+    lead_style = (PROJECT / ".sops.yaml").read_text()
+    (repo.root / ".sops.yaml").write_text(lead_style)
+    newcomer = make_key("newcomer")
+    run_cli("keys", "add", "--env", "staging", newcomer.recipient, expect=0)
+    text = (repo.root / ".sops.yaml").read_text()
+    header = [line for line in lead_style.splitlines() if line.startswith("#")]
+    assert text.splitlines()[: len(header)] == header
+    before = {r["path_regex"]: r for r in yaml.safe_load(lead_style)["creation_rules"]}
+    after = {r["path_regex"]: r for r in yaml.safe_load(text)["creation_rules"]}
+    assert before.keys() == after.keys()
+    staging = next(k for k in after if "staging" in k)
+    assert after[staging]["age"][-1] == newcomer.recipient
+    assert all(after[k] == before[k] for k in after if k != staging)
