@@ -77,7 +77,7 @@ def _load(text: str, where: str) -> yamlio.Document:
 def env_configs(root: str, configs_dir: str, env: str) -> list[EnvConfig]:
     """The config files of ``env`` in the working tree, sorted by name."""
     env_dir = os.path.join(configs_dir, env)
-    found = []
+    found: list[EnvConfig] = []
     if not os.path.isdir(env_dir):
         return found
     for name in sorted(os.listdir(env_dir)):

@@ -8,6 +8,7 @@ pins → one commit. Everything happens inside a :class:`Transaction`, so any fa
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -167,17 +168,13 @@ def apply(
             if dry_run or not changed:
                 return outcome  # leaving the block without a commit restores everything
             sha = tx.commit(message)
-        return Outcome(**{**_fields(outcome), "commit": sha})
+        return dataclasses.replace(outcome, commit=sha)
 
 
 def _digest_of(data: bytes | None) -> str | None:
     import hashlib
 
     return hashlib.sha256(data).hexdigest() if data is not None else None
-
-
-def _fields(outcome: Outcome) -> dict[str, object]:
-    return {name: getattr(outcome, name) for name in Outcome.__dataclass_fields__}
 
 
 def describe_test(report: gate.TestReport) -> str:

@@ -19,11 +19,18 @@ from smtpops.settings import Environment
 
 
 class TestReport(Protocol):
-    passed: bool
-    summary: str
+    """What deploy needs of a connection test's report (``smtpops.probe.ProbeReport``)."""
+
+    @property
+    def passed(self) -> bool: ...
+
+    @property
+    def summary(self) -> str: ...
 
     @property
     def facts(self) -> Any: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
 
 
 Tester = Callable[[Config, Secret | None, Environment], TestReport]

@@ -76,5 +76,5 @@ def data(outcome: Outcome) -> dict[str, Any]:
         "changed": list(outcome.changed),
         "message": outcome.message,
         "notes": list(outcome.notes),
-        "test": test.to_dict() if hasattr(test, "to_dict") else None,
+        "test": test.to_dict() if test is not None else None,
     }

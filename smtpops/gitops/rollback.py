@@ -52,13 +52,13 @@ def choose(ws: Workspace, env: str, to: str | None) -> tuple[str, str, bytes, st
 
     if to and ws.repo.head() and "/" not in to and _is_rev(ws, to):
         sha = ws.repo.resolve(to)
-        found = _active_at(ws, sha, env)
-        if found is None:
+        active = _active_at(ws, sha, env)
+        if active is None:
             raise GitOpsError(
                 f"no config of {env} was active at {to}",
                 hint=f"`smtpops history --env {env}` lists the deploys.",
             )
-        return found[0], found[1], found[2], sha
+        return active[0], active[1], active[2], sha
     wanted = to.split("/")[-1].removesuffix(".yaml").removesuffix(".yml") if to else None
     for item in audit.activations(ws.repo, ws.configs_rel, env):
         name = (item.config or "").split("/")[-1]

@@ -12,6 +12,7 @@ from smtpops import discovery, settings
 from smtpops.errors import GitOpsError, InputError, UsageError
 from smtpops.gitops import activation, lock, pins, transaction
 from smtpops.gitops.repo import Repo, open_repo
+from smtpops.settings import Environment
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,7 +29,7 @@ class Workspace:
     def pins_rel(self) -> str:
         return self.repo.rel(pins.path(self.configs_dir))
 
-    def environment(self, name: str | None) -> settings.Environment:
+    def environment(self, name: str | None) -> Environment:
         env = self.settings.environment(name) if name else None
         if env is None:
             known = ", ".join(self.settings.order)
