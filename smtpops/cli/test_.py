@@ -6,10 +6,11 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 import click
 
-from smtpops.errors import CheckFailed, InputError, UsageError
+from smtpops.errors import CheckFailed, InputError, SmtpopsError, UsageError
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,22 +43,31 @@ def _validation_errors(path: str) -> list[str]:
     ]
 
 
-def _password(target: Target, stdin_password: str | None):  # type: ignore[no-untyped-def]
+def _decrypter() -> Any:
+    """``smtpops.encryption.decrypt_password`` (built by the secrets work), if present."""
+    import importlib
+
+    try:
+        module = importlib.import_module("smtpops.encryption")
+    except ImportError:
+        module = None
+    if module is None or not hasattr(module, "decrypt_password"):
+        raise UsageError(
+            "this smtpops cannot decrypt passwords yet",
+            hint="Pass the password on standard input: smtpops test --password-stdin CONFIG.",
+        )
+    return module.decrypt_password
+
+
+def _password(target: Target, stdin_password: str | None) -> Any:
     from smtpops.secret import Secret
 
     if stdin_password is not None:
         return Secret(stdin_password)
-    try:
-        from smtpops.encryption import decrypt_password  # type: ignore[import-not-found]
-    except ImportError:
-        raise UsageError(
-            f"{target.path}: this smtpops cannot decrypt passwords yet",
-            hint="Pass the password on standard input: smtpops test --password-stdin CONFIG.",
-        ) from None
-    return decrypt_password(target.path)
+    return _decrypter()(target.path)
 
 
-def _run(target: Target, password, opts: dict):  # type: ignore[no-untyped-def]
+def _run(target: Target, password: Any, opts: dict[str, Any]) -> Any:
     from smtpops import settings, yamlio
     from smtpops.model import Config
     from smtpops.probe import ProbeOptions, run_probe
@@ -78,7 +88,7 @@ def _run(target: Target, password, opts: dict):  # type: ignore[no-untyped-def]
 
 
 def _read_stdin_password() -> str:
-    text = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    text = sys.stdin.readline().rstrip("\r\n")
     if not text:
         raise UsageError(
             "--password-stdin was given but standard input is empty",
@@ -96,6 +106,109 @@ def _ports(text: str | None) -> tuple[int, ...] | None:
         raise UsageError(
             f"--alternative-ports '{text}' is not a comma-separated port list"
         ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One config of an ``--env`` run: its report, or why it was not tested."""
+
+    target: Target
+    report: Any
+    errors: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.report is not None and self.report.passed
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.report is not None:
+            return dict(self.report.to_dict())
+        return {
+            "config": self.target.label,
+            "environment": self.target.environment,
+            "passed": False,
+            "tested": False,
+            "errors": list(self.errors),
+        }
+
+
+def _env_targets(env_name: str) -> list[Target]:
+    from smtpops import discovery
+
+    configs_dir = discovery.find_configs_dir()
+    if configs_dir is None:
+        raise InputError(
+            "there is no configs/ folder here or in a parent folder",
+            hint="Run smtpops from your repository.",
+        )
+    folder = os.path.join(configs_dir, env_name)
+    if not os.path.isdir(folder):
+        known = sorted(
+            d
+            for d in os.listdir(configs_dir)
+            if os.path.isdir(os.path.join(configs_dir, d)) and not d.startswith(".")
+        )
+        raise UsageError(
+            f"there is no environment '{env_name}' in {configs_dir}",
+            hint=f"Environments here: {', '.join(known) or 'none'}.",
+        )
+    items, _ = discovery.discover((folder,))
+    if not items:
+        raise InputError(f"{folder} holds no config files")
+    return [_target(item.path) for item in items]
+
+
+def _test_environment(
+    env_name: str, fmt: str, opts: dict[str, Any], stdin_password: str | None
+) -> int:
+    from smtpops.probe.batch import run_all
+
+    targets = _env_targets(env_name)
+    if stdin_password is None:
+        _decrypter()
+    checked = [(t, _validation_errors(t.path)) for t in targets]
+
+    def job(target: Target, errors: list[str]) -> Any:
+        def run() -> Outcome:
+            if errors:
+                return Outcome(target, None, tuple(errors))
+            try:
+                return Outcome(target, _run(target, _password(target, stdin_password), opts))
+            except SmtpopsError as exc:
+                return Outcome(target, None, (exc.message,))
+
+        return run
+
+    done = [0]
+
+    def progress(index: int, outcome: Outcome) -> None:
+        done[0] += 1
+        mark = "✓" if outcome.passed else "✗"
+        took = f"{outcome.report.facts.get('duration_ms')} ms" if outcome.report else "not tested"
+        click.echo(f"[{done[0]}/{len(targets)}] {mark} {outcome.target.label} ({took})", err=True)
+
+    outcomes = run_all([job(t, e) for t, e in checked], on_done=progress)
+    passed = sum(o.passed for o in outcomes)
+    if fmt == "json":
+        document = {
+            "environment": env_name,
+            "passed": passed == len(outcomes),
+            "configs": [o.to_dict() for o in outcomes],
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        from smtpops.probe import text
+
+        for outcome in outcomes:
+            if outcome.report is not None:
+                text.write(outcome.report, sys.stdout)
+            else:
+                click.echo(f"{outcome.target.label}: not tested")
+                for error in outcome.errors:
+                    click.echo(f"  {error}")
+            click.echo("")
+        click.echo(f"{passed} of {len(outcomes)} configs of {env_name} passed.")
+    return 0 if passed == len(outcomes) else 1
 
 
 @click.command()
@@ -162,18 +275,7 @@ def test(
     }
     stdin_password = _read_stdin_password() if password_stdin else None
     if env_name:
-        from smtpops.cli.test_env import test_environment
-
-        test_environment(
-            env_name,
-            fmt,
-            opts,
-            lambda t: _password(t, stdin_password),
-            _run,
-            _validation_errors,
-            _target,
-        )
-        return
+        sys.exit(_test_environment(env_name, fmt, opts, stdin_password))
     assert config is not None
     target = _target(discovery.resolve_name(config))
     errors = _validation_errors(target.path)

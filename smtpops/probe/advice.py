@@ -137,6 +137,16 @@ ADVICE: dict[str, _Advice] = {
         f"{c['seconds']:g} s.",
         "Check that host and port point at an SMTP server; port 465 needs tls: SSL/TLS.",
     ),
+    "greeting.slow": lambda c: (
+        f"The server started its greeting but did not finish it within {c['seconds']:g} s "
+        f"(got '{c['excerpt']}').",
+        "The server or something in between is very slow; try again later or raise wait_timeout.",
+    ),
+    "greeting.closed": lambda c: (
+        "The server closed the connection without greeting.",
+        "The server refuses this machine or is overloaded; check host and port, and try "
+        "again later.",
+    ),
     "greeting.tls_mismatch": lambda c: (
         f"The server on port {c['port']} expects TLS from the first byte (implicit TLS), but "
         "tls is STARTTLS, so both sides waited for the other.",

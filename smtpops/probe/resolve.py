@@ -41,8 +41,8 @@ def _is_ip(text: str) -> bool:
 
 def _nameserver(item: str) -> tuple[str, int]:
     if item.startswith("["):
-        address, _, rest = item[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else ("53" if not rest else "x")
+        address, bracket, rest = item[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ("53" if bracket and not rest else "x")
     elif item.count(":") == 1:
         address, port = item.split(":")
     else:

@@ -179,14 +179,14 @@ def run(
             )
     finally:
         p.close()
-    failure = next((r for r in results if not r.ok), None)
+    failed = next((r for r in results if not r.ok), None)
     p.facts["duration_ms"] = str(_ms(clock))
     for key in ("address", "tls_version", "cipher", "auth_mechanism"):
         p.facts.setdefault(key, "")
     report = ProbeReport(
-        passed=failure is None,
+        passed=failed is None,
         steps=tuple(results),
-        summary=_scrub(_summary(p, failure), password),
+        summary=_scrub(_summary(p, failed), password),
         facts=_scrub(dict(p.facts), password),
         config=name,
         environment=env_name,

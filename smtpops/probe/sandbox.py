@@ -26,6 +26,7 @@ import ssl
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
@@ -46,16 +47,18 @@ class _Handler:
     def __init__(self, box: Sandbox) -> None:
         self.box = box
 
-    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
-                          options: list[str]) -> str:
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
         if self.box.mail_reply:
             return self.box.mail_reply
         envelope.mail_from = address
         envelope.mail_options.extend(options)
         return "250 2.1.0 Sender OK"
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
         if self.box.rcpt_reply:
             return self.box.rcpt_reply
         envelope.rcpt_tos.append(address)
@@ -78,12 +81,24 @@ class _Handler:
 
 
 class Sandbox:
-    def __init__(self, directory: str | None = None, *, host: str = "127.0.0.1",
-                 starttls_port: int = 0, tls_port: int = 0,
-                 username: str = "sandbox@example.com", password: str | None = None,
-                 cert: str = "valid", mechanisms: tuple[str, ...] = MECHANISMS,
-                 starttls: bool = True, auth_reply: str | None = None,
-                 mail_reply: str | None = None, rcpt_reply: str | None = None) -> None:
+    def __init__(
+        self,
+        directory: str | None = None,
+        *,
+        host: str = "127.0.0.1",
+        starttls_port: int = 0,
+        tls_port: int = 0,
+        username: str = "sandbox@example.test",
+        password: str | None = None,
+        cert: str = "valid",
+        mechanisms: tuple[str, ...] = MECHANISMS,
+        starttls: bool = True,
+        auth_reply: str | None = None,
+        mail_reply: str | None = None,
+        rcpt_reply: str | None = None,
+        names: tuple[str, ...] = ("localhost", "127.0.0.1", "::1"),
+        on_message: Callable[[Received], None] | None = None,
+    ) -> None:
         if cert not in CERTS:
             raise ValueError(f"cert must be one of {', '.join(CERTS)}")
         self.host = host
@@ -92,6 +107,8 @@ class Sandbox:
         self.cert, self.mechanisms, self.starttls = cert, mechanisms, starttls
         self.auth_reply, self.mail_reply, self.rcpt_reply = auth_reply, mail_reply, rcpt_reply
         self._requested = (starttls_port, tls_port)
+        self.names = names
+        self.on_message = on_message
         self._own_dir = directory is None
         self.directory = directory or tempfile.mkdtemp(prefix="smtpops-sandbox-")
         self.ca_file = os.path.join(self.directory, "ca.pem")
@@ -109,14 +126,16 @@ class Sandbox:
 
         if self.auth_reply:
             return AuthResult(success=False, handled=False, message=self.auth_reply)
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
-    def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str,
-                      auth_data: Any) -> Any:
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> Any:
         login = getattr(auth_data, "login", b"") or b""
         password = getattr(auth_data, "password", b"") or b""
-        ok = (login.decode("utf-8", "replace") == self.username
-              and hmac.compare_digest(password, self.password.encode()))
+        ok = login.decode("utf-8", "replace") == self.username and hmac.compare_digest(
+            password, self.password.encode()
+        )
         return self.auth_result(ok)
 
     def keep(self, mail_from: str, rcpt_tos: tuple[str, ...], raw: bytes) -> str:
@@ -128,6 +147,8 @@ class Sandbox:
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, f"{number:04d}.eml"), "wb") as handle:
             handle.write(raw)
+        if self.on_message is not None:
+            self.on_message(self.messages[number - 1])
         return f"250 2.0.0 Ok: queued as SANDBOX{number:04d}"
 
     # -- certificates and servers ----------------------------------------------------------
@@ -136,16 +157,20 @@ class Sandbox:
 
         ca = trustme.CA(organization_name="smtpops sandbox CA")
         ca.cert_pem.write_to_path(self.ca_file)
-        issuer = trustme.CA(organization_name="someone else's CA") if self.cert == "untrusted" else ca
+        issuer = (
+            trustme.CA(organization_name="someone else's CA") if self.cert == "untrusted" else ca
+        )
         now = dt.datetime.now(dt.UTC)
-        names = ("mail.wrong.example",) if self.cert == "wrong-host" else (
-            "localhost", "127.0.0.1", "::1")
-        window: dict[str, dt.datetime] = {}
-        if self.cert == "expired":
-            window = {"not_before": now - dt.timedelta(days=60), "not_after": now - dt.timedelta(days=1)}
-        elif self.cert == "expiring":
-            window = {"not_before": now - dt.timedelta(days=60), "not_after": now + dt.timedelta(days=10)}
-        leaf = issuer.issue_cert(*names, **window)
+        names = ("mail.wrong.example",) if self.cert == "wrong-host" else self.names
+        ends = {"expired": -1, "expiring": 10}.get(self.cert)
+        if ends is None:
+            leaf = issuer.issue_cert(*names)
+        else:
+            leaf = issuer.issue_cert(
+                *names,
+                not_before=now - dt.timedelta(days=60),
+                not_after=now + dt.timedelta(days=ends),
+            )
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         leaf.configure_cert(context)
         return context
@@ -154,20 +179,27 @@ class Sandbox:
         from aiosmtpd.smtp import SMTP
 
         protocol = SMTP(
-            _Handler(self), hostname="localhost", ident="smtpops sandbox",
+            _Handler(self),
+            hostname="localhost",
+            ident="smtpops sandbox",
             tls_context=None if implicit or not self.starttls else context,
-            auth_require_tls=not implicit, authenticator=self._authenticate,
+            auth_require_tls=not implicit,
+            authenticator=self._authenticate,
             auth_exclude_mechanism=[m for m in MECHANISMS if m not in self.mechanisms],
-            enable_SMTPUTF8=True, loop=self._loop)
+            enable_SMTPUTF8=True,
+            loop=self._loop,
+        )
         self._protocols.append(protocol)
         return protocol
 
     async def _serve(self, context: ssl.SSLContext) -> None:
         loop = asyncio.get_running_loop()
-        plain = await loop.create_server(lambda: self._smtp(context, False), self.host,
-                                         self._requested[0])
-        implicit = await loop.create_server(lambda: self._smtp(context, True), self.host,
-                                            self._requested[1], ssl=context)
+        plain = await loop.create_server(
+            lambda: self._smtp(context, False), self.host, self._requested[0]
+        )
+        implicit = await loop.create_server(
+            lambda: self._smtp(context, True), self.host, self._requested[1], ssl=context
+        )
         self._servers = [plain, implicit]
         self.starttls_port = plain.sockets[0].getsockname()[1]
         self.tls_port = implicit.sockets[0].getsockname()[1]
@@ -191,8 +223,9 @@ class Sandbox:
         logging.getLogger("mail.log").setLevel(logging.CRITICAL)  # aiosmtpd is chatty
         context = self._server_context()
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="smtpops-sandbox",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="smtpops-sandbox", daemon=True
+        )
         self._thread.start()
         try:
             asyncio.run_coroutine_threadsafe(self._serve(context), self._loop).result(10)
@@ -219,20 +252,33 @@ class Sandbox:
         self.stop()
 
     # -- what users need -------------------------------------------------------------------
-    def config(self, *, tls: str = "STARTTLS", auth_protocol: str = "LOGIN",
-               name: str = "sandbox") -> dict[str, Any]:
+    def config(
+        self, *, tls: str = "STARTTLS", auth_protocol: str = "LOGIN", name: str = "sandbox"
+    ) -> dict[str, Any]:
         """Config fields (everything but the password) for this sandbox."""
         return {
-            "name": name, "description": "Local smtpops sandbox (smtpops sandbox)",
+            "name": name,
+            "description": "Local smtpops sandbox (smtpops sandbox)",
             "host": "localhost",
             "port": self.tls_port if tls == "SSL/TLS" else self.starttls_port,
-            "tls": tls, "verify_certificate": True, "ca_file": self.ca_file,
-            "auth_protocol": auth_protocol, "username": self.username,
-            "helo_hostname": "crm.example.com", "wait_timeout": 5,
+            "tls": tls,
+            "verify_certificate": True,
+            "ca_file": self.ca_file,
+            "auth_protocol": auth_protocol,
+            "username": self.username,
+            "helo_hostname": "crm.example.com",
+            "wait_timeout": 5,
         }
 
     def info(self) -> dict[str, Any]:
-        return {"host": "localhost", "address": self.host, "starttls_port": self.starttls_port,
-                "tls_port": self.tls_port, "ca_file": self.ca_file, "username": self.username,
-                "password": self.password, "mechanisms": list(self.mechanisms),
-                "messages_dir": os.path.join(self.directory, "messages")}
+        return {
+            "host": "localhost",
+            "address": self.host,
+            "starttls_port": self.starttls_port,
+            "tls_port": self.tls_port,
+            "ca_file": self.ca_file,
+            "username": self.username,
+            "password": self.password,
+            "mechanisms": list(self.mechanisms),
+            "messages_dir": os.path.join(self.directory, "messages"),
+        }

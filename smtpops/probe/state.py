@@ -14,13 +14,7 @@ from smtpops.probe.tls import Negotiated
 from smtpops.secret import Secret
 from smtpops.settings import Environment
 
-_PROVIDER_HOSTS = {
-    "gmail": "gmail",
-    "google": "gmail",
-    "office365": "office365",
-    "outlook": "office365",
-    "yahoo": "yahoo",
-}
+_PROVIDER_HOSTS = {"gmail": "gmail", "google": "gmail", "office365": "office365", "yahoo": "yahoo"}
 
 
 def provider_of(config: Config) -> str | None:
@@ -66,7 +60,10 @@ class Probe:
 
     @property
     def host(self) -> str:
-        return (self.config.host or "").strip()
+        """The configured host as names are compared: no brackets, no trailing dot."""
+        from smtpops.probe.resolve import strip_host
+
+        return strip_host(self.config.host or "")
 
     @property
     def port(self) -> int:
@@ -96,6 +93,10 @@ class Probe:
                 return self.session.read_reply()
             return self.session.command(line, shown=shown)
         except ReadError as exc:
+            if exc.kind in ("timeout", "slow") and self.remaining() <= 0.01:
+                raise Failure(
+                    f"{self.step}.overall_timeout", seconds=self.options.total_timeout
+                ) from None
             raise Failure(
                 f"{self.step}.{exc.kind}",
                 exc.excerpt,

@@ -66,7 +66,7 @@ def connect(p: Probe) -> Outcome:
 
 def greeting(p: Probe) -> Outcome:
     try:
-        reply = p.ask(None, label="the connection (greeting)")
+        reply = p.ask(None, label="the connection")
     except Failure as failure:
         if failure.kind == "timeout" and p.config.tls != "SSL/TLS":
             from smtpops.probe.secure import speaks_tls

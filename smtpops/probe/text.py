@@ -21,8 +21,9 @@ def _line(step: StepResult, colour: bool) -> str:
     return f"  {_paint(mark, code, colour)} {step.title:<18} {timing}  {detail}".rstrip()
 
 
-def write(report: ProbeReport, stream: IO[str], *, colour: bool = False,
-          transcript: bool = False) -> None:
+def write(
+    report: ProbeReport, stream: IO[str], *, colour: bool = False, transcript: bool = False
+) -> None:
     where = f" ({report.environment})" if report.environment else ""
     stream.write(f"Connection test of {report.config}{where}\n")
     for step in report.steps:

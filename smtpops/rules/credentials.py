@@ -368,11 +368,12 @@ def credential_in_other_field(ctx: ConfigContext) -> Iterator[Hit]:
     """No value or comment outside the password looks like a credential; no field or custom
     header is named like one (api_key, X-Auth-Token, Authorization…)."""
     guarded = _guarded_lines(ctx)
-    for number, line in enumerate(ctx.doc.text.splitlines(), start=1):
-        if number in guarded:
-            continue
-        kind = leaks.credential_kind(line)
-        if kind and kind != "an age private key":
+    lines = ctx.doc.text.split("\n")
+    readable = "\n".join("" if n in guarded else line for n, line in enumerate(lines, start=1))
+    reported: set[int] = set()
+    for number, kind in leaks.credential_lines(readable):
+        if number not in reported and kind != "an age private key":
+            reported.add(number)
             yield Hit(line=number, message=f"line {number} seems to hold a credential ({kind})")
     for name, value in ctx.raw.items():
         if name != "password" and isinstance(name, str) and leaks.secret_name(name) and value:
@@ -406,7 +407,10 @@ def credential_in_other_field(ctx: ConfigContext) -> Iterator[Hit]:
 )
 def private_key_in_config(ctx: ConfigContext) -> Iterator[Hit]:
     """No age private key anywhere in a config file, comments included."""
-    for number, line in enumerate(ctx.doc.text.splitlines(), start=1):
+    text = ctx.doc.text
+    if "AGE-SECRET-KEY-" not in text:
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
         if leaks.AGE_SECRET_KEY.search(line):
             yield Hit(line=number, message=f"line {number} holds an age private key")
 
