@@ -53,6 +53,19 @@ class LockHeld(GitOpsError):
     """Another smtpops run holds the environment's lock."""
 
 
+def state_dir(root: str, *parts: str) -> str:
+    """``.smtpops/...`` (machine-local state), created with a ``.gitignore`` of ``*`` so
+    that locks, journals and test logs never end up in a commit, whatever the repository's
+    own .gitignore says."""
+    top = os.path.join(root, ".smtpops")
+    os.makedirs(os.path.join(top, *parts), exist_ok=True)
+    ignore = os.path.join(top, ".gitignore")
+    if not os.path.exists(ignore):
+        with open(ignore, "w", encoding="utf-8") as handle:
+            handle.write("# machine-local smtpops state (locks, journals, test log)\n*\n")
+    return os.path.join(top, *parts)
+
+
 def _path(root: str, env: str) -> str:
     return os.path.join(root, LOCK_DIR, f"{env}.lock")
 
@@ -98,7 +111,7 @@ def acquire(
 ) -> Iterator[LockInfo]:
     """Hold the lock of ``env`` for the ``with`` block; wait up to ``wait`` seconds for it."""
     path = _path(root, env)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    state_dir(root, "locks")
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         # a short grace even without --wait: `status` peeks at the lock for an instant

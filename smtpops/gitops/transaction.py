@@ -124,7 +124,7 @@ class Transaction:
                 for rel, (data, mode) in self.files.items()
             },
         }
-        os.makedirs(os.path.dirname(self.journal), exist_ok=True)
+        lock.state_dir(self.repo.root, "journal")
         atomic.write_text(self.journal, json.dumps(record))
 
     def _raise_interrupted(self, signum: int, frame: FrameType | None) -> None:

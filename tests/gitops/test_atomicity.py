@@ -16,7 +16,8 @@ def test_failed_connection_test_leaves_the_repo_byte_identical(project: Project,
     result = run_cli("deploy", "development/main", expect=1)
     assert_no_canary(result.output)
     assert "connection test of development/main failed" in result.stderr
-    assert "nothing was changed" in result.stderr
+    assert "Authentication failed" in result.stderr and "nothing was changed" in result.stderr
+    assert "✗ Authentication" in result.stdout  # the checklist, up to the failed step
     assert project.snapshot() == before
     assert project.status() == "" and project.head() == head
     assert project.active("development") == ["old"]

@@ -65,6 +65,7 @@ def test_from_an_empty_repository_to_a_deployed_config(empty_repo, smtp_server, 
     outputs.append(run_cli("status", "--env", "development", expect=0))
     history = run_cli("history", "--format", "json", expect=0)
     outputs.append(history)
+    assert "?? .smtpops" not in git(root, "status", "--porcelain")  # local state stays out
     for result in outputs:
         assert_no_canary(result.output)
     assert "Deployed development/relay" in outputs[3].stdout
