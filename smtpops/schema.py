@@ -39,7 +39,13 @@ def properties() -> dict[str, Any]:
     return schema()["properties"]  # type: ignore[no-any-return]
 
 
+SECRET_FIELDS = frozenset({"password"})
+
+
 def _describe(error: Any, field: str) -> str:
+    if field in SECRET_FIELDS:
+        # never echo a value that may be a plaintext password
+        return f"'{field}' must be text: the ENC[...] value that sops writes"
     prop = properties().get(field, {})
     value = error.instance
     shown = repr(value) if not isinstance(value, str) else f"'{value}'"

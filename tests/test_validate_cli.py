@@ -155,3 +155,14 @@ def test_unreadable_file_is_exit_2(run_cli, repo_dir: Path) -> None:
     os.symlink(repo_dir / "nowhere", repo_dir / "configs" / "development" / "broken.yaml")
     code, found = diagnostics(run_cli)
     assert code == 2 and [d["rule"] for d in found] == ["FILE008"]
+
+
+def test_wrongly_typed_password_is_never_echoed(run_cli, repo_dir: Path) -> None:
+    from tests.conftest import CANARY
+
+    for written, secret in (("98765432", "98765432"), (f"[{CANARY}]", CANARY), (f"{{a: {CANARY}}}", CANARY)):
+        text = BASE.replace("password: ENC[", f"password: {written}\nx_: ENC[")
+        write(repo_dir, "development", "example", text)
+        result = run_cli("validate", "--format", "json")
+        assert result.exit_code == 1
+        assert secret not in result.output, result.output
