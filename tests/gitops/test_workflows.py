@@ -39,7 +39,7 @@ def steps(doc: dict) -> list[dict]:
 
 
 def test_there_are_two_workflows() -> None:
-    assert {p.name for p in WORKFLOWS} == {"smtpops-review.yml", "smtpops-deploy.yml"}
+    assert {p.name for p in WORKFLOWS} == {"validate.yml", "smtpops-deploy.yml"}
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -110,9 +110,9 @@ def test_least_permissions(path: Path) -> None:
 def test_pull_request_workflow() -> None:
     from smtpops.review.render import MARKER
 
-    doc = load(ROOT / ".github/workflows/smtpops-review.yml")
+    doc = load(ROOT / ".github/workflows/validate.yml")
     assert set(doc["on"]) == {"pull_request"}  # never pull_request_target
-    text = (ROOT / ".github/workflows/smtpops-review.yml").read_text()
+    text = (ROOT / ".github/workflows/validate.yml").read_text()
     assert "smtpops validate --format github --output sarif:smtpops.sarif" in text
     assert "codeql-action/upload-sarif@" in text
     assert "--format markdown" in text and MARKER in text  # one comment, updated in place
