@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
+from smtpops import localstate
 from smtpops.errors import GitOpsError
 
 LOCK_DIR = os.path.join(".smtpops", "locks")
@@ -53,17 +54,7 @@ class LockHeld(GitOpsError):
     """Another smtpops run holds the environment's lock."""
 
 
-def state_dir(root: str, *parts: str) -> str:
-    """``.smtpops/...`` (machine-local state), created with a ``.gitignore`` of ``*`` so
-    that locks, journals and test logs never end up in a commit, whatever the repository's
-    own .gitignore says."""
-    top = os.path.join(root, ".smtpops")
-    os.makedirs(os.path.join(top, *parts), exist_ok=True)
-    ignore = os.path.join(top, ".gitignore")
-    if not os.path.exists(ignore):
-        with open(ignore, "w", encoding="utf-8") as handle:
-            handle.write("# machine-local smtpops state (locks, journals, test log)\n*\n")
-    return os.path.join(top, *parts)
+state_dir = localstate.state_dir
 
 
 def _path(root: str, env: str) -> str:
