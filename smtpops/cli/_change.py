@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from smtpops.cli.options import format_option
+
 WAIT = click.option(
     "--wait",
     type=click.FloatRange(min=0),
@@ -17,14 +19,7 @@ WAIT = click.option(
     metavar="SECONDS",
     help="Wait this long for another change to the environment to finish.",
 )
-FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+FORMAT = format_option("text", "json")
 
 
 def run(call: Callable[[], Any], fmt: str) -> None:

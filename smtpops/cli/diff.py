@@ -6,18 +6,13 @@ import json
 
 import click
 
+from smtpops.cli.options import format_option
+
 
 @click.command()
 @click.argument("base")
 @click.argument("head", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "markdown", "json")),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "markdown", "json")
 def diff(base: str, head: str | None, fmt: str) -> None:
     """Show what changes from BASE to HEAD (default: the working tree), per environment and
     config: fields old → new (the password only as "changed"), activation, new validation

@@ -6,20 +6,15 @@ import json
 
 import click
 
+from smtpops.cli.options import format_option
+
 
 @click.command()
 @click.argument("config", required=False)
 @click.option("--env", "env", metavar="ENV", help="Only this environment.")
 @click.option("--since", metavar="WHEN", help='Only changes since WHEN ("2 weeks ago", a date).')
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many entries.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 def history(
     config: str | None, env: str | None, since: str | None, limit: int | None, fmt: str
 ) -> None:

@@ -6,17 +6,12 @@ import json
 
 import click
 
+from smtpops.cli.options import format_option
+
 
 @click.command()
 @click.option("--env", "env", metavar="ENV", help="Show only this environment.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 def status(env: str | None, fmt: str) -> None:
     """Show per environment the active config, its server, whether it is pinned or locked,
     and the last change and connection test recorded in git."""
