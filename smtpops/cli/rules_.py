@@ -11,7 +11,9 @@ from smtpops.errors import UsageError
 
 @click.command()
 @click.argument("rule_id", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def rules(rule_id: str | None, fmt: str) -> None:
     """List every rule, or explain RULE_ID (an ID like PORT003, or an area like PORT)."""
     import difflib

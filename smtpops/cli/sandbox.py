@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from smtpops.errors import InputError, UsageError
+from smtpops.localstate import make_dir
 
 CONFIG_HEADER = """\
 # yaml-language-server: $schema=../../schemas/smtp-config.schema.json
@@ -126,7 +127,7 @@ def sandbox(
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     if password_stdin and not password:
         raise UsageError("--password-stdin was given but standard input is empty")
-    os.makedirs(directory, exist_ok=True)
+    make_dir(directory)
 
     def received(message: Received) -> None:
         subject = message.message.get("Subject", "")

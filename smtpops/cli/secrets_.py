@@ -9,6 +9,7 @@ import sys
 
 import click
 
+from smtpops.cli.options import format_option
 from smtpops.errors import EXIT_FINDINGS, UsageError
 
 
@@ -62,14 +63,7 @@ def set_password(config: str, password_stdin: bool) -> None:
 
 @secrets.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 @click.option(
     "--require-key",
     is_flag=True,

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from smtpops.cli.options import format_option
 from smtpops.errors import CheckFailed, InputError, SmtpopsError, UsageError
 
 
@@ -215,14 +216,7 @@ def _test_environment(
 @click.argument("config", required=False)
 @click.option("--env", "env_name", metavar="ENV", help="Test every config of this environment.")
 @click.option("--send-to", metavar="ADDRESS", help="Also send a real test email to ADDRESS.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 @click.option(
     "--password-stdin",
     is_flag=True,

@@ -13,6 +13,7 @@ import json
 import os
 from typing import Any
 
+from smtpops.localstate import make_dir
 from smtpops.probe.result import ProbeReport
 
 TEST_LOG = "test-log.jsonl"
@@ -27,7 +28,7 @@ def _append(directory: str | None, name: str, record: dict[str, Any]) -> None:
     if not directory:
         return
     try:
-        os.makedirs(directory, exist_ok=True)
+        make_dir(directory)
         with open(os.path.join(directory, name), "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
     except OSError:

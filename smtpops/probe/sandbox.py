@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
+from smtpops.localstate import make_dir
+
 MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5")
 CERTS = ("valid", "wrong-host", "untrusted", "expired", "expiring")
 
@@ -144,7 +146,7 @@ class Sandbox:
             self.messages.append(Received(mail_from, rcpt_tos, message, raw))
             number = len(self.messages)
         folder = os.path.join(self.directory, "messages")
-        os.makedirs(folder, exist_ok=True)
+        make_dir(folder)
         with open(os.path.join(folder, f"{number:04d}.eml"), "wb") as handle:
             handle.write(raw)
         if self.on_message is not None:

@@ -1,0 +1,56 @@
+"""``smtpops deactivate`` and ``smtpops remove``."""
+
+from __future__ import annotations
+
+import click
+
+from smtpops.cli._change import FORMAT, WAIT, run
+from smtpops.errors import UsageError
+
+YES = click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+
+
+def _confirm(question: str, yes: bool) -> None:
+    if yes:
+        return
+    try:
+        confirmed = click.confirm(question, default=False, err=True)
+    except click.Abort:
+        confirmed = False
+    if not confirmed:
+        raise UsageError(
+            "not confirmed; nothing was changed", hint="Answer y to go ahead, or add --yes."
+        )
+
+
+@click.command()
+@click.argument("env")
+@YES
+@WAIT
+@FORMAT
+def deactivate(env: str, yes: bool, wait: float, fmt: str) -> None:
+    """Switch off the active config of ENV: the CRM stops sending email from ENV."""
+    from smtpops.gitops.lifecycle import active_of
+    from smtpops.gitops.lifecycle import deactivate as run_deactivate
+
+    active = ", ".join(active_of(env)) or "none"
+    click.echo(
+        f"Warning: email sending from {env} stops until a config is deployed again "
+        f"(active now: {active}).",
+        err=True,
+    )
+    _confirm(f"Deactivate {env}?", yes)
+    run(lambda: run_deactivate(env, wait=wait), fmt)
+
+
+@click.command()
+@click.argument("config")
+@YES
+@WAIT
+@FORMAT
+def remove(config: str, yes: bool, wait: float, fmt: str) -> None:
+    """Delete an inactive CONFIG (a path or ENV/NAME) in one commit; history keeps it."""
+    from smtpops.gitops.lifecycle import remove as run_remove
+
+    _confirm(f"Remove {config}?", yes)
+    run(lambda: run_remove(config, wait=wait), fmt)

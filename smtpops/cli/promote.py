@@ -1,0 +1,53 @@
+"""``smtpops promote``: carry a config to the next environment."""
+
+from __future__ import annotations
+
+import click
+
+from smtpops.cli._change import FORMAT, WAIT, run
+
+
+@click.command()
+@click.argument("name")
+@click.option("--from", "source", required=True, metavar="ENV", help="Environment to copy from.")
+@click.option("--to", "target", required=True, metavar="ENV", help="Environment to promote to.")
+@click.option("--force", is_flag=True, help="Allow skipping environments of the order.")
+@click.option(
+    "--copy-credentials",
+    is_flag=True,
+    help="Also carry the username, and re-encrypt the password for the target "
+    "(needs a key of the source environment).",
+)
+@click.option("--dry-run", is_flag=True, help="Validate and test, show the commit, write nothing.")
+@WAIT
+@FORMAT
+def promote(
+    name: str,
+    source: str,
+    target: str,
+    force: bool,
+    copy_credentials: bool,
+    dry_run: bool,
+    wait: float,
+    fmt: str,
+) -> None:
+    """Carry the settings of config NAME from one environment to the next.
+
+    The target keeps its own username and password unless --copy-credentials is given.
+    The result is validated under the target's policy and tested against its server before
+    it becomes the active config of the target, in one commit.
+    """
+    from smtpops.gitops.promote import promote as run_promote
+
+    run(
+        lambda: run_promote(
+            name,
+            source=source,
+            target=target,
+            force=force,
+            copy_credentials=copy_credentials,
+            dry_run=dry_run,
+            wait=wait,
+        ),
+        fmt,
+    )

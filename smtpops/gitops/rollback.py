@@ -1,0 +1,124 @@
+"""``rollback``: re-activate the previous good config of an environment, as a new commit
+(never a history rewrite), after the same connection test; then pin the environment.
+
+"Previous good" is the newest commit that activated a config of the environment after a
+passing test and whose file differs from what is active now; the file is restored as it
+was in that commit. ``--to`` picks a revision (what was active there) or a config name.
+"""
+
+from __future__ import annotations
+
+import os
+
+from smtpops import yamlio
+from smtpops.errors import GitOpsError
+from smtpops.gitops import audit, gate, pins, trailers, workspace
+from smtpops.gitops.change import Change, Outcome, apply, now
+from smtpops.gitops.workspace import Workspace
+
+
+def _file_at(ws: Workspace, sha: str, env: str, name: str) -> tuple[str, bytes] | None:
+    for rel in ws.repo.list_files(sha, f"{ws.configs_rel}/{env}"):
+        stem, ext = os.path.splitext(os.path.basename(rel))
+        if stem == name and ext in (".yaml", ".yml"):
+            data = ws.repo.show(sha, rel)
+            if data is not None:
+                return rel, data
+    return None
+
+
+def _active_at(ws: Workspace, sha: str, env: str) -> tuple[str, str, bytes] | None:
+    for rel in ws.repo.list_files(sha, f"{ws.configs_rel}/{env}"):
+        data = ws.repo.show(sha, rel) or b""
+        try:
+            parsed = yamlio.loads(data.decode("utf-8")).data
+        except (UnicodeDecodeError, yamlio.LoadError):
+            continue
+        if isinstance(parsed, dict) and parsed.get("active") is True:
+            return os.path.splitext(os.path.basename(rel))[0], rel, data
+    return None
+
+
+def choose(ws: Workspace, env: str, to: str | None) -> tuple[str, str, bytes, str]:
+    """(config name, rel path, file bytes, commit) to roll back to."""
+    current = {c.name: c for c in ws.configs(env) if c.active}
+
+    def is_current(name: str, data: bytes) -> bool:
+        item = current.get(name)
+        if item is None:
+            return False
+        with open(item.path, "rb") as handle:
+            return handle.read() == data
+
+    if to and ws.repo.head() and "/" not in to and _is_rev(ws, to):
+        sha = ws.repo.resolve(to)
+        active = _active_at(ws, sha, env)
+        if active is None:
+            raise GitOpsError(
+                f"no config of {env} was active at {to}",
+                hint=f"`smtpops history --env {env}` lists the deploys.",
+            )
+        return active[0], active[1], active[2], sha
+    wanted = to.split("/")[-1].removesuffix(".yaml").removesuffix(".yml") if to else None
+    for item in audit.activations(ws.repo, ws.configs_rel, env):
+        name = (item.config or "").split("/")[-1]
+        if wanted and name != wanted:
+            continue
+        found = _file_at(ws, item.sha, env, name)
+        if found and (wanted or not is_current(name, found[1])):
+            return name, found[0], found[1], item.sha
+    what = f"{env}/{wanted}" if wanted else f"a config of {env} other than the active one"
+    note = (
+        " (this is a shallow clone: fetch the full history with `git fetch --unshallow`)"
+        if ws.repo.is_shallow()
+        else ""
+    )
+    raise GitOpsError(
+        f"the history holds no tested deploy of {what}{note}",
+        hint=f"`smtpops history --env {env}` lists the deploys; pick one with --to.",
+    )
+
+
+def _is_rev(ws: Workspace, text: str) -> bool:
+    try:
+        ws.repo.resolve(text)
+    except GitOpsError:
+        return False
+    return True
+
+
+def rollback(
+    env: str,
+    *,
+    to: str | None = None,
+    tester: gate.Tester | None = None,
+    decrypt: gate.Decrypt | None = None,
+    dry_run: bool = False,
+    wait: float = 0.0,
+) -> Outcome:
+    ws = workspace.open_at()
+    ws.environment(env)
+    name, rel, data, sha = choose(ws, env, to)
+    actor = trailers.actor(str(ws.repo.identity()))
+    change = Change(
+        action="rollback",
+        env=env,
+        name=name,
+        target=rel,
+        respect_pin=False,
+        subject=f"Roll back {env} to {env}/{name} as of {sha[:12]}",
+        body=[
+            f"{env}/{name} is active again with its settings of commit {sha[:12]}.",
+            f"{env} is pinned: deploys are refused until `smtpops unpin {env}`.",
+        ],
+        trailers={"Source": f"{env}/{name} {sha[:12]}", "Pin": "pinned"},
+        writes={rel: data},
+        pin=pins.Pin(
+            environment=env,
+            config=f"{env}/{name}",
+            by=actor,
+            at=now(),
+            reason=f"rollback to {sha[:12]}",
+        ),
+    )
+    return apply(ws, change, tester=tester, decrypt=decrypt, dry_run=dry_run, wait=wait)

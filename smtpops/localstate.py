@@ -1,0 +1,31 @@
+"""``.smtpops/``: machine-local state (locks, journals, test logs, the sandbox's files).
+
+Every writer creates its folder through :func:`make_dir`, which also puts a ``.gitignore``
+of ``*`` at the top of ``.smtpops/`` so none of it ends up in a commit, whatever the
+repository's own .gitignore says.
+"""
+
+from __future__ import annotations
+
+import os
+
+TOP = ".smtpops"
+_IGNORE = "# machine-local smtpops state (locks, journals, test log, sandbox)\n*\n"
+
+
+def make_dir(path: str) -> str:
+    """Create ``path``; when it lies in a ``.smtpops`` folder, make that folder ignore itself."""
+    os.makedirs(path, exist_ok=True)
+    parts = os.path.abspath(path).split(os.sep)
+    if TOP in parts:
+        top = os.sep.join(parts[: len(parts) - parts[::-1].index(TOP)])
+        ignore = os.path.join(top, ".gitignore")
+        if not os.path.exists(ignore):
+            with open(ignore, "w", encoding="utf-8") as handle:
+                handle.write(_IGNORE)
+    return path
+
+
+def state_dir(root: str, *parts: str) -> str:
+    """``<root>/.smtpops/<parts>``, created and ignored by git."""
+    return make_dir(os.path.join(root, TOP, *parts))

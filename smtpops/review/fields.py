@@ -1,0 +1,138 @@
+"""Field-by-field changes between two versions of a config, in words a reviewer reads.
+
+The password is never shown in any form: only "changed" (its ciphertext differs) — not the
+ciphertext, not a hash, not a length. Changes of the SOPS recipients are shown, because who
+can decrypt a password is a security question; the rest of the ``sops`` block is not.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from smtpops.model import FIELDS
+
+SECURITY_FIELDS = (
+    "host",
+    "port",
+    "tls",
+    "verify_certificate",
+    "ca_file",
+    "auth_protocol",
+    "username",
+    "password",
+    "provider",
+    "recipients",
+)
+MAX_VALUE = 120
+# unknown fields whose name suggests a credential are never shown (a misspelt "pasword:")
+_HIDDEN = re.compile(r"pass|secret|token|credential|key", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FieldChange:
+    field: str
+    old: str | None  # None: not set
+    new: str | None
+    security: bool
+
+    @property
+    def hidden(self) -> bool:
+        return self.field == "password" or (
+            self.field not in FIELDS
+            and self.field != "recipients"
+            and bool(_HIDDEN.search(self.field))
+        )
+
+    def describe(self) -> str:
+        if self.hidden:
+            if self.old is None:
+                return f"{self.field}: set"
+            return f"{self.field}: removed" if self.new is None else f"{self.field}: changed"
+        if self.field == "recipients":
+            bits = [f"added {self.new}"] if self.new else []
+            bits += [f"removed {self.old}"] if self.old else []
+            return "who can decrypt the password: " + "; ".join(bits)
+        return f"{self.field}: {self.old if self.old is not None else '(not set)'} → " + (
+            self.new if self.new is not None else "(not set)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.hidden:
+            return {
+                "field": self.field,
+                "change": self.describe().rsplit(": ", 1)[1],
+                "security": self.security,
+            }
+        return {"field": self.field, "old": self.old, "new": self.new, "security": self.security}
+
+
+def show(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split()) if "\n" in text else text
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def recipients(data: dict[str, Any]) -> list[str]:
+    sops = data.get("sops")
+    if not isinstance(sops, dict):
+        return []
+    found = []
+    for kind in ("age", "pgp", "kms", "gcp_kms", "azure_kv", "hc_vault"):
+        for item in sops.get(kind) or []:
+            if isinstance(item, dict):
+                key = (
+                    item.get("recipient")
+                    or item.get("fp")
+                    or item.get("arn")
+                    or item.get("resource_id")
+                    or item.get("vault_address")
+                )
+                if key:
+                    found.append(f"{kind}:{key}")
+    return sorted(found)
+
+
+def changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[FieldChange]:
+    """What differs between two parsed configs (``None`` = the file does not exist)."""
+    old, new = old or {}, new or {}
+    keys = [f for f in FIELDS if f in old or f in new]
+    keys += sorted(str(k) for k in {*old, *new} if k not in FIELDS and k != "sops")
+    out = []
+    for key in keys:
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        if key == "password" or (key not in FIELDS and _HIDDEN.search(key)):
+            out.append(
+                FieldChange(
+                    field=key,
+                    old=None if a is None else "…",
+                    new=None if b is None else "…",
+                    security=True,
+                )
+            )
+            continue
+        out.append(
+            FieldChange(
+                field=key,
+                old=None if a is None else show(a),
+                new=None if b is None else show(b),
+                security=key in SECURITY_FIELDS,
+            )
+        )
+    before, after = recipients(old), recipients(new)
+    if before != after and (before or after):
+        added = [r for r in after if r not in before]
+        removed = [r for r in before if r not in after]
+        out.append(
+            FieldChange(
+                field="recipients",
+                old=", ".join(removed) if removed else None,
+                new=", ".join(added) if added else None,
+                security=True,
+            )
+        )
+    return out

@@ -1,0 +1,153 @@
+"""A review as text, as one Markdown PR comment (within GitHub's 65,536 characters), or
+as JSON. Values from the pull request are put in code spans, never as live Markdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smtpops.review import ConfigDiff, Review
+
+MARKER = "<!-- smtpops-diff -->"
+LIMIT = 65_536
+BUDGET = 60_000  # leave room for GitHub's own wrapping
+
+
+def _code(text: str) -> str:
+    text = text.replace("\n", " ")
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _headline(c: ConfigDiff) -> str:
+    bits = [c.kind]
+    if c.activation:
+        bits.append(c.activation)
+    return ", ".join(bits)
+
+
+def text(review: Review) -> str:
+    lines = [f"Review of {review.base} → {review.head}"]
+    if not review.configs and not review.files:
+        lines.append("No config changes.")
+    for env in sorted({c.environment for c in review.configs}):
+        lines.append(f"\n{env}{' (protected)' if env in review.protected else ''}:")
+        for c in (c for c in review.configs if c.environment == env):
+            mark = "  [needs IT approval]" if c.security else ""
+            lines.append(f"  {c.name}: {_headline(c)}{mark}")
+            for change in c.fields:
+                lines.append(f"    {'!' if change.security else ' '} {change.describe()}")
+    for f in review.files:
+        lines.append(f"\n{f.path}: {f.kind} ({f.about})  [needs IT approval]")
+    if review.new_findings:
+        lines.append(f"\nNew validation findings ({len(review.new_findings)}):")
+        for d in review.new_findings:
+            lines.append(f"  {d.location} {d.severity.value} {d.rule_id}: {d.message}")
+    if review.fixed_findings:
+        lines.append(f"\nFindings fixed by this change: {review.fixed_findings}")
+    verdict = (
+        "Security-sensitive changes: IT approval needed."
+        if review.security_sensitive
+        else "No security-sensitive changes."
+    )
+    return "\n".join([*lines, "", verdict]) + "\n"
+
+
+def _config_md(c: ConfigDiff, detail: bool) -> list[str]:
+    lock = " 🔒" if c.security else ""
+    out = [f"- **{_code(c.name)}** — {_headline(c)}{lock}"]
+    if c.security:
+        out[0] += f" (needs IT approval: {', '.join(c.reasons)})"
+    if detail:
+        for change in c.fields:
+            out.append(f"  - {'🔒 ' if change.security else ''}{_code(change.describe())}")
+    return out
+
+
+def markdown(review: Review) -> str:
+    for detail, findings in ((True, True), (True, False), (False, False)):
+        body = _markdown(review, detail=detail, findings=findings)
+        if len(body) <= BUDGET:
+            return body
+    return _markdown(review, detail=False, findings=False)[: BUDGET - 200] + (
+        "\n\n…the list was cut to fit one comment; run `smtpops diff` locally for all of it.\n"
+    )
+
+
+def _markdown(review: Review, *, detail: bool, findings: bool) -> str:
+    head = [MARKER, f"## smtpops review: {_code(review.base)} → {_code(review.head)}", ""]
+    if review.security_sensitive:
+        head.append("**🔒 Security-sensitive changes: IT approval needed.**")
+    else:
+        head.append("No security-sensitive changes.")
+    lines = [*head, ""]
+    if not review.configs and not review.files:
+        lines.append("No config changes.")
+    for env in sorted({c.environment for c in review.configs}):
+        lines.append(f"### {_code(env)}{' (protected)' if env in review.protected else ''}")
+        for c in (c for c in review.configs if c.environment == env):
+            lines += _config_md(c, detail)
+        lines.append("")
+    if review.files:
+        lines.append("### Repository")
+        lines += [f"- 🔒 {_code(f.path)} {f.kind}: {f.about}" for f in review.files]
+        lines.append("")
+    n = len(review.new_findings)
+    if n:
+        lines.append(f"### New validation findings ({n})")
+        if findings:
+            lines += ["| Where | Severity | Rule | Problem |", "|---|---|---|---|"]
+            for d in review.new_findings:
+                problem = _code(d.message).replace("|", "\\|")
+                lines.append(
+                    f"| {_code(str(d.location))} | {d.severity.value} | {d.rule_id} | {problem} |"
+                )
+        else:
+            lines.append("Too many to list here: run `smtpops validate` for all of them.")
+        lines.append("")
+    if review.fixed_findings:
+        lines.append(f"Findings fixed by this change: {review.fixed_findings}.")
+    if not detail:
+        lines.append("_Field details left out to fit one comment; run `smtpops diff` locally._")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def data(review: Review) -> dict[str, Any]:
+    return {
+        "base": review.base,
+        "head": review.head,
+        "security_sensitive": review.security_sensitive,
+        "configs": [
+            {
+                "environment": c.environment,
+                "name": c.name,
+                "path": c.path,
+                "kind": c.kind,
+                "activation": c.activation,
+                "protected": c.protected,
+                "security": c.security,
+                "reasons": list(c.reasons),
+                "fields": [f.to_dict() for f in c.fields],
+            }
+            for c in review.configs
+        ],
+        "files": [
+            {"path": f.path, "kind": f.kind, "about": f.about, "security": True}
+            for f in review.files
+        ],
+        "new_findings": [
+            {
+                "rule": d.rule_id,
+                "severity": d.severity.value,
+                "message": d.message,
+                "hint": d.hint,
+                "path": d.location.path,
+                "line": d.location.line,
+                "field": d.location.field,
+            }
+            for d in review.new_findings
+        ],
+        "fixed_findings": review.fixed_findings,
+    }

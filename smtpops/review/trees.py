@@ -1,0 +1,77 @@
+"""The two sides of a review: the files of a revision (or of the working tree), and the
+validation findings of each side, so that only findings a change introduces are shown."""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from smtpops.diagnostics import Diagnostic
+from smtpops.gitops.repo import Repo
+from smtpops.settings import Settings
+
+Key = tuple[str, str, str | None, str]
+
+
+def files_at(repo: Repo, rev: str | None, configs_rel: str) -> dict[str, bytes]:
+    """``configs/`` and ``.sops.yaml`` at ``rev`` (None: the working tree)."""
+    wanted = [configs_rel, ".sops.yaml"]
+    out: dict[str, bytes] = {}
+    if rev is None:
+        for top in wanted:
+            path = repo.abs(top)
+            if os.path.isfile(path):
+                with open(path, "rb") as handle:
+                    out[top] = handle.read()
+            for root, dirs, names in os.walk(path):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                for name in names:
+                    full = os.path.join(root, name)
+                    with open(full, "rb") as handle:
+                        out[repo.rel(full)] = handle.read()
+        return out
+    for top in wanted:
+        data = repo.show(rev, top)
+        if data is not None:
+            out[top] = data
+        for rel in repo.list_files(rev, top):
+            out[rel] = repo.show(rev, rel) or b""
+    return out
+
+
+@contextmanager
+def checkout(repo: Repo, rev: str | None) -> Iterator[str]:
+    """A folder holding the tree of ``rev`` (None: the working tree itself)."""
+    if rev is None:
+        yield repo.root
+        return
+    data = repo.raw.git.execute(["git", "archive", "--format=tar", rev], stdout_as_string=False)
+    with tempfile.TemporaryDirectory(prefix="smtpops-review-") as tmp:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            tar.extractall(tmp, filter="data")
+        yield tmp
+
+
+def side(repo: Repo, rev: str | None, configs_rel: str) -> tuple[dict[Key, Diagnostic], Settings]:
+    """The validation findings of one side, and its environments and policy."""
+    from smtpops import engine, settings
+
+    with checkout(repo, rev) as root:
+        configs = os.path.join(root, configs_rel)
+        if not os.path.isdir(configs):
+            return {}, settings.DEFAULT
+        project = settings.load(configs)
+        here = os.getcwd()
+        os.chdir(root)  # so the report's paths come out relative to the repository
+        try:
+            report = engine.validate((configs_rel,))
+        finally:
+            os.chdir(here)
+    found = {
+        (d.rule_id, d.location.path, d.location.field, d.message): d for d in report.diagnostics
+    }
+    return found, project
