@@ -85,7 +85,8 @@ def result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
 
 
 def document(report: Report) -> dict[str, Any]:
-    from smtpops.rules import RULES
+    import smtpops.rules  # noqa: F401 - importing the package registers every rule
+    from smtpops.rules.registry import RULES
 
     rules = sorted(RULES.values(), key=lambda r: r.id)
     index = {rule.id: i for i, rule in enumerate(rules)}
