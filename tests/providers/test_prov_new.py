@@ -3,8 +3,6 @@ user, refuses plaintext passwords, and guides on a terminal."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 import yaml
 from prov_helpers import ENCRYPTED_PASSWORD, SAMPLE_PARAMS, sample_username
@@ -13,7 +11,6 @@ from smtpops.providers import catalog
 
 CANARY = "Canary-Pw-7f3c9e2a!xyzzy"  # same value as tests.conftest.CANARY
 PROVIDERS = catalog()
-HAS_ENCRYPTION = importlib.util.find_spec("smtpops.encryption") is not None
 
 
 def new_args(pid: str, name: str | None = None, env: str = "development") -> list[str]:
@@ -142,7 +139,6 @@ def test_a_password_on_the_command_line_is_refused_without_echo(project, run_cli
     assert CANARY not in result.output
 
 
-@pytest.mark.skipif(HAS_ENCRYPTION, reason="smtpops.encryption is installed")
 def test_password_is_refused_until_it_can_be_encrypted(project, run_cli):
     result = run_cli(*new_args("gmail"), "--password-stdin", input=CANARY + "\n", expect=2)
     assert "smtpops keys init --env development" in result.stderr
@@ -161,7 +157,6 @@ def test_password_is_refused_without_a_sops_rule(project, run_cli):
     assert not list((project / "configs").rglob("*.yaml"))
 
 
-@pytest.mark.skipif(not HAS_ENCRYPTION, reason="needs smtpops.encryption (secrets branch)")
 def test_password_is_stored_encrypted(project, run_cli, validate):
     run_cli("keys", "init", "--env", "development", expect=0)
     result = run_cli(*new_args("gmail"), "--password-stdin", input=CANARY + "\n", expect=0)
