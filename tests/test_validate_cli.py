@@ -160,7 +160,11 @@ def test_unreadable_file_is_exit_2(run_cli, repo_dir: Path) -> None:
 def test_wrongly_typed_password_is_never_echoed(run_cli, repo_dir: Path) -> None:
     from tests.conftest import CANARY
 
-    for written, secret in (("98765432", "98765432"), (f"[{CANARY}]", CANARY), (f"{{a: {CANARY}}}", CANARY)):
+    for written, secret in (
+        ("98765432", "98765432"),
+        (f"[{CANARY}]", CANARY),
+        (f"{{a: {CANARY}}}", CANARY),
+    ):
         text = BASE.replace("password: ENC[", f"password: {written}\nx_: ENC[")
         write(repo_dir, "development", "example", text)
         result = run_cli("validate", "--format", "json")

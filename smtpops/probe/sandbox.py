@@ -209,15 +209,19 @@ class Sandbox:
     async def _shutdown(self) -> None:
         for server in self._servers:
             server.close()
-        for protocol in self._protocols:
-            if protocol.transport is not None:
-                protocol.transport.close()
         for server in self._servers:
             await server.wait_closed()
         tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        # close every connection last: one accepted while the servers were closing has a
+        # protocol only now
+        for _ in range(3):
+            for protocol in self._protocols:
+                if protocol.transport is not None and not protocol.transport.is_closing():
+                    protocol.transport.close()
+            await asyncio.sleep(0)
 
     def start(self) -> Sandbox:
         import logging
