@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 from smtpops.errors import ConfigNotFound, InputError
 from smtpops.settings import SETTINGS_FILE
@@ -31,24 +32,25 @@ def find_configs_dir(start: str = ".") -> str | None:
         here = parent
 
 
-def _configs_dir_of(path: str) -> str | None:
-    """The configs folder a file sits two levels under, if any."""
-    env_dir = os.path.dirname(os.path.abspath(path))
+@lru_cache(maxsize=256)
+def _folder(cwd: str, directory: str) -> tuple[str, str | None, str | None]:
+    """For a folder holding config files (as written, relative to ``cwd``): how to show it,
+    its environment, its configs/."""
+    env_dir = os.path.abspath(directory)
     top = os.path.dirname(env_dir)
+    configs_dir = None
     if os.path.basename(top) == "configs" or os.path.exists(os.path.join(top, SETTINGS_FILE)):
-        return top
-    return None
-
-
-def _display(path: str) -> str:
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
+        configs_dir = top
+    rel = os.path.relpath(env_dir)
+    shown = directory if rel.startswith("..") else rel  # outside the cwd: as the user wrote it
+    return shown, (os.path.basename(env_dir) if configs_dir else None), configs_dir
 
 
 def classify(path: str) -> ConfigFile:
-    configs_dir = _configs_dir_of(path)
-    env = os.path.basename(os.path.dirname(os.path.abspath(path))) if configs_dir else None
-    return ConfigFile(path=_display(path), environment=env, configs_dir=configs_dir)
+    directory, name = os.path.split(path)
+    shown, env, configs_dir = _folder(os.getcwd(), directory or ".")
+    display = name if shown == "." else os.path.join(shown, name)
+    return ConfigFile(path=display, environment=env, configs_dir=configs_dir)
 
 
 def _walk(directory: str) -> list[str]:
@@ -74,7 +76,7 @@ def resolve_name(ref: str, configs_dir: str | None = None) -> str:
         for suffix in CONFIG_SUFFIXES:
             candidate = os.path.join(base, ref + suffix)
             if os.path.isfile(candidate):
-                return _display(candidate)
+                return classify(candidate).path
     raise ConfigNotFound(
         f"{ref}: no such config file",
         hint="Give a path (configs/production/main.yaml) or ENV/NAME (production/main).",

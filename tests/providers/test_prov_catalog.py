@@ -162,3 +162,8 @@ def test_adding_a_provider_is_adding_a_folder(tmp_path: Path, monkeypatch) -> No
     assert {"PROV004", "PROV005", "PROV006", "PROV008"} <= set(found), found
     assert "ACME Mail" in found["PROV004"].message and "2525" in found["PROV004"].hint
     assert found["PROV008"].message.endswith("ACME needs a token")
+
+
+def test_bundled_facts_match_their_schema() -> None:
+    """Ordinary runs trust the bundled facts; this is where they are checked."""
+    assert catalog(check=True).keys() == PROVIDERS.keys()
