@@ -23,3 +23,11 @@ def _ruff() -> str:
 def test_ruff(args: list[str]) -> None:
     out = subprocess.run([_ruff(), *args], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_mypy_strict() -> None:
+    found = shutil.which("mypy", path=str(Path(sys.executable).parent))
+    if not found:
+        pytest.skip("mypy is not installed (it is in the 'test' extra)")
+    out = subprocess.run([found], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr

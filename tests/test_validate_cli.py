@@ -170,3 +170,33 @@ def test_wrongly_typed_password_is_never_echoed(run_cli, repo_dir: Path) -> None
         result = run_cli("validate", "--format", "json")
         assert result.exit_code == 1
         assert secret not in result.output, result.output
+
+
+def test_port_zero_is_one_finding(run_cli, repo_dir: Path) -> None:
+    write(repo_dir, "development", "example", BASE.replace("port: 587", "port: 0"))
+    assert [d["rule"] for d in diagnostics(run_cli)[1]] == ["PORT001"]
+
+
+def test_a_closed_pipe_is_not_an_internal_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    configs = tmp_path / "configs" / "development"
+    configs.mkdir(parents=True)
+    for i in range(300):
+        (configs / f"c{i}.yaml").write_text(
+            BASE.replace("name: example", f"name: c{i}").replace("port: 587", "port: 25")
+        )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smtpops", "validate"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) in (0, 1), err
+    assert "internal error" not in err and "Traceback" not in err

@@ -28,6 +28,13 @@ def guarded(ctx: click.Context, call: Callable[[], Any]) -> Any:
     except SmtpopsError as exc:
         report_error(exc)
         ctx.exit(exc.exit_code)
+    except BrokenPipeError:
+        # the reader went away (e.g. `smtpops validate | head`): stop quietly
+        import os
+        import sys
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        ctx.exit(1)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         ctx.exit(130)

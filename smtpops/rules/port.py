@@ -22,7 +22,7 @@ STANDARD_PORTS = (25, 465, 587, 2525)
 def non_standard_port(ctx: ConfigContext) -> Iterator[Hit]:
     """Warn about ports other than 25, 465, 587 and 2525."""
     port = ctx.config.port
-    if port is not None and ctx.has("port") and port not in STANDARD_PORTS:
+    if port is not None and ctx.has("port") and 1 <= port <= 65535 and port not in STANDARD_PORTS:
         yield Hit(
             field=("port",),
             message=f"port {port} is not one of the usual SMTP ports (25, 465, 587, 2525)",
