@@ -76,18 +76,25 @@ def init(env: str, key_file: str | None) -> None:
         )
 
 
+def _change_recipients(env: str, **change: str) -> list[str]:
+    """Add or remove one public key in ENV's .sops.yaml rule; the keys it then has."""
+    from smtpops.encryption import keys as age_keys
+    from smtpops.encryption import sops_config
+
+    age_keys.check_environment(env)
+    for public_key in change.values():
+        age_keys.check_recipient(public_key)
+    path = os.path.join(_repo_root(), sops_config.FILE_NAME)
+    recipients: list[str] = age_keys.change_recipients(path, env, **change)
+    return recipients
+
+
 @keys.command("add")
 @click.option("--env", required=True, help="The environment.")
 @click.argument("public_key")
 def add(env: str, public_key: str) -> None:
     """Let another person's or CI's PUBLIC_KEY (age1…) read ENV's passwords."""
-    from smtpops.encryption import keys as age_keys
-    from smtpops.encryption import sops_config
-
-    age_keys.check_environment(env)
-    age_keys.check_recipient(public_key)
-    path = os.path.join(_repo_root(), sops_config.FILE_NAME)
-    recipients = age_keys.change_recipients(path, env, add=public_key)
+    recipients = _change_recipients(env, add=public_key)
     click.echo(
         f"✓ {env} now has {len(recipients)} key(s). Next: someone with a {env} key runs "
         f"`smtpops secrets updatekeys --env {env}`, then commit."
@@ -99,13 +106,7 @@ def add(env: str, public_key: str) -> None:
 @click.argument("public_key")
 def remove(env: str, public_key: str) -> None:
     """Stop PUBLIC_KEY from reading ENV's passwords (someone left)."""
-    from smtpops.encryption import keys as age_keys
-    from smtpops.encryption import sops_config
-
-    age_keys.check_environment(env)
-    age_keys.check_recipient(public_key)
-    path = os.path.join(_repo_root(), sops_config.FILE_NAME)
-    recipients = age_keys.change_recipients(path, env, remove=public_key)
+    recipients = _change_recipients(env, remove=public_key)
     click.echo(
         f"✓ {env} now has {len(recipients)} key(s). Next: someone with a {env} key runs "
         f"`smtpops secrets rotate --env {env}`; if the person could read a password, "
