@@ -88,9 +88,7 @@ def _location(doc: yamlio.Document | None, path: str, hit: Hit) -> Location:
         return Location(path=path, line=hit.line, field=field)
     mark = None
     if hit.line is None and hit.field:
-        mark = doc.keys.get(hit.field) if hit.at_key else doc.mark(hit.field)
-    if mark is None and hit.line is None:
-        mark = doc.mark(hit.field) if hit.field else None
+        mark = (doc.keys.get(hit.field) if hit.at_key else None) or doc.mark(hit.field)
     if mark:
         return Location(path=path, line=mark.line, column=mark.column, field=field)
     return Location(path=path, line=hit.line or 1, column=1 if not hit.line else None, field=field)
