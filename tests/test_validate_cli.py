@@ -200,3 +200,22 @@ def test_a_closed_pipe_is_not_an_internal_error(tmp_path: Path) -> None:
     proc.stderr.close()
     assert proc.wait(timeout=60) in (0, 1), err
     assert "internal error" not in err and "Traceback" not in err
+
+
+def test_set_password_with_ended_input_is_a_usage_error(run_cli, repo_dir: Path) -> None:
+    from tests.conftest import CANARY
+
+    write(repo_dir, "development", "example", BASE)
+    result = run_cli(
+        "secrets", "set-password", "development/example", input=f"{CANARY}\n{CANARY}x\n"
+    )
+    assert result.exit_code == 2, result
+    assert "--password-stdin" in result.stderr and CANARY not in result.output
+
+
+def test_out_of_range_port_with_a_provider_is_one_finding(run_cli, repo_dir: Path) -> None:
+    text = BASE.replace("host: smtp.example.com", "host: smtp.gmail.com").replace(
+        "port: 587", "port: 70000"
+    )
+    write(repo_dir, "development", "example", text)
+    assert [d["rule"] for d in diagnostics(run_cli)[1] if d["severity"] == "error"] == ["PORT001"]

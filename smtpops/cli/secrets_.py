@@ -44,9 +44,17 @@ def set_password(config: str, password_stdin: bool) -> None:
     if password_stdin:
         value = _read_stdin_password()
     else:
-        value = click.prompt(
-            "Password", hide_input=True, confirmation_prompt=True, err=True, show_default=False
-        )
+        try:
+            value = click.prompt(
+                "Password", hide_input=True, confirmation_prompt=True, err=True, show_default=False
+            )
+        except click.exceptions.Abort:
+            if sys.stdin.isatty():
+                raise
+            raise UsageError(
+                "the password could not be read: the input ended (it is redirected, not a terminal)",
+                hint=f"Pipe it in once with --password-stdin: ... | smtpops secrets set-password {config} --password-stdin",
+            ) from None
     secret = Secret(value)
     del value
     if not secret:

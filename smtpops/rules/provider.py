@@ -122,7 +122,7 @@ def provider_host_mismatch(ctx: ConfigContext) -> Iterator[Hit]:
 def provider_port_tls(ctx: ConfigContext) -> Iterator[Hit]:
     """The (port, tls) pair must be one the provider's facts list."""
     provider, port, tls = ctx.provider, ctx.config.port, ctx.config.tls
-    if provider is None or port is None or provider.allows(port, tls):
+    if provider is None or port is None or not 1 <= port <= 65535 or provider.allows(port, tls):
         return
     best = provider.recommended
     field = "port" if ctx.has("port") or not ctx.has("tls") else "tls"
