@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.tooling import find_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _ruff() -> str:
-    found = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
-    if not found:
-        pytest.skip("ruff is not installed (it is in the 'test' extra)")
-    return found
+    return find_tool("ruff", hint="it is in the 'test' extra")
 
 
 @pytest.mark.parametrize("args", [["check", "."], ["format", "--check", "."]])
@@ -26,8 +23,6 @@ def test_ruff(args: list[str]) -> None:
 
 
 def test_mypy_strict() -> None:
-    found = shutil.which("mypy", path=str(Path(sys.executable).parent))
-    if not found:
-        pytest.skip("mypy is not installed (it is in the 'test' extra)")
+    found = find_tool("mypy", hint="it is in the 'test' extra")
     out = subprocess.run([found], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.tooling import find_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -20,10 +20,7 @@ PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 
 
 def tool(name: str) -> str:
-    found = shutil.which(name, path=os.path.dirname(sys.executable)) or shutil.which(name)
-    if found is None:
-        pytest.skip(f"{name} is not installed (it is in the 'test' extra)")
-    return found
+    return find_tool(name, hint="it is in the 'test' extra")
 
 
 def load(path: Path) -> dict:
