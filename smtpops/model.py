@@ -10,8 +10,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from smtpops.oauth.flows import SECRET_FIELDS
+
 TLS_MODES = ("STARTTLS", "SSL/TLS", "None")
-AUTH_PROTOCOLS = ("LOGIN", "PLAIN", "CRAM-MD5")
+PASSWORD_MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5")
+TOKEN_MECHANISMS = ("XOAUTH2", "OAUTHBEARER")  # sign in with an OAuth2 access token
+AUTH_PROTOCOLS = (*PASSWORD_MECHANISMS, *TOKEN_MECHANISMS)
 FIELDS = (
     "name",
     "description",
@@ -25,6 +29,8 @@ FIELDS = (
     "auth_protocol",
     "username",
     "password",
+    "oauth",
+    "basic_auth_reenabled",
     "from_address",
     "helo_hostname",
     "max_connections",
@@ -81,6 +87,50 @@ def _typed(raw: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> Any
     return value if isinstance(value, kind) else DEFAULTS.get(name)
 
 
+OAUTH_SECRET_FIELDS = SECRET_FIELDS
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthSettings:
+    """The readable part of the ``oauth:`` block. Secret parts appear only as whether they are
+    present (their values are ENC[...] text, decrypted by :mod:`smtpops.oauth.credentials`)."""
+
+    flow: str | None
+    tenant: str | None = None
+    client_id: str | None = None
+    certificate_thumbprint: str | None = None
+    scope: str | None = None
+    token_url: str | None = None
+    authority: str | None = None
+    ca_file: str | None = None
+    secrets: frozenset[str] = frozenset()  # which of OAUTH_SECRET_FIELDS the block holds
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return tuple(self.scope.split()) if self.scope else ()
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> OAuthSettings | None:
+        if not isinstance(raw, dict):
+            return None
+
+        def text(name: str) -> str | None:
+            value = raw.get(name)
+            return value if isinstance(value, str) and value.strip() else None
+
+        return cls(
+            flow=text("flow"),
+            tenant=text("tenant"),
+            client_id=text("client_id"),
+            certificate_thumbprint=text("certificate_thumbprint"),
+            scope=text("scope"),
+            token_url=text("token_url"),
+            authority=text("authority"),
+            ca_file=text("ca_file"),
+            secrets=frozenset(n for n in OAUTH_SECRET_FIELDS if text(n)),
+        )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     name: str | None
@@ -102,6 +152,13 @@ class Config:
     idle_timeout: int | None
     wait_timeout: int | None
     custom_headers: list[tuple[int, str]]
+    oauth: OAuthSettings | None = None
+    basic_auth_reenabled: str | None = None
+
+    @property
+    def uses_token(self) -> bool:
+        """Whether this config signs in with an OAuth2 access token (XOAUTH2/OAUTHBEARER)."""
+        return self.auth_protocol in TOKEN_MECHANISMS
 
     @property
     def encrypted(self) -> bool:
@@ -142,4 +199,6 @@ class Config:
             idle_timeout=parse_duration(raw.get("idle_timeout", DEFAULTS["idle_timeout"])),
             wait_timeout=parse_duration(raw.get("wait_timeout", DEFAULTS["wait_timeout"])),
             custom_headers=parse_headers(raw.get("custom_headers")),
+            oauth=OAuthSettings.from_raw(raw.get("oauth")),
+            basic_auth_reenabled=_typed(raw, "basic_auth_reenabled", str),
         )

@@ -43,8 +43,9 @@ def materialise(example: Example, root: Path) -> Path:
     return path
 
 
-def found(run_cli, root: Path) -> tuple[int, list[dict]]:
-    result = run_cli("validate", str(root / "configs"), "--format", "json")
+def found(run_cli, root: Path, today: str | None = None) -> tuple[int, list[dict]]:
+    env = {"SMTPOPS_TODAY": today} if today else None
+    result = run_cli("validate", str(root / "configs"), "--format", "json", env=env)
     assert result.exit_code in (0, 1, 2), repr(result)
     return result.exit_code, json.loads(result.stdout)["diagnostics"]
 
@@ -52,7 +53,7 @@ def found(run_cli, root: Path) -> tuple[int, list[dict]]:
 @pytest.mark.parametrize("rule_id", sorted(RULES))
 def test_failing_example_breaks_the_rule(rule_id: str, run_cli, tmp_path: Path) -> None:
     materialise(RULES[rule_id].bad, tmp_path)
-    code, diagnostics = found(run_cli, tmp_path)
+    code, diagnostics = found(run_cli, tmp_path, RULES[rule_id].bad.today)
     assert rule_id in {d["rule"] for d in diagnostics}, diagnostics
     assert (
         code != 0
@@ -64,7 +65,7 @@ def test_failing_example_breaks_the_rule(rule_id: str, run_cli, tmp_path: Path) 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
 def test_passing_example_passes(rule_id: str, run_cli, tmp_path: Path) -> None:
     materialise(RULES[rule_id].good, tmp_path)
-    code, diagnostics = found(run_cli, tmp_path)
+    code, diagnostics = found(run_cli, tmp_path, RULES[rule_id].good.today)
     assert rule_id not in {d["rule"] for d in diagnostics}, diagnostics
     assert code == 0, diagnostics
 

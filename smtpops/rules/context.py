@@ -3,6 +3,7 @@ rules) all files of the run."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,12 @@ class ConfigContext:
         from smtpops.settings import RELAXED
 
         return self.environment.policy if self.environment else RELAXED
+
+    @property
+    def today(self) -> datetime.date:
+        from smtpops.clock import today
+
+        return today()
 
     def has(self, name: str) -> bool:
         return name in self.raw

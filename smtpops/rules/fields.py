@@ -51,7 +51,8 @@ register(
         kind="schema",
         references=(
             "Fields: name, description, active, provider, host, port, tls, verify_certificate, "
-            "ca_file, auth_protocol, username, password, from_address, helo_hostname, "
+            "ca_file, auth_protocol, username, password, oauth, basic_auth_reenabled, "
+            "from_address, helo_hostname, "
             "max_connections, retries, idle_timeout, wait_timeout, custom_headers",
         ),
     )
@@ -110,8 +111,9 @@ _schema(
     "AUTH001",
     "auth-protocol-invalid",
     ("auth_protocol",),
-    "the authentication protocol is not one of LOGIN, PLAIN or CRAM-MD5",
-    "Use LOGIN unless your provider asks for another one.",
+    "the authentication protocol is not one of LOGIN, PLAIN, CRAM-MD5, XOAUTH2 or OAUTHBEARER",
+    "Use LOGIN with a password unless your provider asks for another one; XOAUTH2 for OAuth2 "
+    "(Microsoft 365, Google).",
     "Only these mechanisms are implemented and tested by the CRM.",
     "auth_protocol: NTLM\n",
     "auth_protocol: LOGIN\n",
@@ -131,8 +133,9 @@ _schema(
     "password-required",
     ("password",),
     "the password is missing",
-    "Run `smtpops secrets set-password <file>` to enter it; it is stored encrypted.",
-    "Authenticated sending needs a password (or app password).",
+    "Run `smtpops secrets set-password <file>` to enter it; it is stored encrypted. (A config "
+    "that signs in with OAuth2 sets auth_protocol: XOAUTH2 and an oauth block instead.)",
+    "Authenticated sending needs a password (or app password), unless it uses OAuth2.",
     "password: ''\n",
     "password: ENC[AES256_GCM,data:dZf8VX7o3A==,iv:T3LFtxT+3+MHwLxHtuQbZU6vKfA/60HlziK6RbdZnzs=,tag:vRXuVSQbm52+RPVZ1vQ26w==,type:str]\n",
 )
@@ -205,4 +208,30 @@ _schema(
     "Provider IDs select the rules and defaults for that provider.",
     "provider: Gmail Personal\n",
     "provider: custom\n",
+)
+_schema(
+    "OAUTH001",
+    "oauth-block-invalid",
+    ("oauth",),
+    "the oauth block is missing or not in the expected form",
+    "With auth_protocol: XOAUTH2 or OAUTHBEARER, add an oauth block with its flow and fields "
+    "(`smtpops new --auth oauth` writes one; `smtpops rules OAUTH001` shows the fields).",
+    "Without a complete oauth block smtpops cannot get the access token the server asks for.",
+    "auth_protocol: XOAUTH2\noauth:\n  flow: magic\n",
+    "host: smtp.example.com\n",
+    references=(
+        "Fields: flow, tenant, client_id, client_secret, certificate_thumbprint, private_key, "
+        "refresh_token, service_account_key, scope, token_url, authority, ca_file",
+    ),
+)
+_schema(
+    "AUTH006",
+    "basic-auth-reason-form",
+    ("basic_auth_reenabled",),
+    "basic_auth_reenabled must say, in 10 to 500 characters, why basic authentication still works",
+    "Write who re-enabled it, when, and the change reference, e.g. 'Re-enabled by IT on "
+    "2027-01-04, change CHG-1234'.",
+    "The exception is reviewed and audited like any other setting; 'yes' tells a reviewer nothing.",
+    "basic_auth_reenabled: yes\n",
+    "host: smtp.example.com\n",
 )

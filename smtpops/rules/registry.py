@@ -33,6 +33,7 @@ class Example:
     file_name: str | None = None
     others: dict[str, str] = field(default_factory=dict)
     repo_files: dict[str, str] = field(default_factory=dict)
+    today: str | None = None  # the date (YYYY-MM-DD) the example is checked on, if it matters
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
