@@ -73,12 +73,14 @@ def oauth_needs_tls(ctx: ConfigContext) -> Iterator[Hit]:
     good=Example(yaml=oauth_example(), whole_file=True),
 )
 def oauth_flow_not_offered(ctx: ConfigContext) -> Iterator[Hit]:
-    """The oauth flow is one of the provider's flows (a provider without OAuth facts, such as
-    custom, offers the generic flow)."""
+    """The oauth flow is one of the provider's flows (custom, which has no OAuth facts, takes
+    any flow: a sovereign cloud's Microsoft 365 host is a custom server)."""
     flow, provider = _flow(ctx), ctx.provider
     if flow is None or provider is None:
         return
-    offered = [f.id for f in provider.oauth_flows] or (["generic"] if provider.any_host else [])
+    if provider.any_host and not provider.oauth_flows:
+        return  # a custom server (e.g. a sovereign cloud's host): any flow, scope required
+    offered = [f.id for f in provider.oauth_flows]
     if flow in offered:
         return
     if not offered:
@@ -148,13 +150,17 @@ def oauth_scope_mismatch(ctx: ConfigContext) -> Iterator[Hit]:
     good=Example(yaml=oauth_example(), whole_file=True),
 )
 def oauth_fields_missing(ctx: ConfigContext) -> Iterator[Hit]:
-    """Every field of the flow (and one complete way to prove the app's identity) is there."""
+    """Every field of the flow (and one complete way to prove the app's identity) is there;
+    the scope too when the provider's facts have none for the flow."""
     flow_id, oauth = _flow(ctx), ctx.config.oauth
     if flow_id is None or oauth is None:
         return
     flow = FLOWS[flow_id]
     present = {k for k, v in ctx.raw["oauth"].items() if isinstance(v, str) and v.strip()}
     missing = [f for f in flow.required if f not in present]
+    facts = ctx.provider.oauth_flow(flow_id) if ctx.provider else None
+    if facts is None and "scope" not in present:
+        missing.append("scope")  # nothing to default it from
     missing += [f for f in flow.credential_fields(present) if f not in present]
     if not missing:
         return

@@ -141,20 +141,26 @@ def test_the_certificate_alternative_satisfies_the_app_only_flow(run_cli, tmp_pa
     assert "OAUTH005" not in _rules(diagnostics)
 
 
-def test_custom_servers_offer_the_generic_flow_only(run_cli, tmp_path: Path) -> None:
+def test_custom_servers_take_any_flow_but_need_a_scope(run_cli, tmp_path: Path) -> None:
     text = oauth_example(
         {
-            "host: smtp.office365.com\n": "provider: custom\nhost: mail.example.com\n",
-            "    flow: microsoft-app-only\n": "    flow: generic\n"
-            "    token_url: https://login.example.com/token\n",
+            "host: smtp.office365.com\n": "provider: custom\nhost: smtp.office365.us\n",
+            "    tenant: contoso.onmicrosoft.com\n": "    tenant: contoso.onmicrosoft.us\n"
+            "    authority: https://login.microsoftonline.us/contoso.onmicrosoft.us\n",
         }
     )
     _write(tmp_path, text)
     _, diagnostics = _validate(run_cli, tmp_path)
-    assert "OAUTH003" not in _rules(diagnostics)
-    _write(tmp_path, text.replace("flow: generic", "flow: microsoft-delegated"))
+    found = _rules(diagnostics)
+    assert "OAUTH003" not in found and "scope" in found["OAUTH005"]["message"]
+    _write(
+        tmp_path,
+        text.replace(
+            "    authority:", "    scope: https://outlook.office365.us/.default\n    authority:"
+        ),
+    )
     _, diagnostics = _validate(run_cli, tmp_path)
-    assert "OAUTH003" in _rules(diagnostics)
+    assert not {"OAUTH003", "OAUTH004", "OAUTH005"} & set(_rules(diagnostics))
 
 
 _O365_LOGIN = BASE.replace("host: smtp.example.com", "host: smtp.office365.com").replace(

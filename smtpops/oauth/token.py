@@ -1,0 +1,183 @@
+"""Getting an access token for a config: which endpoint and scopes (the config, else the
+provider's facts), the library per flow family, and an in-memory cache refreshed before expiry.
+
+    token = acquire(config, credentials, base_dir=root)   # AccessToken; raises TokenError
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from smtpops.model import Config
+from smtpops.oauth.credentials import OAuthCredentials
+from smtpops.oauth.flows import FLOWS
+from smtpops.secret import Secret
+
+REFRESH_MARGIN = 300.0  # seconds: a cached token this close to expiry is renewed
+MICROSOFT_AUTHORITY = "https://login.microsoftonline.com/{tenant}"
+GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccessToken:
+    """A token as the SMTP server gets it. ``value`` never prints itself."""
+
+    value: Secret
+    expires_at: float  # seconds since the epoch
+    scopes: tuple[str, ...]  # as granted (the endpoint's answer or the token's claims)
+    endpoint: str
+    flow: str
+    roles: tuple[str, ...] = ()  # Microsoft app-only: the application permissions granted
+
+    def expires_in(self, now: float | None = None) -> int:
+        return int(self.expires_at - (time.time() if now is None else now))
+
+
+class TokenError(Exception):
+    """The token endpoint (or the way to it) said no. ``kind`` is the failure class (see
+    :mod:`smtpops.oauth.advice`); ``code``/``description`` are the endpoint's own words."""
+
+    def __init__(
+        self, kind: str, *, endpoint: str = "", code: str = "", description: str = ""
+    ) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.endpoint = endpoint
+        self.code = code
+        self.description = description[:400]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenRequest:
+    """What to ask for: the flow, the scopes, and where (the authority for msal)."""
+
+    flow: str
+    family: str
+    scopes: tuple[str, ...]
+    authority: str | None
+    token_url: str | None
+    subject: str
+    tenant: str | None
+    client_id: str | None
+    ca_file: str | None
+
+    @property
+    def endpoint(self) -> str:
+        return self.token_url or self.authority or ""
+
+
+def _fill(template: str | None, tenant: str | None) -> str | None:
+    return template.replace("{tenant}", tenant or "common") if template else None
+
+
+def plan(config: Config) -> TokenRequest:
+    """The request for ``config``: its own settings first, else its provider's facts."""
+    from smtpops.providers import catalog, detect
+
+    oauth = config.oauth
+    if oauth is None or oauth.flow not in FLOWS:
+        raise TokenError("not_configured")
+    providers = catalog()
+    provider = providers.get(config.provider or "") or detect(config.host or "", providers)
+    facts = provider.oauth_flow(oauth.flow) if provider else None
+    flow = FLOWS[oauth.flow]
+    authority = oauth.authority or _fill(facts.authority if facts else None, oauth.tenant)
+    if flow.family == "microsoft" and authority is None:
+        authority = _fill(MICROSOFT_AUTHORITY, oauth.tenant)
+    token_url = oauth.token_url or (
+        None if oauth.authority else _fill(facts.token_url if facts else None, oauth.tenant)
+    )
+    if flow.family == "google" and token_url is None:
+        token_url = GOOGLE_TOKEN_URL
+    return TokenRequest(
+        flow=flow.id,
+        family=flow.family,
+        scopes=oauth.scopes or (facts.scopes if facts else ()),
+        authority=authority if flow.family == "microsoft" else None,
+        token_url=token_url,
+        subject=config.username or "",
+        tenant=oauth.tenant,
+        client_id=oauth.client_id,
+        ca_file=oauth.ca_file,
+    )
+
+
+def claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT access token, read (not verified: that is the server's job) to
+    show which permissions were granted; {} for opaque tokens."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        padded = parts[1] + "=" * (-len(parts[1]) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+Fetch = Callable[[TokenRequest, OAuthCredentials, Any], AccessToken]
+
+
+def _library(family: str) -> Fetch:
+    if family == "microsoft":
+        from smtpops.oauth import microsoft
+
+        return microsoft.fetch
+    if family == "google":
+        from smtpops.oauth import google_
+
+        return google_.fetch
+    from smtpops.oauth import generic
+
+    return generic.fetch
+
+
+_cache: dict[tuple[Any, ...], AccessToken] = {}
+_lock = threading.Lock()
+
+
+def _key(request: TokenRequest, credentials: OAuthCredentials) -> tuple[Any, ...]:
+    fingerprint = hash(tuple(sorted((k, hash(v.reveal())) for k, v in credentials.parts.items())))
+    return (request, fingerprint)
+
+
+def acquire(
+    config: Config,
+    credentials: OAuthCredentials,
+    *,
+    base_dir: str | None = None,
+    timeout: float = 30.0,
+    fresh: bool = False,
+) -> AccessToken:
+    """A token valid for at least REFRESH_MARGIN seconds: from the in-memory cache, else from
+    the endpoint. Never written anywhere. ``fresh`` skips the cache."""
+    from smtpops.oauth.transport import session
+
+    request = plan(config)
+    key = _key(request, credentials)
+    with _lock:
+        cached = None if fresh else _cache.get(key)
+    if cached is not None and cached.expires_in() > REFRESH_MARGIN:
+        return cached
+    http = session(request.ca_file, timeout, base_dir)
+    try:
+        token = _library(request.family)(request, credentials, http)
+    finally:
+        http.close()
+    credentials.remember(token.value)
+    with _lock:
+        _cache[key] = token
+    return token
+
+
+def forget() -> None:
+    """Drop every cached token (tests; a long-running process after a secret change)."""
+    with _lock:
+        _cache.clear()
