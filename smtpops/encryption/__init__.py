@@ -5,6 +5,9 @@ Public API (other services build on these names):
 - :func:`decrypt_password` — the password of a config, decrypted in memory (MAC checked).
 - :func:`set_password` — encrypt a password into a config, nothing else in the file changes.
 - :func:`reencrypt_for` — carry a password to a config of another environment.
+- :func:`decrypt_credentials` — what a config signs in with, decrypted in memory: its
+  password, or its OAuth2 credentials (the oauth block's secret parts).
+- :func:`set_oauth` — encrypt the oauth block's secret parts into a config.
 - :func:`sops_binary` — the sops executable smtpops runs.
 """
 
@@ -13,9 +16,29 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from smtpops.oauth.credentials import OAuthCredentials
     from smtpops.secret import Secret
 
-__all__ = ["decrypt_password", "reencrypt_for", "set_password", "sops_binary"]
+__all__ = [
+    "decrypt_credentials",
+    "decrypt_password",
+    "reencrypt_for",
+    "set_oauth",
+    "set_password",
+    "sops_binary",
+]
+
+
+def decrypt_credentials(path: str) -> Secret | OAuthCredentials:
+    from smtpops.encryption.oauth_secrets import decrypt_credentials as run
+
+    return run(path)
+
+
+def set_oauth(path: str, parts: dict[str, Secret]) -> None:
+    from smtpops.encryption.oauth_secrets import set_oauth as run
+
+    run(path, parts)
 
 
 def decrypt_password(path: str) -> Secret:

@@ -10,7 +10,8 @@ from typing import Literal
 
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
 from smtpops.encryption import scan
-from smtpops.encryption.sops_format import looks_encrypted, read_metadata
+from smtpops.encryption.fields import has_encrypted_secret
+from smtpops.encryption.sops_format import read_metadata
 from smtpops.errors import EncryptionError, InputError
 
 KeyedStatus = Literal["verified", "failed", "no-key"]
@@ -68,11 +69,7 @@ def _recipients(path: str) -> tuple[str, ...] | None:
             data = yaml.safe_load(handle)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
-    if (
-        not isinstance(data, dict)
-        or "sops" not in data
-        or not looks_encrypted(data.get("password"))
-    ):
+    if not isinstance(data, dict) or "sops" not in data or not has_encrypted_secret(data):
         return None
     return read_metadata(data["sops"]).recipients
 

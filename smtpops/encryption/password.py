@@ -13,6 +13,7 @@ import yaml
 
 from smtpops import atomic
 from smtpops.encryption import failures, runner, sops_config, splice
+from smtpops.encryption.fields import encrypted_paths, has_encrypted_secret
 from smtpops.encryption.sops_format import looks_encrypted
 from smtpops.errors import EncryptionError, InputError, UsageError
 from smtpops.secret import Secret
@@ -135,7 +136,15 @@ def set_password(path: str, password: Secret) -> None:
     are replaced. Everything else stays byte-identical. The write is atomic.
     """
     _check_password(password)
-    lay = splice.with_password_field(splice.layout(_read(path), path), path)
+    text = _read(path)
+    if any(p[0] == "oauth" for p in encrypted_paths(yaml.safe_load(text))):
+        raise EncryptionError(
+            f"{path}: this config signs in with OAuth2 (its oauth block is encrypted), so it "
+            "takes no password",
+            hint=f"Set its client secret, key or refresh token with `smtpops secrets set-oauth "
+            f"{path}`.",
+        )
+    lay = splice.with_password_field(splice.layout(text, path), path)
     config, _ = _rule(path)
     quoted = _yaml_quoted(password.reveal())
     plaintext = splice.plaintext_document(lay, quoted)
@@ -170,11 +179,18 @@ def set_password(path: str, password: Secret) -> None:
 
 
 def reencrypt_for(path_src: str, path_dst: str) -> None:
-    """Carry the password of ``path_src`` into ``path_dst``, encrypted for ``path_dst``'s
-    environment (needs a key of the source environment; only public keys of the target)."""
-    set_password(path_dst, decrypt_password(path_src))
+    """Carry the password (or the OAuth2 secret parts) of ``path_src`` into ``path_dst``,
+    encrypted for ``path_dst``'s environment (needs a key of the source environment; only
+    public keys of the target)."""
+    from smtpops.encryption.oauth_secrets import decrypt_credentials, set_oauth
+
+    found = decrypt_credentials(path_src)
+    if isinstance(found, Secret):
+        set_password(path_dst, found)
+    else:
+        set_oauth(path_dst, found.parts)
 
 
 def is_sops_file(text: str) -> bool:
     data = yaml.safe_load(text)
-    return isinstance(data, dict) and "sops" in data and looks_encrypted(data.get("password"))
+    return isinstance(data, dict) and "sops" in data and has_encrypted_secret(data)
