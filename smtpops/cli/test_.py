@@ -52,12 +52,12 @@ def _decrypter() -> Any:
         module = importlib.import_module("smtpops.encryption")
     except ImportError:
         module = None
-    if module is None or not hasattr(module, "decrypt_password"):
+    if module is None or not hasattr(module, "decrypt_credentials"):
         raise UsageError(
             "this smtpops cannot decrypt passwords yet",
             hint="Pass the password on standard input: smtpops test --password-stdin CONFIG.",
         )
-    return module.decrypt_password
+    return module.decrypt_credentials  # the password, or an OAuth2 config's secret parts
 
 
 def _password(target: Target, stdin_password: str | None) -> Any:

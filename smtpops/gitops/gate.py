@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from smtpops import yamlio
 from smtpops.errors import CheckFailed, InputError
 from smtpops.model import Config
+from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.secret import Secret
 from smtpops.settings import Environment
 
@@ -33,8 +34,9 @@ class TestReport(Protocol):
     def to_dict(self) -> dict[str, Any]: ...
 
 
-Tester = Callable[[Config, Secret | None, Environment], TestReport]
-Decrypt = Callable[[str], Secret]
+Credential = Secret | OAuthCredentials  # what a config signs in with
+Tester = Callable[[Config, Credential | None, Environment], TestReport]
+Decrypt = Callable[[str], Credential]
 
 
 class ValidationFailed(CheckFailed):
@@ -53,7 +55,7 @@ def default_tester(base_dir: str, label: str = "") -> Tester:
     """The real connection test; relative ``ca_file`` paths resolve against ``base_dir``
     (the repository root) and the attempt goes to the local test log."""
 
-    def run(config: Config, password: Secret | None, env: Environment) -> TestReport:
+    def run(config: Config, password: Credential | None, env: Environment) -> TestReport:
         import os
 
         from smtpops.probe import ProbeOptions, run_probe
@@ -67,10 +69,10 @@ def default_tester(base_dir: str, label: str = "") -> Tester:
     return run
 
 
-def default_decrypt(path: str) -> Secret:
-    from smtpops.encryption import decrypt_password
+def default_decrypt(path: str) -> Credential:
+    from smtpops.encryption import decrypt_credentials
 
-    return decrypt_password(path)
+    return decrypt_credentials(path)
 
 
 def validate(path: str, label: str) -> None:
@@ -96,7 +98,7 @@ def run(path: str, label: str, env: Environment, tester: Tester, decrypt: Decryp
     except (OSError, yamlio.LoadError) as exc:  # validation reports these first
         raise InputError(f"{path}: cannot be read ({exc})") from None
     config = Config.from_raw(data if isinstance(data, dict) else {})
-    password = decrypt(path) if config.password else None
+    password = decrypt(path) if config.password or config.uses_token else None
     report = tester(config, password, env)
     if not report.passed:
         failure = getattr(report, "failure", None)

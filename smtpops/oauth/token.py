@@ -165,6 +165,7 @@ def acquire(
     with _lock:
         cached = None if fresh else _cache.get(key)
     if cached is not None and cached.expires_in() > REFRESH_MARGIN:
+        credentials.remember(cached.value)
         return cached
     http = session(request.ca_file, timeout, base_dir)
     try:

@@ -295,6 +295,11 @@ _TRANSPORT: dict[str, Callable[[str, Ctx], tuple[str, str]]] = {
 
 
 def explain(error: str, context: Ctx) -> tuple[str, str]:
+    from smtpops.probe.token_advice import explain as token_explain
+
+    token = token_explain(error, context)
+    if token is not None:
+        return token
     if error in ADVICE:
         return ADVICE[error](context)
     step, _, kind = error.partition(".")

@@ -14,6 +14,7 @@ from smtpops.probe.failure import Failure
 from smtpops.probe.message import build as build_message
 from smtpops.probe.session import ReadError, Session
 from smtpops.probe.state import Outcome, Probe
+from smtpops.secret import Secret
 
 
 def _private(address: str) -> bool:
@@ -113,13 +114,17 @@ def ehlo_tls(p: Probe) -> Outcome:
 
 
 def auth(p: Probe) -> Outcome:
+    if p.config.uses_token:
+        from smtpops.probe.token_step import token_auth
+
+        return token_auth(p)
     mechanism = p.config.auth_protocol
     offered = tuple(p.capabilities.get("AUTH", "").upper().split())
     if "AUTH" not in p.capabilities:
         raise Failure("auth.not_offered")
     if mechanism not in offered:
         raise Failure("auth.mechanism", mechanism=mechanism, offered=offered)
-    if p.password is None:
+    if not isinstance(p.password, Secret):
         raise Failure("auth.no_password")
     username = p.config.username or ""
     assert p.session is not None

@@ -15,6 +15,7 @@ from smtpops.oauth import token as tokens
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.oauth.issuer import Client, ServiceAccount, TokenIssuer
 from smtpops.secret import Secret
+from tests.probe.conftest import make_sandbox  # noqa: F401 - the sandbox fixture
 
 CLIENT_SECRET = "Canary-Client-Secret-91b2~Qx"  # must never leak
 TENANT = "contoso.onmicrosoft.com"
