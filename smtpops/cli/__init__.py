@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "status": "status:status",
     "history": "history:history",
     "diff": "diff:diff",
+    "token": "token_:token",
 }
 
 HELP = {
@@ -50,6 +51,7 @@ HELP = {
     "status": "Show what is active in each environment.",
     "history": "Show the audit trail of configs and deploys.",
     "diff": "Review the config changes between two revisions.",
+    "token": "Print a fresh OAuth2 access token for a config (for scripts).",
 }
 
 

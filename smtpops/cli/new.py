@@ -70,6 +70,28 @@ def _read_password() -> Any:
     help="Read the password from standard input; it is stored encrypted.",
 )
 @click.option(
+    "--auth",
+    "auth",
+    type=click.Choice(["password", "oauth"]),
+    default="password",
+    show_default=True,
+    help="Sign in with a password, or with OAuth2 (XOAUTH2: Microsoft 365, Google).",
+)
+@click.option(
+    "--oauth",
+    "oauth_items",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="An oauth block field with --auth oauth: flow, tenant, client_id, "
+    "certificate_thumbprint, scope, token_url, authority, ca_file (repeatable).",
+)
+@click.option(
+    "--secret-stdin",
+    is_flag=True,
+    help="With --auth oauth: read the secret part(s) from standard input (client secret, "
+    "key, refresh token); stored encrypted.",
+)
+@click.option(
     "--guided/--no-guided",
     default=None,
     help="Ask for what is missing (default: when run in a terminal).",
@@ -84,6 +106,9 @@ def new(
     sets: tuple[str, ...],
     param_items: tuple[str, ...],
     password_stdin: bool,
+    auth: str,
+    oauth_items: tuple[str, ...],
+    secret_stdin: bool,
     guided: bool | None,
     dry_run: bool,
 ) -> None:
@@ -103,8 +128,15 @@ def new(
             hint="Run smtpops new from your repository (create configs/ first).",
         )
     interactive = _interactive(guided)
-    if password_stdin and interactive and guided is None:
+    if (password_stdin or secret_stdin) and interactive and guided is None:
         interactive = False
+    if auth == "oauth" and password_stdin:
+        raise UsageError(
+            "--password-stdin does not go with --auth oauth",
+            hint="Give the OAuth2 secret part with --secret-stdin.",
+        )
+    if (secret_stdin or oauth_items) and auth != "oauth":
+        raise UsageError("--oauth and --secret-stdin need --auth oauth")
     values: dict[str, Any] = dict(scaffold.parse_set(item) for item in sets)
     if username is not None:
         values["username"] = username
@@ -138,6 +170,23 @@ def new(
     params = dict(scaffold.parse_param(provider, item) for item in param_items)
     path = scaffold.target(configs_dir, env, name)
     secret = _read_password() if password_stdin else None
+    oauth_parts: dict[str, Any] | None = None
+    secret_names: tuple[str, ...] = ()
+    if auth == "oauth":
+        from smtpops.cli import new_oauth
+
+        readable = new_oauth.block(provider, new_oauth.parse(oauth_items), interactive)
+        new_oauth.values_for(readable, values)
+        secret_names = new_oauth.secrets_needed(readable)
+        if secret_stdin:
+            problem = scaffold.password_problem(path, env)
+            if problem:
+                raise UsageError(
+                    f"the secret was not used: {problem}",
+                    hint="Leave out --secret-stdin to create the config without it, and set "
+                    "it later with `smtpops secrets set-oauth`.",
+                )
+            oauth_parts = new_oauth.read_stdin(secret_names)
     if secret is not None:
         problem = scaffold.password_problem(path, env)
         if problem:
@@ -187,13 +236,27 @@ def new(
     if dry_run:
         click.echo(draft.text, nl=False)
         return
-    if interactive and secret is None:
+    if interactive and auth == "oauth" and oauth_parts is None:
+        from smtpops.cli import new_oauth
+
+        if scaffold.password_problem(path, env) is None:
+            oauth_parts = new_oauth.ask_secrets(secret_names)
+    elif interactive and secret is None:
         secret = ask.password(path, env)
     scaffold.write(draft)
     if secret is not None:
         scaffold.store_password(draft.path, secret)
+    if oauth_parts:
+        scaffold.store_oauth(draft.path, oauth_parts)
     click.echo(f"Created {draft.path} ({provider.name}, inactive).")
-    if secret is not None:
+    if auth == "oauth":
+        click.echo(
+            f"OAuth2 secret ({', '.join(secret_names)}): stored encrypted."
+            if oauth_parts
+            else f"OAuth2 secret ({', '.join(secret_names)}): not set yet; add it with "
+            f"`smtpops secrets set-oauth {draft.path}`."
+        )
+    elif secret is not None:
         click.echo("Password: stored encrypted.")
     else:
         click.echo(

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from smtpops.diagnostics import Severity
 from smtpops.oauth.flows import FLOWS, SECRET_FIELDS
 from smtpops.rules.context import ConfigContext
-from smtpops.rules.examples import oauth_example
+from smtpops.rules.examples import OAUTH_SECRET_LINE, oauth_example
 from smtpops.rules.registry import Example, Hit, rule
 
 _E, _W = Severity.ERROR, Severity.WARNING
@@ -143,15 +143,16 @@ def oauth_scope_mismatch(ctx: ConfigContext) -> Iterator[Hit]:
     name="oauth-fields-missing",
     severity=_E,
     message="the oauth block lacks a field its flow needs",
-    hint=f"Add the missing fields; set the secret parts with `{_SET} <file>`.",
+    hint="Add the missing fields to the oauth block.",
     why="Without the tenant, the client ID or the app's secret no token can be requested, so "
     "every sign-in fails.",
     bad=Example(yaml=oauth_example({"    tenant: contoso.onmicrosoft.com\n": ""}), whole_file=True),
     good=Example(yaml=oauth_example(), whole_file=True),
 )
 def oauth_fields_missing(ctx: ConfigContext) -> Iterator[Hit]:
-    """Every field of the flow (and one complete way to prove the app's identity) is there;
-    the scope too when the provider's facts have none for the flow."""
+    """Every readable field of the flow is there (the certificate thumbprint when a private key
+    is used); the scope too when the provider's facts have none for the flow. The secret
+    parts are OAUTH007."""
     flow_id, oauth = _flow(ctx), ctx.config.oauth
     if flow_id is None or oauth is None:
         return
@@ -161,18 +162,16 @@ def oauth_fields_missing(ctx: ConfigContext) -> Iterator[Hit]:
     facts = ctx.provider.oauth_flow(flow_id) if ctx.provider else None
     if facts is None and "scope" not in present:
         missing.append("scope")  # nothing to default it from
-    missing += [f for f in flow.credential_fields(present) if f not in present]
-    if not missing:
-        return
-    secret = [f for f in missing if f in SECRET_FIELDS]
-    how = f"; set {', '.join(secret)} with `{_SET} {ctx.path}`" if secret else ""
-    yield Hit(
-        field=("oauth",),
-        at_key=True,
-        message=f"the oauth block of flow {flow_id} lacks {', '.join(missing)}",
-        hint=f"Add {', '.join(f for f in missing if f not in SECRET_FIELDS) or 'nothing else'}"
-        f"{how}.",
-    )
+    missing += [
+        f for f in flow.credential_fields(present) if f not in present and f not in SECRET_FIELDS
+    ]
+    if missing:
+        yield Hit(
+            field=("oauth",),
+            at_key=True,
+            message=f"the oauth block of flow {flow_id} lacks {', '.join(missing)}",
+            hint=f"Add {', '.join(missing)} to the oauth block.",
+        )
 
 
 @rule(
@@ -202,4 +201,33 @@ def oauth_mixed_sign_in(ctx: ConfigContext) -> Iterator[Hit]:
             at_key=True,
             message=f"auth_protocol is {ctx.config.auth_protocol}, so the oauth block is not used",
             hint="Set auth_protocol: XOAUTH2 to sign in with OAuth2, or remove the oauth block.",
+        )
+
+
+@rule(
+    id="OAUTH007",
+    name="oauth-secret-missing",
+    severity=_E,
+    message="the oauth block has no client secret, key or refresh token yet",
+    hint=f"Run `{_SET} <file>`: it asks for the secret part and stores it encrypted.",
+    why="Without the app's secret part no token can be requested, so every sign-in fails.",
+    bad=Example(yaml=oauth_example({OAUTH_SECRET_LINE: ""}), whole_file=True),
+    good=Example(yaml=oauth_example(), whole_file=True),
+)
+def oauth_secret_missing(ctx: ConfigContext) -> Iterator[Hit]:
+    """One complete set of the flow's secret parts is in the block (encrypted or not:
+    plain text is CRED013)."""
+    flow_id = _flow(ctx)
+    if flow_id is None:
+        return
+    present = {k for k, v in ctx.raw["oauth"].items() if isinstance(v, str) and v.strip()}
+    needed = [f for f in FLOWS[flow_id].credential_fields(present) if f in SECRET_FIELDS]
+    absent = [f for f in needed if f not in present]
+    if absent:
+        yield Hit(
+            field=("oauth",),
+            at_key=True,
+            message=f"the oauth block of flow {flow_id} has no {', '.join(absent)} yet",
+            hint=f"Run `{_SET} {ctx.path}`: it asks for {', '.join(absent)} and stores "
+            f"{'it' if len(absent) == 1 else 'them'} encrypted.",
         )

@@ -114,7 +114,8 @@ def test_an_old_sops_rule_asks_for_updatekeys(run_cli, tmp_path: Path) -> None:
             {"    tenant: contoso.onmicrosoft.com\n": "    scope: https://mail.google.com/\n"},
             "OAUTH004",
         ),
-        ({OAUTH_SECRET_LINE: ""}, "OAUTH005"),
+        ({OAUTH_SECRET_LINE: ""}, "OAUTH007"),
+        ({"    tenant: contoso.onmicrosoft.com\n": ""}, "OAUTH005"),
     ],
 )
 def test_oauth_rules_fire(run_cli, tmp_path: Path, replace: dict[str, str], rule: str) -> None:
@@ -126,7 +127,7 @@ def test_oauth_rules_fire(run_cli, tmp_path: Path, replace: dict[str, str], rule
 def test_missing_secret_names_set_oauth(run_cli, tmp_path: Path) -> None:
     _write(tmp_path, oauth_example({OAUTH_SECRET_LINE: ""}))
     _, diagnostics = _validate(run_cli, tmp_path)
-    hit = _rules(diagnostics)["OAUTH005"]
+    hit = _rules(diagnostics)["OAUTH007"]
     assert "client_secret" in hit["message"] and "set-oauth" in hit["hint"]
 
 
