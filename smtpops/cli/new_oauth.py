@@ -89,9 +89,13 @@ def block(provider: Provider, given: dict[str, str], interactive: bool) -> dict[
     needed = list(flow.required)
     if provider.oauth_flow(flow.id) is None:
         needed.append("scope")
-    if flow.id == "microsoft-app-only" and interactive and "certificate_thumbprint" not in result:
-        if click.confirm("Sign in with a certificate instead of a client secret?", default=False):
-            needed.append("certificate_thumbprint")
+    if (
+        flow.id == "microsoft-app-only"
+        and interactive
+        and "certificate_thumbprint" not in result
+        and click.confirm("Sign in with a certificate instead of a client secret?", default=False)
+    ):
+        needed.append("certificate_thumbprint")
     missing = [n for n in needed if not result.get(n)]
     if missing and not interactive:
         raise UsageError(
