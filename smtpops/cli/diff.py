@@ -21,7 +21,7 @@ def diff(base: str, head: str | None, fmt: str) -> None:
     Markdown output is one pull-request comment. Exit 0 whatever the changes are.
     """
     from smtpops.review import render
-    from smtpops.review.service import review
+    from smtpops.services.review import review
 
     result = review(base, head)
     if fmt == "json":

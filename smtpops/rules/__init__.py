@@ -3,6 +3,7 @@
 The import list below is the explicit registry of areas (no magic discovery).
 """
 
+from smtpops.diagnostics import RuleInfo
 from smtpops.rules import (  # noqa: F401 - importing registers the rules
     auth,
     credentials,
@@ -27,6 +28,7 @@ FILE_RULES: tuple[Rule, ...] = tuple(
 REPO_RULES: tuple[Rule, ...] = tuple(
     r for r in sorted(RULES.values(), key=lambda r: r.id) if r.kind == "repo" and r.check
 )
+CATALOGUE: tuple[RuleInfo, ...] = tuple(r.info for r in sorted(RULES.values(), key=lambda r: r.id))
 AREAS: frozenset[str] = frozenset(r.area for r in RULES.values())
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from smtpops.diagnostics import Severity
+from smtpops.diagnostics import RuleInfo, Severity
 
 Kind = Literal["file", "repo", "schema", "load", "suppression"]
 RULE_ID = re.compile(r"^[A-Z]+[0-9]{3}$")
@@ -67,6 +67,22 @@ class Rule:
     @property
     def area(self) -> str:
         return self.id.rstrip("0123456789")
+
+    @property
+    def info(self) -> RuleInfo:
+        """The record reporters see."""
+        return RuleInfo(
+            id=self.id,
+            name=self.name,
+            severity=self.severity,
+            message=self.message,
+            hint=self.hint,
+            why=self.why,
+            failing=self.bad.yaml,
+            passing=self.good.yaml,
+            references=self.references,
+            security=self.security,
+        )
 
 
 RULES: dict[str, Rule] = {}
