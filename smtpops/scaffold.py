@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from smtpops import discovery, model, render, schema, settings, yamlio
+from smtpops import discovery, model, schema, settings, templating, yamlio
 from smtpops.diagnostics import Report
 from smtpops.encryption import set_password
 from smtpops.errors import InputError, UsageError
@@ -178,8 +178,8 @@ def draft(
 ) -> Draft:
     """Render and validate; nothing is written."""
     path = target(configs_dir, env, name)
-    body = render.render(provider, name, values, params)
-    text = render.document(
+    body = templating.render(provider, name, values, params)
+    text = templating.document(
         body,
         path=path,
         repo_root=os.path.dirname(os.path.abspath(configs_dir)),
