@@ -172,18 +172,18 @@ class Run:
             providers=self.providers,
             repo_root=os.path.dirname(configs_dir) if configs_dir else None,
         )
-        for record in rules.FILE_RULES:
-            for hit in record.check(ctx):  # type: ignore[misc]
-                self._add(record.id, hit, path, env)
+        for rule_id, check in rules.FILE_CHECKS:
+            for hit in check(ctx):
+                self._add(rule_id, hit, path, env)
         self.contexts.append(ctx)
         return ctx
 
     def check_repository(self, repo: RepoContext) -> None:
         envs = {ctx.path: ctx.environment for ctx in repo.files}
-        for record in rules.REPO_RULES:
-            for hit in record.check(repo):  # type: ignore[misc]
+        for rule_id, check in rules.REPO_CHECKS:
+            for hit in check(repo):
                 path = hit.path or (repo.settings.path or "configs")
-                self._add(record.id, hit, path, envs.get(path))
+                self._add(rule_id, hit, path, envs.get(path))
 
     def report(self, selection: settings.RuleSelection, files: Iterable[str]) -> Report:
         resolver = _Resolver(selection, self.options)
