@@ -1,5 +1,8 @@
 """The SMTP configuration as a typed value, with the spec's defaults.
 
+The field names, defaults and allowed values come from the schema; the typed attributes of
+:class:`Config` are written out (tests/test_fields.py checks they match the schema).
+
 Built leniently from whatever the YAML holds: a field of the wrong type falls back to its
 default here (the schema has already reported it), so that rules never crash on bad input.
 """
@@ -10,48 +13,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from smtpops.oauth.flows import SECRET_FIELDS
+from smtpops import schema
 
-TLS_MODES = ("STARTTLS", "SSL/TLS", "None")
-PASSWORD_MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5")
+# Derived from the schema, the one source of truth for the fields (see smtpops.schema).
+TLS_MODES: tuple[str, ...] = schema.choices("tls")
+AUTH_PROTOCOLS: tuple[str, ...] = schema.choices("auth_protocol")
 TOKEN_MECHANISMS = ("XOAUTH2", "OAUTHBEARER")  # sign in with an OAuth2 access token
-AUTH_PROTOCOLS = (*PASSWORD_MECHANISMS, *TOKEN_MECHANISMS)
-FIELDS = (
-    "name",
-    "description",
-    "active",
-    "provider",
-    "host",
-    "port",
-    "tls",
-    "verify_certificate",
-    "ca_file",
-    "auth_protocol",
-    "username",
-    "password",
-    "oauth",
-    "basic_auth_reenabled",
-    "from_address",
-    "helo_hostname",
-    "max_connections",
-    "retries",
-    "idle_timeout",
-    "wait_timeout",
-    "custom_headers",
-)
-METADATA_FIELDS = ("sops",)
-DEFAULTS: dict[str, Any] = {
-    "active": False,
-    "port": 587,
-    "tls": "STARTTLS",
-    "verify_certificate": True,
-    "auth_protocol": "LOGIN",
-    "helo_hostname": "localhost",
-    "max_connections": 10,
-    "retries": 3,
-    "idle_timeout": 30,
-    "wait_timeout": 30,
-}
+PASSWORD_MECHANISMS = tuple(m for m in AUTH_PROTOCOLS if m not in TOKEN_MECHANISMS)
+FIELDS: tuple[str, ...] = schema.fields()
+METADATA_FIELDS: tuple[str, ...] = schema.tool_fields()
+DEFAULTS: dict[str, Any] = schema.defaults()
 _DURATION = re.compile(r"^\s*([0-9]{1,9})\s*s?\s*$")  # int() refuses > 4300 digits
 
 
@@ -87,7 +58,7 @@ def _typed(raw: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> Any
     return value if isinstance(value, kind) else DEFAULTS.get(name)
 
 
-OAUTH_SECRET_FIELDS = SECRET_FIELDS
+OAUTH_SECRET_FIELDS: tuple[str, ...] = schema.secret_subfields("oauth")  # SOPS-encrypted
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,6 +116,7 @@ class Config:
     auth_protocol: str
     username: str | None
     password: str | None
+    oauth: OAuthSettings | None = None
     from_address: str | None
     helo_hostname: str | None
     max_connections: int | None
@@ -152,7 +124,6 @@ class Config:
     idle_timeout: int | None
     wait_timeout: int | None
     custom_headers: list[tuple[int, str]]
-    oauth: OAuthSettings | None = None
     basic_auth_reenabled: str | None = None
 
     @property

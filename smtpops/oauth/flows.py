@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from smtpops.model import OAUTH_SECRET_FIELDS
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Flow:
@@ -37,7 +39,7 @@ class Flow:
         return tuple(f for f in chosen if f in SECRET_FIELDS) + extra
 
 
-SECRET_FIELDS = ("client_secret", "private_key", "refresh_token", "service_account_key")
+SECRET_FIELDS = OAUTH_SECRET_FIELDS  # from the schema (writeOnly)
 SECRET_TITLES = {
     "client_secret": "Client secret",
     "private_key": "Certificate private key (PEM)",

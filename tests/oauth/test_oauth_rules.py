@@ -210,3 +210,28 @@ def test_a_bad_today_override_is_a_usage_error(run_cli, tmp_path: Path) -> None:
     _write(tmp_path, _O365_LOGIN)
     result = run_cli("validate", str(tmp_path / "configs"), env={"SMTPOPS_TODAY": "soon"})
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+
+
+def test_a_review_shows_oauth_fields_but_never_its_secret_parts() -> None:
+    from smtpops.review.fields import changes
+
+    old = {
+        "oauth": {
+            "flow": "microsoft-app-only",
+            "tenant": "a.onmicrosoft.com",
+            "client_secret": "ENC[AES256_GCM,data:old]",
+        }
+    }
+    new = {
+        "oauth": {
+            "flow": "microsoft-app-only",
+            "tenant": "b.onmicrosoft.com",
+            "client_secret": CANARY_SECRET,
+        }
+    }
+    shown = {c.field: c for c in changes(old, new)}
+    assert shown["oauth.tenant"].describe() == "oauth.tenant: a.onmicrosoft.com → b.onmicrosoft.com"
+    assert shown["oauth.tenant"].security
+    assert shown["oauth.client_secret"].describe() == "oauth.client_secret: changed"
+    assert CANARY_SECRET not in json.dumps([c.to_dict() for c in shown.values()])
+    assert "ENC[" not in json.dumps([c.to_dict() for c in shown.values()])
