@@ -9,7 +9,6 @@ import sys
 import click
 
 from smtpops.cli.options import format_option
-from smtpops.errors import CheckFailed, UsageError
 
 
 @click.command()
@@ -23,42 +22,10 @@ def token(config: str, fmt: str) -> None:
     output like a password (it is valid for about an hour). Failures are explained on
     standard error. Exit 0 token printed, 1 the endpoint refused, 2 bad input.
     """
-    import os
+    from smtpops.services import repository
+    from smtpops.services.access_token import fresh_token
 
-    from smtpops import discovery, yamlio
-    from smtpops.encryption import decrypt_credentials
-    from smtpops.model import Config
-    from smtpops.oauth.credentials import OAuthCredentials
-    from smtpops.oauth.token import TokenError, acquire
-    from smtpops.probe.token_advice import explain
-
-    path = discovery.resolve_name(config)
-    data = yamlio.load_path(path).data
-    settings = Config.from_raw(data if isinstance(data, dict) else {})
-    if not settings.uses_token or settings.oauth is None:
-        raise UsageError(
-            f"{path} signs in with a password ({settings.auth_protocol}), not an OAuth2 token",
-            hint="Only configs with auth_protocol: XOAUTH2 or OAUTHBEARER have a token.",
-        )
-    credentials = decrypt_credentials(path)
-    assert isinstance(credentials, OAuthCredentials)
-    item = discovery.classify(path)
-    root = os.path.dirname(item.configs_dir) if item.configs_dir else os.getcwd()
-    try:
-        got = acquire(settings, credentials, base_dir=root, fresh=True)
-    except TokenError as exc:
-        context = {
-            "flow": settings.oauth.flow or "",
-            "tenant": settings.oauth.tenant or "",
-            "client_id": settings.oauth.client_id or "",
-            "endpoint": exc.endpoint,
-            "code": exc.code,
-            "description": exc.description,
-        }
-        message, hint = explain(f"token.{exc.kind}", context) or (exc.kind, "")
-        raise CheckFailed(
-            credentials.scrub(f"no token for {path}: {message}"), hint=credentials.scrub(hint)
-        ) from None
+    settings, got = fresh_token(repository.target(config))
     if fmt == "json":
         document = {
             "access_token": got.value.reveal(),
