@@ -120,7 +120,7 @@ def basic_auth_retiring(ctx: ConfigContext) -> Iterator[Hit]:
     bad=Example(yaml=_O365, environment="production", today=_DEADLINE),
     good=Example(
         yaml=_O365 + "basic_auth_reenabled: 'Re-enabled by IT on 2027-01-04, change CHG-1234'\n",
-        environment="development",
+        environment="production",
         today=_DEADLINE,
     ),
 )

@@ -46,6 +46,10 @@ def _indent(text: str, limit: int = 20) -> str:
     return "\n".join("    " + line for line in shown)
 
 
+def _on(today: str | None) -> str:
+    return f", checked on {today}" if today else ""
+
+
 def explain(rule: Rule) -> str:
     parts = [
         f"{rule.id} {rule.name} ({severity_text(rule)})",
@@ -53,10 +57,10 @@ def explain(rule: Rule) -> str:
         f"What it reports: {rule.message}.",
         f"Why it matters: {rule.why}",
         "",
-        f"Failing example ({rule.bad.environment or 'configs/'}):",
+        f"Failing example ({rule.bad.environment or 'configs/'}{_on(rule.bad.today)}):",
         _indent(rule.bad.yaml),
         "",
-        f"Passing example ({rule.good.environment}):",
+        f"Passing example ({rule.good.environment}{_on(rule.good.today)}):",
         _indent(rule.good.yaml),
         "",
         f"How to fix: {rule.hint}",

@@ -200,3 +200,12 @@ def test_set_oauth_without_a_block_explains(repo, run_cli) -> None:
     repo.write("production", "plain")
     result = run_cli("secrets", "set-oauth", "production/plain", "--stdin", input="x")
     assert result.exit_code == 2 and "oauth block" in result.output
+
+
+def test_secrets_check_with_a_key_verifies_an_oauth_config(repo, run_cli, monkeypatch) -> None:
+    repo.write("production", "o365", APP_ONLY.format(name="o365"))
+    run_cli("secrets", "set-oauth", "production/o365", "--stdin", input=CANARY_SECRET, expect=0)
+    repo.use_key(monkeypatch, "production")
+    result = run_cli("secrets", "check", "configs/production", "--require-key")
+    assert result.exit_code == 0, repr(result)
+    assert "checksum verified" in result.stdout and CANARY_SECRET not in result.output
