@@ -47,7 +47,12 @@ def from_microsoft(result: dict[str, Any], endpoint: str) -> TokenError:
     """The TokenError for an msal error result (``error``, ``error_description``,
     ``error_codes``)."""
     description = str(result.get("error_description") or "")
-    codes = [int(c) for c in result.get("error_codes") or [] if str(c).isdigit()]
+    listed = result.get("error_codes")
+    codes = [
+        int(c)
+        for c in (listed if isinstance(listed, list) else [])
+        if isinstance(c, int) or (isinstance(c, str) and c.isascii() and c.isdigit())
+    ]
     codes += [int(n) for n in _AADSTS.findall(description)]
     kind = next((AADSTS[c] for c in codes if c in AADSTS), None)
     error = str(result.get("error") or "")
