@@ -93,10 +93,10 @@ class _Handler:
         return self.box.auth_result(ok)
 
     async def auth_XOAUTH2(self, server: Any, args: list[str]) -> Any:
-        return await self.box.token_auth(server, args, _XOAUTH2, b"")
+        return await self.box.token_auth(server, args, _XOAUTH2)
 
     async def auth_OAUTHBEARER(self, server: Any, args: list[str]) -> Any:
-        return await self.box.token_auth(server, args, _OAUTHBEARER, b"\x01")
+        return await self.box.token_auth(server, args, _OAUTHBEARER)
 
 
 class Sandbox:
@@ -163,54 +163,10 @@ class Sandbox:
         )
         return self.auth_result(ok)
 
-    async def token_auth(
-        self, server: Any, args: list[str], form: re.Pattern[bytes], abort: bytes
-    ) -> Any:
-        """XOAUTH2 / OAUTHBEARER: check the SASL string and the token with the local token
-        endpoint; a bad token gets the error challenge (base64 JSON in a 334), the client's
-        reply to it, then 535 (as Google does); a token for an app without access to the
-        mailbox gets 535 5.7.3 (as Exchange Online does)."""
-        import base64
-        import binascii
-        import json
+    async def token_auth(self, server: Any, args: list[str], form: re.Pattern[bytes]) -> Any:
+        from smtpops.probe.sandbox_oauth import token_auth
 
-        from aiosmtpd.smtp import MISSING, AuthResult
-
-        if len(args) > 1:
-            try:
-                blob = base64.b64decode(args[1], validate=True)
-            except (binascii.Error, ValueError):
-                return AuthResult(success=False, handled=False, message="501 5.5.2 Bad base64")
-        else:
-            answer = await server.challenge_auth("")
-            if answer is MISSING:
-                return AuthResult(success=False, handled=True)
-            blob = answer
-        match = form.match(blob)
-        if self.issuer is None or match is None:
-            error: dict[str, str] | None = {"status": "400", "schemes": "Bearer", "scope": ""}
-            user = ""
-        else:
-            user = (match.group(1) or b"").decode("utf-8", "replace")
-            error = self.issuer.check(user, match.group(2).decode("ascii", "replace"))
-            if error is None and user != self.username:
-                error = {"status": "400", "schemes": "Bearer", "scope": ""}
-        if self.auth_reply:
-            return AuthResult(success=False, handled=False, message=self.auth_reply)
-        if error is None:
-            return AuthResult(success=True, handled=False)
-        if error["status"] == "mailbox":
-            return AuthResult(
-                success=False, handled=False, message="535 5.7.3 Authentication unsuccessful"
-            )
-        if form is _OAUTHBEARER:
-            error = {"status": "invalid_token", "scope": error.get("scope", "")}
-        await server.challenge_auth(json.dumps(error).encode())
-        return AuthResult(
-            success=False,
-            handled=False,
-            message="535 5.7.8 Username and Password not accepted",
-        )
+        return await token_auth(self, server, args, form)
 
     def keep(self, mail_from: str, rcpt_tos: tuple[str, ...], raw: bytes) -> str:
         message = email.message_from_bytes(raw, policy=email.policy.default)
