@@ -235,3 +235,13 @@ def test_a_review_shows_oauth_fields_but_never_its_secret_parts() -> None:
     assert shown["oauth.client_secret"].describe() == "oauth.client_secret: changed"
     assert CANARY_SECRET not in json.dumps([c.to_dict() for c in shown.values()])
     assert "ENC[" not in json.dumps([c.to_dict() for c in shown.values()])
+
+
+def test_providers_show_lists_the_oauth_flows(run_cli) -> None:
+    shown = run_cli("providers", "show", "google-workspace", "--format", "json", expect=0)
+    flows = {f["id"]: f for f in json.loads(shown.stdout)["oauth_flows"]}
+    assert flows["google-refresh-token"]["scopes"] == ["https://mail.google.com/"]
+    assert flows["google-service-account"]["verified"] is False  # FACTS.md has no source
+    text = run_cli("providers", "show", "office365", expect=0).stdout
+    assert "microsoft-app-only: scope https://outlook.office365.com/.default" in text
+    assert "an error in production from 2027-01-01" in text
