@@ -210,7 +210,9 @@ ADVICE: dict[str, _Advice] = {
         "Microsoft 365 refused the login: SMTP AUTH is disabled for this tenant or mailbox "
         "(535 5.7.139).",
         f"Ask your Microsoft 365 admin to enable Authenticated SMTP for {c['username']} "
-        "(Set-CASMailbox -SmtpClientAuthenticationDisabled $false).",
+        "(Set-CASMailbox -SmtpClientAuthenticationDisabled $false); if basic authentication "
+        "is off for the tenant, move the config to OAuth2 (README: Move Microsoft 365 to "
+        "OAuth2).",
     ),
     "auth.tls_required": lambda c: (
         f"The server wants an encrypted connection before login: {c['reply']}.",
@@ -319,6 +321,8 @@ def reply_error(step: str, reply: Reply, provider: str | None = None) -> str:
         return "auth.app_password"
     if enhanced == "5.7.139":
         return "auth.smtp_auth_disabled"
+    if enhanced == "5.7.30" or "basic authentication is not supported" in text:
+        return "auth.basic_disabled"  # advice: smtpops.probe.token_advice
     if code in (530, 538):
         return "auth.tls_required"
     if code == 432 or enhanced == "4.3.2" or "too many" in text:

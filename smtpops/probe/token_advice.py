@@ -138,6 +138,12 @@ TOKEN: dict[str, Callable[[Ctx], tuple[str, str]]] = {
         "Check the oauth block against the provider's app settings; `smtpops token` shows "
         "the same answer.",
     ),
+    "auth.basic_disabled": lambda c: (
+        f"Microsoft 365 no longer accepts a password for SMTP on this tenant: {c.get('reply')}.",
+        "Move this config to OAuth2: auth_protocol: XOAUTH2 with an oauth block (README section "
+        "'Move Microsoft 365 to OAuth2'; `smtpops new --provider office365 --auth oauth` writes "
+        "one). Until then an administrator can re-enable basic authentication for the tenant.",
+    ),
     "auth.no_token": lambda c: (
         "There is no OAuth2 token to sign in with.",
         "The Token step did not run; check the oauth block.",

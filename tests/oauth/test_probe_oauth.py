@@ -179,3 +179,13 @@ def test_sasl_strings_are_the_documented_ones() -> None:
         "eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIG1hYyIsInNjb3BlIjoiaHR0cHM6Ly9tYWlsLmdvb2dsZS5jb20vIn0K"
     ) == {"status": "401", "schemes": "bearer mac", "scope": "https://mail.google.com/"}
     assert decode_challenge("not base64!") is None
+
+
+def test_microsofts_basic_auth_refusal_points_to_oauth(make_sandbox) -> None:
+    box = make_sandbox(
+        auth_reply="550 5.7.30 Basic authentication is not supported for Client Submission"
+    )
+    config = Config.from_raw(box.config() | {"provider": None})
+    failure = run_probe(config, Secret(box.password), options=ProbeOptions(wait_timeout=5)).failure
+    assert failure is not None and failure.error == "auth.basic_disabled"
+    assert "OAuth2" in failure.hint and "--auth oauth" in failure.hint
