@@ -73,9 +73,9 @@ def _read_password() -> Any:
     "--auth",
     "auth",
     type=click.Choice(["password", "oauth"]),
-    default="password",
-    show_default=True,
-    help="Sign in with a password, or with OAuth2 (XOAUTH2: Microsoft 365, Google).",
+    default=None,
+    help="Sign in with a password, or with OAuth2 (XOAUTH2: Microsoft 365, Google). Default: "
+    "password (guided setup asks when the provider offers OAuth2).",
 )
 @click.option(
     "--oauth",
@@ -106,7 +106,7 @@ def new(
     sets: tuple[str, ...],
     param_items: tuple[str, ...],
     password_stdin: bool,
-    auth: str,
+    auth: str | None,
     oauth_items: tuple[str, ...],
     secret_stdin: bool,
     guided: bool | None,
@@ -130,12 +130,16 @@ def new(
     interactive = _interactive(guided)
     if (password_stdin or secret_stdin) and interactive and guided is None:
         interactive = False
+    if auth is None and (oauth_items or secret_stdin):
+        auth = "oauth"
+    if auth is None and password_stdin:
+        auth = "password"
     if auth == "oauth" and password_stdin:
         raise UsageError(
             "--password-stdin does not go with --auth oauth",
             hint="Give the OAuth2 secret part with --secret-stdin.",
         )
-    if (secret_stdin or oauth_items) and auth != "oauth":
+    if (secret_stdin or oauth_items) and auth == "password":
         raise UsageError("--oauth and --secret-stdin need --auth oauth")
     values: dict[str, Any] = dict(scaffold.parse_set(item) for item in sets)
     if username is not None:
@@ -172,6 +176,10 @@ def new(
     secret = _read_password() if password_stdin else None
     oauth_parts: dict[str, Any] | None = None
     secret_names: tuple[str, ...] = ()
+    if auth is None:
+        from smtpops.cli import new_oauth
+
+        auth = new_oauth.ask_auth(provider) if interactive else "password"
     if auth == "oauth":
         from smtpops.cli import new_oauth
 

@@ -59,6 +59,17 @@ def offered(provider: Provider) -> list[str]:
     return [f.id for f in provider.oauth_flows] or (list(FLOWS) if provider.any_host else [])
 
 
+def ask_auth(provider: Provider) -> str:
+    """Guided setup: asks password or OAuth2 where OAuth2 is the way forward (the provider is
+    retiring passwords, e.g. Microsoft 365); elsewhere --auth oauth chooses it."""
+    retiring = provider.basic_auth_retirement
+    if not offered(provider) or retiring is None:
+        return "password"
+    click.echo(f"  Note: {retiring.text}.")
+    click.echo("  Sign-in: oauth (an app registration's token, recommended) or password.")
+    return str(click.prompt("Sign-in", type=click.Choice(["oauth", "password"]), default="oauth"))
+
+
 def _flow(provider: Provider, block: dict[str, str], interactive: bool) -> Flow:
     flows = offered(provider)
     if not flows:

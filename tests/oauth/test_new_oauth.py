@@ -146,3 +146,38 @@ def test_secret_parts_never_come_from_the_command_line(keyed_repo, run_cli) -> N
         "--no-guided",
     )
     assert refused.exit_code == 2 and "--auth oauth" in refused.output
+
+
+def test_guided_office365_offers_oauth_first(keyed_repo, run_cli) -> None:
+    answers = [
+        "",
+        "",
+        "",
+        "contoso.onmicrosoft.com",
+        CLIENT,
+        "",
+        "alerts@contoso.example",
+        "crm.contoso.example",
+        "",
+        "",
+        "",
+        "",
+    ]  # sign-in: oauth; ...; secret skipped
+    result = run_cli(
+        "new",
+        "o365",
+        "--env",
+        "production",
+        "--provider",
+        "office365",
+        "--guided",
+        input="\n".join(answers) + "\n",
+    )
+    assert result.exit_code == 0, repr(result)
+    assert "Sign-in (oauth, password) [oauth]" in result.stdout
+    assert "December 2026" in result.stdout
+    assert "set-oauth configs/production/o365.yaml" in result.stdout
+    data = yaml.safe_load((keyed_repo / "configs" / "production" / "o365.yaml").read_text())
+    assert (
+        data["auth_protocol"] == "XOAUTH2" and data["oauth"]["tenant"] == "contoso.onmicrosoft.com"
+    )
