@@ -27,6 +27,19 @@ def _read_stdin_password() -> str:
     return text[:-1] if text.endswith("\n") else text
 
 
+def _encrypted(path: str, what: str) -> None:
+    """Say for whose keys ``what`` of ``path`` was encrypted."""
+    from smtpops.encryption import sops_config
+
+    found = sops_config.for_file(path)
+    rule = found.rule_for(path) if found else None
+    count = len(rule.recipients) if rule else 0
+    click.echo(
+        f"✓ {path}: {what} encrypted for {count} key(s) of "
+        f"{(rule.environment if rule else None) or 'this folder'}. Commit the file."
+    )
+
+
 @secrets.command("set-password")
 @click.argument("config")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
@@ -39,7 +52,6 @@ def set_password(config: str, password_stdin: bool) -> None:
     """
     from smtpops import discovery
     from smtpops.encryption import set_password as encrypt
-    from smtpops.encryption import sops_config
     from smtpops.secret import Secret
 
     path = discovery.resolve_name(config)
@@ -62,13 +74,7 @@ def set_password(config: str, password_stdin: bool) -> None:
     if not secret:
         raise UsageError("the password is empty", hint="Enter the password your provider gave you.")
     encrypt(path, secret)
-    found = sops_config.for_file(path)
-    rule = found.rule_for(path) if found else None
-    count = len(rule.recipients) if rule else 0
-    click.echo(
-        f"✓ {path}: password encrypted for {count} key(s) of "
-        f"{(rule.environment if rule else None) or 'this folder'}. Commit the file."
-    )
+    _encrypted(path, "password")
 
 
 _MULTILINE = ("private_key", "service_account_key")
@@ -158,7 +164,6 @@ def set_oauth(config: str, from_stdin: bool) -> None:
 
     from smtpops import discovery
     from smtpops.encryption import set_oauth as encrypt
-    from smtpops.encryption import sops_config
     from smtpops.oauth.flows import FLOWS, SECRET_TITLES
     from smtpops.secret import Secret
 
@@ -184,13 +189,7 @@ def set_oauth(config: str, from_stdin: bool) -> None:
     if empty:
         raise UsageError(f"the {', '.join(empty)} is empty", hint="Paste the value again.")
     encrypt(path, parts)
-    found = sops_config.for_file(path)
-    rule = found.rule_for(path) if found else None
-    count = len(rule.recipients) if rule else 0
-    click.echo(
-        f"✓ {path}: {', '.join(parts)} encrypted for {count} key(s) of "
-        f"{(rule.environment if rule else None) or 'this folder'}. Commit the file."
-    )
+    _encrypted(path, ", ".join(parts))
     for note in filter(None, notes):
         click.echo(f"  {note}")
 

@@ -16,7 +16,7 @@ import yaml
 from smtpops import atomic
 from smtpops.encryption import failures, runner, sops_config, splice
 from smtpops.encryption.fields import encrypted_paths
-from smtpops.encryption.password import _read, _rule, _yaml_quoted
+from smtpops.encryption.password import _read, _rule, _yaml_quoted, encrypt_document
 from smtpops.encryption.sops_format import looks_encrypted
 from smtpops.errors import EncryptionError, UsageError
 from smtpops.oauth.credentials import OAuthCredentials
@@ -87,26 +87,9 @@ def set_oauth(path: str, parts: dict[str, Secret]) -> None:
     if plain_lay.sops is not None:
         plain = plain[: plain_lay.sops.start] + plain[plain_lay.sops.end :]
     secrets = list(parts.values())
-    result = runner.run(
-        [
-            "--config",
-            config.path,
-            "encrypt",
-            "--filename-override",
-            os.path.abspath(path),
-            "--input-type",
-            "yaml",
-            "--output-type",
-            "yaml",
-        ],
-        stdin=plain.encode("utf-8"),
-        secret=secrets[0],
-        forms=[s.reveal() for s in secrets[1:]] + [q[1:-1] for q in quoted.values()],
-    )
-    del plain, lines, quoted
-    if result.returncode != 0:
-        raise failures.explain(result, path)
-    output = result.stdout.decode("utf-8")
+    forms = tuple(s.reveal() for s in secrets[1:]) + tuple(q[1:-1] for q in quoted.values())
+    output = encrypt_document(config.path, path, plain, secrets[0], forms)
+    del plain, lines, quoted, forms
     out = splice.layout(output, path)
     out_data = yaml.safe_load(output)
     if out.oauth is None or out.sops is None:

@@ -129,6 +129,33 @@ def _encrypts_more(output: str) -> bool:
     return walk(rest) or "#ENC[" in output
 
 
+def encrypt_document(
+    sops_path: str, path: str, plaintext: str, secret: Secret, forms: tuple[str, ...] = ()
+) -> str:
+    """sops' encryption of ``plaintext`` (a whole config, given only through a pipe) as the
+    file at ``path`` by the rules of ``sops_path``; its error text is scrubbed of ``secret``
+    and the other ``forms`` the secrets were written in."""
+    result = runner.run(
+        [
+            "--config",
+            sops_path,
+            "encrypt",
+            "--filename-override",
+            os.path.abspath(path),
+            "--input-type",
+            "yaml",
+            "--output-type",
+            "yaml",
+        ],
+        stdin=plaintext.encode("utf-8"),
+        secret=secret,
+        forms=forms,
+    )
+    if result.returncode != 0:
+        raise failures.explain(result, path)
+    return result.stdout.decode("utf-8")
+
+
 def set_password(path: str, password: Secret) -> None:
     """Encrypt ``password`` into ``path`` for the recipients of its ``.sops.yaml`` rule.
 
@@ -148,26 +175,8 @@ def set_password(path: str, password: Secret) -> None:
     config, _ = _rule(path)
     quoted = _yaml_quoted(password.reveal())
     plaintext = splice.plaintext_document(lay, quoted)
-    result = runner.run(
-        [
-            "--config",
-            config.path,
-            "encrypt",
-            "--filename-override",
-            os.path.abspath(path),
-            "--input-type",
-            "yaml",
-            "--output-type",
-            "yaml",
-        ],
-        stdin=plaintext.encode("utf-8"),
-        secret=password,
-        forms=(quoted[1:-1],),
-    )
+    output = encrypt_document(config.path, path, plaintext, password, (quoted[1:-1],))
     del plaintext
-    if result.returncode != 0:
-        raise failures.explain(result, path)
-    output = result.stdout.decode("utf-8")
     encrypted = splice.take_from_sops_output(output, path)
     if _encrypts_more(output):
         raise EncryptionError(

@@ -113,17 +113,25 @@ def ehlo_tls(p: Probe) -> Outcome:
     return _ehlo(p, after_tls=True)
 
 
-def auth(p: Probe) -> Outcome:
-    if p.config.uses_token:
-        from smtpops.probe.token_step import token_auth
-
-        return token_auth(p)
+def offered_mechanisms(p: Probe) -> tuple[str, ...]:
+    """The AUTH mechanisms the server offers; a Failure unless the configured one is among
+    them."""
     mechanism = p.config.auth_protocol
     offered = tuple(p.capabilities.get("AUTH", "").upper().split())
     if "AUTH" not in p.capabilities:
         raise Failure("auth.not_offered")
     if mechanism not in offered:
         raise Failure("auth.mechanism", mechanism=mechanism, offered=offered)
+    return offered
+
+
+def auth(p: Probe) -> Outcome:
+    if p.config.uses_token:
+        from smtpops.probe.token_step import token_auth
+
+        return token_auth(p)
+    mechanism = p.config.auth_protocol
+    offered = offered_mechanisms(p)
     if not isinstance(p.password, Secret):
         raise Failure("auth.no_password")
     username = p.config.username or ""

@@ -78,13 +78,10 @@ def token_auth(p: Probe) -> Outcome:
     from smtpops.probe.advice import reply_error
     from smtpops.probe.auth import authenticate_token
     from smtpops.probe.session import ReadError
+    from smtpops.probe.steps import offered_mechanisms
 
     mechanism = p.config.auth_protocol
-    offered = tuple(p.capabilities.get("AUTH", "").upper().split())
-    if "AUTH" not in p.capabilities:
-        raise Failure("auth.not_offered")
-    if mechanism not in offered:
-        raise Failure("auth.mechanism", mechanism=mechanism, offered=offered)
+    offered = offered_mechanisms(p)
     if p.token is None:
         raise Failure("auth.no_token")
     username = p.config.username or ""

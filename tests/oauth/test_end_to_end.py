@@ -94,6 +94,19 @@ def _new(
     return run_cli(*args, input=secret, expect=0)
 
 
+def _new_app_only(run_cli: Callable[..., Any], box: Sandbox) -> Any:
+    """`new` for a Microsoft app-only config against the sandbox's authority (through msal)."""
+    oauth = {
+        "flow": "microsoft-app-only",
+        "tenant": OAUTH_TENANT,
+        "client_id": OAUTH_CLIENT_ID,
+        "scope": OAUTH_SCOPE,
+        "authority": box.issuer.authority(OAUTH_TENANT),
+        "ca_file": "ca.pem",
+    }
+    return _new(run_cli, box, "o365", oauth, CLIENT_SECRET + "\n")
+
+
 def _test_and_deploy(run_cli, root: Path, name: str) -> list[Any]:
     outputs = [run_cli("validate", expect=0)]
     tested = run_cli("test", f"development/{name}", "--format", "json")
@@ -119,22 +132,7 @@ def test_office365_app_only_through_msal(workspace, make_sandbox, run_cli) -> No
     box.issuer.clients[OAUTH_CLIENT_ID].secret = CLIENT_SECRET
     (root / "ca.pem").write_bytes(Path(box.ca_file).read_bytes())
     outputs = [run_cli("keys", "init", "--env", "development", expect=0)]
-    outputs.append(
-        _new(
-            run_cli,
-            box,
-            "o365",
-            {
-                "flow": "microsoft-app-only",
-                "tenant": OAUTH_TENANT,
-                "client_id": OAUTH_CLIENT_ID,
-                "scope": OAUTH_SCOPE,
-                "authority": box.issuer.authority(OAUTH_TENANT),
-                "ca_file": "ca.pem",
-            },
-            CLIENT_SECRET + "\n",
-        )
-    )
+    outputs.append(_new_app_only(run_cli, box))
     assert "OAuth2 secret (client_secret): stored encrypted." in outputs[-1].stdout
     outputs += _test_and_deploy(run_cli, root, "o365")
     # msal read the sandbox authority's OpenID configuration and nothing else outside it
@@ -184,20 +182,7 @@ def test_a_refused_token_stops_the_deploy(workspace, make_sandbox, run_cli) -> N
     box.issuer.clients[OAUTH_CLIENT_ID].secret = CLIENT_SECRET
     (root / "ca.pem").write_bytes(Path(box.ca_file).read_bytes())
     run_cli("keys", "init", "--env", "development", expect=0)
-    _new(
-        run_cli,
-        box,
-        "o365",
-        {
-            "flow": "microsoft-app-only",
-            "tenant": OAUTH_TENANT,
-            "client_id": OAUTH_CLIENT_ID,
-            "scope": OAUTH_SCOPE,
-            "authority": box.issuer.authority(OAUTH_TENANT),
-            "ca_file": "ca.pem",
-        },
-        CLIENT_SECRET + "\n",
-    )
+    _new_app_only(run_cli, box)
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "Add o365")
     box.issuer.clients[OAUTH_CLIENT_ID].secret_expired = True
