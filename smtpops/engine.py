@@ -15,7 +15,7 @@ from smtpops import discovery, rules, schema, settings, suppressions, yamlio
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
 from smtpops.model import Config
 from smtpops.providers import Provider, catalog, detect
-from smtpops.rules.context import ConfigContext, RepoContext
+from smtpops.rules.context import BaseChange, ConfigContext, RepoContext
 from smtpops.rules.registry import RULES, Hit, Rule, field_rule
 
 _LOAD_RULES = {
@@ -36,6 +36,7 @@ class Options:
     select: tuple[str, ...] = ()
     strict: bool = False
     providers_dir: str | None = None
+    base: str | None = None  # compare with this revision (the merge gate, REPO006)
 
 
 @dataclass(slots=True)
@@ -177,12 +178,36 @@ class Run:
         self.contexts.append(ctx)
         return ctx
 
-    def check_repository(self, repo: RepoContext) -> None:
+    def check_repository(self, repo: RepoContext, only: set[str] | None = None) -> None:
+        """Run the repository rules; with ``only``, keep the findings about those files."""
         envs = {ctx.path: ctx.environment for ctx in repo.files}
         for record in rules.REPO_RULES:
             for hit in record.check(repo):  # type: ignore[misc]
                 path = hit.path or (repo.settings.path or "configs")
-                self._add(record.id, hit, path, envs.get(path))
+                if only is None or path in only:
+                    self._add(record.id, hit, path, envs.get(path))
+
+    def neighbour(self, item: discovery.ConfigFile, env: settings.Environment | None) -> None:
+        """Load a file of the same environment only so the repository rules see it: its own
+        findings are not reported (it was not asked for)."""
+        try:
+            doc = yamlio.load_path(item.path)
+        except (OSError, yamlio.LoadError):
+            return
+        if not isinstance(doc.data, dict):
+            return
+        self.contexts.append(
+            ConfigContext(
+                path=item.path,
+                doc=doc,
+                raw=doc.data,
+                config=Config.from_raw(doc.data),
+                environment=env,
+                provider=None,
+                providers=self.providers,
+                repo_root=os.path.dirname(item.configs_dir) if item.configs_dir else None,
+            )
+        )
 
     def report(self, selection: settings.RuleSelection, files: Iterable[str]) -> Report:
         resolver = _Resolver(selection, self.options)
@@ -286,17 +311,67 @@ def validate(paths: tuple[str, ...], options: Options | None = None) -> Report:
         return _validate(paths, options)
 
 
+def _neighbours(items: list[discovery.ConfigFile]) -> list[discovery.ConfigFile]:
+    """The other config files of the environments the named files are in, so that
+    validating one file still applies the repository rules that concern it."""
+    named = {os.path.abspath(i.path) for i in items}
+    folders = sorted({os.path.dirname(os.path.abspath(i.path)) for i in items if i.environment})
+    found = []
+    for folder in folders:
+        for name in sorted(os.listdir(folder)):
+            path = os.path.join(folder, name)
+            if (
+                name.endswith(discovery.CONFIG_SUFFIXES)
+                and not name.startswith(".")
+                and name != settings.SETTINGS_FILE
+                and os.path.isfile(path)
+                and path not in named
+            ):
+                found.append(discovery.classify(path))
+    return found
+
+
+def _base_changes(
+    base: str, contexts: Iterable[ConfigContext], only: set[str]
+) -> dict[str, BaseChange]:
+    from smtpops.gitops import provenance  # gitpython: only when --base is given
+
+    files = [
+        provenance.File(
+            path=ctx.path,
+            environment=ctx.environment.name,
+            name=os.path.splitext(os.path.basename(ctx.path))[0],
+            active=ctx.config.active is True,
+        )
+        for ctx in contexts
+        if ctx.environment and ctx.path in only
+    ]
+    return provenance.unreviewed(base, files)
+
+
 def _validate(paths: tuple[str, ...], options: Options | None) -> Report:
+    options = options or Options()
     items, configs_dir = discovery.discover(paths)
     project = settings.load(configs_dir) if configs_dir else settings.DEFAULT
     run = Run(options)
     for item in items:
         env = project.environment(item.environment) if item.environment else None
         run.check_file(item, env)
+    asked = {i.path for i in items}
+    partial = bool(paths) and not any(os.path.isdir(p) for p in paths)
+    if partial:
+        for item in _neighbours(items):
+            run.neighbour(item, project.environment(item.environment or ""))
     stray = tuple(i.path for i in items if i.configs_dir is None and _in_configs_root(i.path))
+    base_changes = _base_changes(options.base, run.contexts, asked) if options.base else {}
     run.check_repository(
         RepoContext(
-            files=tuple(run.contexts), settings=project, configs_dir=configs_dir, stray=stray
-        )
+            files=tuple(run.contexts),
+            settings=project,
+            configs_dir=configs_dir,
+            stray=stray,
+            base_changes=base_changes,
+        ),
+        only=asked if partial else None,
     )
     return run.report(project.rules, [i.path for i in items])

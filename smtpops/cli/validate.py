@@ -54,6 +54,12 @@ def _parse_output(spec: str) -> tuple[str, str]:
     metavar="ID",
     help="Run only these rules or areas; repeatable.",
 )
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Compare with REV (a pull request's base): an activation, or a change to an active "
+    "config, that no `smtpops deploy` commit made is an error (REPO006).",
+)
 def validate(
     paths: tuple[str, ...],
     fmt: str,
@@ -61,6 +67,7 @@ def validate(
     strict: bool,
     ignore: tuple[str, ...],
     select: tuple[str, ...],
+    base: str | None,
 ) -> None:
     """Check config files (or folders) against the schema and every rule.
 
@@ -71,7 +78,7 @@ def validate(
     from smtpops.atomic import write_text
 
     targets = [_parse_output(spec) for spec in outputs]
-    report = engine.validate(paths, engine.Options(ignore=ignore, select=select, strict=strict))
+    report = engine.validate(paths, engine.Options(ignore=ignore, select=select, strict=strict, base=base))
     reporters.get(fmt)(report, sys.stdout)
     for target_fmt, target in targets:
         buffer = io.StringIO()

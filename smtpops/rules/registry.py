@@ -25,7 +25,9 @@ class Example:
     """A doc example. ``yaml`` holds fields laid over a valid base config, or, with
     ``whole_file``, the complete file. ``others`` are extra files (name -> text) in the
     same environment folder; ``repo_files`` are extra files (path -> text) relative to the
-    repository root, e.g. ``.sops.yaml``."""
+    repository root, e.g. ``.sops.yaml``. ``base`` (fields laid over the base config, like
+    ``yaml``) is the main file at a base commit, and the example is checked with
+    ``validate --base`` against it."""
 
     yaml: str
     environment: str = "development"
@@ -33,6 +35,7 @@ class Example:
     file_name: str | None = None
     others: dict[str, str] = field(default_factory=dict)
     repo_files: dict[str, str] = field(default_factory=dict)
+    base: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -142,3 +142,52 @@ def misplaced_file(repo: RepoContext) -> Iterator[Hit]:
     """Config files live in configs/<environment>/."""
     for path in repo.stray:
         yield Hit(path=path, line=1)
+
+
+_BASE_WORDS = {
+    "activated": "was switched on by hand",
+    "changed": "is the active configuration and was changed by hand",
+    "deactivated": "was the active configuration and was switched off by hand",
+}
+
+
+@rule(
+    id="REPO006",
+    name="activation-without-deploy",
+    severity=Severity.ERROR,
+    kind="repo",
+    security=True,
+    message="an activation, or a change to the active configuration, did not come from `smtpops deploy`",
+    hint="Commit the change, then deploy it with `smtpops deploy ENV/NAME`: it tests the connection first and records the test in its commit.",
+    why="Only `smtpops deploy` (and rollback) switch a configuration on after a live connection test; a hand edit of 'active' or of the active configuration's fields would reach the CRM untested. `smtpops validate --base REV` compares with REV and finds these edits in every environment.",
+    bad=Example(yaml="active: true\n", base="active: false\n"),
+    good=Example(yaml="active: false\nport: 465\ntls: SSL/TLS\n", base="active: false\n"),
+    references=("smtpops deploy --help", "smtpops rollback --help"),
+)
+def activation_without_deploy(repo: RepoContext) -> Iterator[Hit]:
+    """With ``--base``: every activation or change of an active config that is not the work
+    of an smtpops deploy/rollback commit (its ``Smtpops-*`` trailers)."""
+    for ctx in repo.files:
+        change = repo.base_changes.get(ctx.path)
+        if change is None:
+            continue
+        env = ctx.environment.name if ctx.environment else "ENV"
+        ref = f"{env}/{_stem(ctx.path)}"
+        if change.kind == "deactivated":
+            fix = (
+                f"Undo the edit (git restore {ctx.path}); to switch {env} off, run "
+                f"`smtpops deactivate {env}`; to use another configuration, deploy it with "
+                f"`smtpops deploy {env}/NAME`."
+            )
+        else:
+            fix = (
+                f"Commit the change, then deploy it with `smtpops deploy {ref}`: it tests the "
+                "connection first and records the test in its commit (or undo the edit with "
+                "git restore)."
+            )
+        yield Hit(
+            path=ctx.path,
+            field=("active",),
+            message=f"{ref} {_BASE_WORDS[change.kind]} since {change.base}, not by `smtpops deploy`",
+            hint=fix,
+        )

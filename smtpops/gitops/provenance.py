@@ -1,0 +1,137 @@
+"""The merge gate's question: which activations, and which changes to an active config,
+since a base revision are not the work of an smtpops deploy (or rollback, promote,
+deactivate) commit?
+
+A file passes when its content now is exactly its content at an smtpops commit after the
+base whose trailers name its environment and either name the config itself (a deploy,
+rollback or promote of it, with a passed connection test) or, for a config switched off,
+record the switch. Anything else — a hand edit of ``active:``, a field changed in the active
+config, an uncommitted edit — is reported, in every environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from smtpops import yamlio
+from smtpops.errors import GitOpsError, UsageError
+from smtpops.gitops import audit
+from smtpops.gitops.repo import Repo, open_repo
+from smtpops.rules.context import BaseChange
+
+SWITCHING = (*audit.ACTIVATING, "deactivate")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class File:
+    """A config of the run: where it is, its environment and name, whether it is active."""
+
+    path: str
+    environment: str
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Commit:
+    entry: audit.Entry
+    touched: frozenset[str]
+
+
+def _active(data: bytes | None) -> bool:
+    if data is None:
+        return False
+    try:
+        parsed = yamlio.loads(data.decode("utf-8")).data
+    except (UnicodeDecodeError, yamlio.LoadError):
+        return False
+    return isinstance(parsed, dict) and parsed.get("active") is True
+
+
+def _smtpops_commits(repo: Repo, base: str) -> list[_Commit]:
+    """The commits after ``base`` up to HEAD that carry smtpops trailers of a switch."""
+    head = repo.head()
+    if head is None or head == base:
+        return []
+    found = []
+    for commit in repo.raw.iter_commits(f"{base}..{head}"):
+        entry = audit.entry(commit)
+        if entry.action not in SWITCHING:
+            continue
+        out = repo.raw.git.execute(
+            ["git", "diff-tree", "--no-commit-id", "--name-only", "-r", "--root", entry.sha]
+        )
+        found.append(_Commit(entry=entry, touched=frozenset(out.split())))
+    return found
+
+
+def _blessed(repo: Repo, rel: str, now: bytes, file: File, commits: Iterable[_Commit]) -> bool:
+    label = f"{file.environment}/{file.name}"
+    for commit in commits:
+        e = commit.entry
+        if e.environment != file.environment:
+            continue
+        if e.action in audit.ACTIVATING and e.config == label and e.test_passed:
+            pass  # the config itself was tested and switched on here
+        elif not file.active and rel in commit.touched:
+            pass  # switched off by this change of the environment
+        else:
+            continue
+        if repo.show(e.sha, rel) == now:
+            return True
+    return False
+
+
+def unreviewed(base: str, files: Iterable[File], *, start: str = ".") -> dict[str, BaseChange]:
+    """Per config path: the activation or change of an active config since ``base`` that no
+    smtpops deploy/rollback commit accounts for. Raises GitOpsError for a bad ``base``."""
+    try:
+        repo = open_repo(start)
+        base_sha = repo.resolve(base)
+    except GitOpsError as exc:
+        raise UsageError(f"--base {base}: {exc.message}", hint=exc.hint) from None
+    commits: list[_Commit] | None = None
+    found: dict[str, BaseChange] = {}
+    for file in files:
+        rel = repo.rel(file.path)
+        try:
+            with open(file.path, "rb") as handle:
+                now = handle.read()
+        except OSError:
+            continue
+        before = repo.show(base_sha, rel)
+        if before == now:
+            continue
+        was = _active(before)
+        if not was and not file.active:
+            continue  # an inactive config changed: the deploy will test it
+        if commits is None:
+            commits = _smtpops_commits(repo, base_sha)
+        if _blessed(repo, rel, now, file, commits):
+            continue
+        kind = "activated" if not was else "changed" if file.active else "deactivated"
+        found[file.path] = BaseChange(kind=kind, base=f"{base} ({base_sha[:12]})")
+    return found
+
+
+def tested_as_is(repo: Repo, rel: str, label: str) -> bool:
+    """Whether ``rel`` at HEAD is exactly what the last smtpops commit naming ``label``
+    (ENV/NAME) tested; False when no such commit exists."""
+    import git
+
+    if repo.head() is None:
+        return False
+    try:
+        out = repo.raw.git.execute(
+            ["git", "log", "-1", "--format=%H", "-F", f"--grep=Smtpops-Config: {label}", "HEAD"]
+        )
+    except git.GitCommandError:
+        return False
+    sha = out.strip()
+    if not sha:
+        return False
+    entry = audit.entry(repo.raw.commit(sha))
+    if entry.config != label or entry.action not in audit.ACTIVATING:
+        return False
+    return repo.show(sha, rel) == repo.show("HEAD", rel)
