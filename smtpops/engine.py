@@ -37,6 +37,9 @@ class Options:
     strict: bool = False
     providers_dir: str | None = None
     base: str | None = None  # compare with this revision (the merge gate, REPO006)
+    # files named one by one still get the repository rules about them (validate does;
+    # test and deploy check one config, whose activation the deploy itself switches)
+    neighbours: bool = False
 
 
 @dataclass(slots=True)
@@ -359,7 +362,7 @@ def _validate(paths: tuple[str, ...], options: Options | None) -> Report:
         run.check_file(item, env)
     asked = {i.path for i in items}
     partial = bool(paths) and not any(os.path.isdir(p) for p in paths)
-    if partial:
+    if partial and options.neighbours:
         for item in _neighbours(items):
             run.neighbour(item, project.environment(item.environment or ""))
     stray = tuple(i.path for i in items if i.configs_dir is None and _in_configs_root(i.path))
@@ -372,6 +375,6 @@ def _validate(paths: tuple[str, ...], options: Options | None) -> Report:
             stray=stray,
             base_changes=base_changes,
         ),
-        only=asked if partial else None,
+        only=asked if partial and options.neighbours else None,
     )
     return run.report(project.rules, [i.path for i in items])

@@ -78,7 +78,10 @@ def validate(
     from smtpops.atomic import write_text
 
     targets = [_parse_output(spec) for spec in outputs]
-    report = engine.validate(paths, engine.Options(ignore=ignore, select=select, strict=strict, base=base))
+    report = engine.validate(
+        paths,
+        engine.Options(ignore=ignore, select=select, strict=strict, base=base, neighbours=True),
+    )
     reporters.get(fmt)(report, sys.stdout)
     for target_fmt, target in targets:
         buffer = io.StringIO()

@@ -39,7 +39,8 @@ class _Commit:
     touched: frozenset[str]
 
 
-def _active(data: bytes | None) -> bool:
+def is_active(data: bytes | None) -> bool:
+    """Whether a config file's bytes say ``active: true``."""
     if data is None:
         return False
     try:
@@ -49,9 +50,8 @@ def _active(data: bytes | None) -> bool:
     return isinstance(parsed, dict) and parsed.get("active") is True
 
 
-def _smtpops_commits(repo: Repo, base: str) -> list[_Commit]:
-    """The commits after ``base`` up to HEAD that carry smtpops trailers of a switch."""
-    head = repo.head()
+def _smtpops_commits(repo: Repo, base: str, head: str | None) -> list[_Commit]:
+    """The commits after ``base`` up to ``head`` that carry smtpops trailers of a switch."""
     if head is None or head == base:
         return []
     found = []
@@ -85,34 +85,53 @@ def _blessed(repo: Repo, rel: str, now: bytes, file: File, commits: Iterable[_Co
 
 def unreviewed(base: str, files: Iterable[File], *, start: str = ".") -> dict[str, BaseChange]:
     """Per config path: the activation or change of an active config since ``base`` that no
-    smtpops deploy/rollback commit accounts for. Raises GitOpsError for a bad ``base``."""
+    smtpops deploy/rollback commit accounts for, in the working tree. Raises UsageError for
+    a ``base`` that is not a commit."""
     try:
         repo = open_repo(start)
         base_sha = repo.resolve(base)
     except GitOpsError as exc:
         raise UsageError(f"--base {base}: {exc.message}", hint=exc.hint) from None
-    commits: list[_Commit] | None = None
     found: dict[str, BaseChange] = {}
+    for file, change in judge(repo, base_sha, None, files, label=base):
+        found[file.path] = change
+    return found
+
+
+def judge(
+    repo: Repo, base_sha: str, head_sha: str | None, files: Iterable[File], *, label: str
+) -> list[tuple[File, BaseChange]]:
+    """The files (paths relative to the repository root when ``head_sha`` is given, else
+    paths on disk) whose activation or change since ``base_sha`` no smtpops commit up to
+    ``head_sha`` (None: HEAD, with the working tree's content) accounts for."""
+    commits: list[_Commit] | None = None
+    found = []
     for file in files:
-        rel = repo.rel(file.path)
-        try:
-            with open(file.path, "rb") as handle:
-                now = handle.read()
-        except OSError:
+        rel = repo.rel(file.path) if head_sha is None else file.path
+        now = _working(file.path) if head_sha is None else repo.show(head_sha, rel)
+        if now is None:
             continue
         before = repo.show(base_sha, rel)
         if before == now:
             continue
-        was = _active(before)
+        was = is_active(before)
         if not was and not file.active:
-            continue  # an inactive config changed: the deploy will test it
+            continue  # an inactive config changed: its deploy will test it
         if commits is None:
-            commits = _smtpops_commits(repo, base_sha)
+            commits = _smtpops_commits(repo, base_sha, head_sha or repo.head())
         if _blessed(repo, rel, now, file, commits):
             continue
         kind = "activated" if not was else "changed" if file.active else "deactivated"
-        found[file.path] = BaseChange(kind=kind, base=f"{base} ({base_sha[:12]})")
+        found.append((file, BaseChange(kind=kind, base=f"{label} ({base_sha[:12]})")))
     return found
+
+
+def _working(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def tested_as_is(repo: Repo, rel: str, label: str) -> bool:
