@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass, field
 
 from smtpops.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
@@ -60,6 +61,15 @@ class Report:
     files: tuple[str, ...] = ()
     strict: bool = False
     input_error: bool = field(default=False)
+    root: str | None = None  # the repository root (absolute), for root-relative paths
+
+    def repo_path(self, path: str) -> str:
+        """``path`` relative to the repository root, with ``/`` (annotations and SARIF need
+        that, wherever the run started); as given when there is no root or it is outside."""
+        if self.root is None:
+            return path.replace(os.sep, "/")
+        rel = os.path.relpath(os.path.abspath(path), self.root)
+        return path.replace(os.sep, "/") if rel.startswith("..") else rel.replace(os.sep, "/")
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

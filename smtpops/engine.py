@@ -212,7 +212,9 @@ class Run:
             )
         )
 
-    def report(self, selection: settings.RuleSelection, files: Iterable[str]) -> Report:
+    def report(
+        self, selection: settings.RuleSelection, files: Iterable[str], root: str | None = None
+    ) -> Report:
         resolver = _Resolver(selection, self.options)
         by_file: dict[str, list[suppressions.Suppression]] = {
             path: suppressions.parse(doc.text) for path, doc in self.docs.items()
@@ -250,6 +252,7 @@ class Run:
             files=tuple(files),
             strict=self.options.strict,
             input_error=self.input_error,
+            root=root,
         )
 
     def _suppression_findings(
@@ -377,4 +380,5 @@ def _validate(paths: tuple[str, ...], options: Options | None) -> Report:
         ),
         only=asked if partial and options.neighbours else None,
     )
-    return run.report(project.rules, [i.path for i in items])
+    root = discovery.repository_root(configs_dir) if configs_dir else None
+    return run.report(project.rules, [i.path for i in items], root)
