@@ -6,6 +6,7 @@ Severity and selection are resolved here and only here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import os
 from collections.abc import Iterable, Iterator
@@ -220,10 +221,17 @@ class Run:
             path: suppressions.parse(doc.text) for path, doc in self.docs.items()
         }
         out: list[Diagnostic] = []
-        for item in self.pending:
+        shown_once: dict[tuple[str, str], int] = {}  # notes shown once → how many more files
+        for item in sorted(self.pending, key=lambda p: (p.path, p.location.line or 0)):
             severity = resolver.severity(item.rule, item.environment)
             if severity is None:
                 continue
+            if item.hit.once:
+                key = (item.rule.id, item.hit.message or "")
+                if key in shown_once:
+                    shown_once[key] += 1
+                    continue
+                shown_once[key] = 0
             env_name = item.environment.name if item.environment else None
             suppressed = False
             for sup in by_file.get(item.path, ()):
@@ -246,6 +254,7 @@ class Run:
                     environment=env_name,
                 )
             )
+        out = [_also_in(d, shown_once) for d in out]
         out.extend(self._suppression_findings(by_file, resolver))
         return Report(
             diagnostics=tuple(sorted(out, key=Diagnostic.sort_key)),
@@ -287,6 +296,14 @@ class Run:
                         )
                     )
         return found
+
+
+def _also_in(d: Diagnostic, shown_once: dict[tuple[str, str], int]) -> Diagnostic:
+    more = shown_once.get((d.rule_id, d.message))
+    if not more:
+        return d
+    files = "file" if more == 1 else "files"
+    return dataclasses.replace(d, message=f"{d.message} (also applies to {more} more {files})")
 
 
 def _in_configs_root(path: str) -> bool:

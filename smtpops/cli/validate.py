@@ -55,6 +55,16 @@ def _parse_output(spec: str) -> tuple[str, str]:
     help="Run only these rules or areas; repeatable.",
 )
 @click.option(
+    "--quiet", "-q", is_flag=True, help="Show only errors (same as --min-severity error)."
+)
+@click.option(
+    "--min-severity",
+    type=click.Choice(("info", "warning", "error")),
+    default="info",
+    show_default=True,
+    help="Show findings of this severity or worse; the others still count for the exit code.",
+)
+@click.option(
     "--base",
     metavar="REV",
     help="Compare with REV (a pull request's base): an activation, or a change to an active "
@@ -67,6 +77,8 @@ def validate(
     strict: bool,
     ignore: tuple[str, ...],
     select: tuple[str, ...],
+    quiet: bool,
+    min_severity: str,
     base: str | None,
 ) -> None:
     """Check config files (or folders) against the schema and every rule.
@@ -76,12 +88,14 @@ def validate(
     """
     from smtpops import engine, reporters
     from smtpops.atomic import write_text
+    from smtpops.diagnostics import Severity
 
     targets = [_parse_output(spec) for spec in outputs]
     report = engine.validate(
         paths,
         engine.Options(ignore=ignore, select=select, strict=strict, base=base, neighbours=True),
     )
+    report = report.at_least(Severity.ERROR if quiet else Severity(min_severity))
     reporters.get(fmt)(report, sys.stdout)
     for target_fmt, target in targets:
         buffer = io.StringIO()

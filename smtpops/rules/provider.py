@@ -5,6 +5,7 @@ come from the data, so adding a provider needs no change to this module. (PROV00
 form of the ID, is a schema rule in ``fields.py``.)
 """
 
+import dataclasses
 from collections.abc import Iterator
 
 from smtpops.diagnostics import Severity
@@ -224,8 +225,9 @@ def _notice_hit(ctx: ConfigContext, provider: Provider, notice: Notice, default:
     good=Example(yaml="host: smtp.example.com\n"),
 )
 def provider_note(ctx: ConfigContext) -> Iterator[Hit]:
-    """Every 'info' notice of the provider, as a note."""
-    yield from _notices(ctx, "info")
+    """Every 'info' notice of the provider, as a note, shown once per provider per run."""
+    for hit in _notices(ctx, "info"):
+        yield dataclasses.replace(hit, once=True)
 
 
 @rule(

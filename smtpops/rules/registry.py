@@ -48,6 +48,7 @@ class Hit:
     path: str | None = None  # repository rules name the file they concern
     line: int | None = None  # when a position is known without a field
     at_key: bool = False  # point at the field's key rather than its value
+    once: bool = False  # a note shown once per run (the first file with the same rule and text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
