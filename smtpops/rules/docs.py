@@ -9,6 +9,7 @@ from smtpops.rules.registry import Rule
 _POLICY_WORDS = {
     "require_tls": "where the environment requires TLS (production)",
     "require_certificate_verification": "where the environment requires certificate checks (production)",
+    "protected": "where the environment's policy is strict (production)",
 }
 
 

@@ -172,11 +172,13 @@ def provider_auth(ctx: ConfigContext) -> Iterator[Hit]:
     id="PROV006",
     name="provider-connection-limit",
     severity=Severity.WARNING,
+    escalate_when=("protected",),
     message="more connections than the provider allows at once",
     hint="Lower max_connections to the provider's documented limit.",
     why=(
         "Providers refuse connections above their limit (Microsoft 365: 432 4.3.2 on the fourth), "
-        "so messages are delayed or bounce at busy times."
+        "so messages are delayed or bounce at busy times; in a strict environment (production) "
+        "that is an error."
     ),
     bad=Example(yaml="host: smtp.office365.com\nmax_connections: 10\n"),
     good=Example(yaml="host: smtp.office365.com\nmax_connections: 3\n"),
