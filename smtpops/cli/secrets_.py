@@ -75,7 +75,8 @@ def set_password(config: str, password_stdin: bool) -> None:
 @click.option(
     "--require-key",
     is_flag=True,
-    help="Fail when a file cannot be decrypted here for lack of a key (CI on main).",
+    help="Fail when a file cannot be decrypted here for lack of a key, or when a file git "
+    "tracks holds a decrypted password (CI on main).",
 )
 def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     """Check the encrypted passwords, with or without a key.
@@ -83,13 +84,18 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     Without a key: every password is a well-formed sops value, the sops section is intact,
     its keys match .sops.yaml, no credential sits elsewhere, and no private key or decrypted
     file is anywhere in the repository. With a key (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or sops'
-    default key file): each file it opens is decrypted in memory and its checksum verified.
+    default key file): each file it opens is decrypted in memory and its checksum verified;
+    with --require-key, no file git tracks may hold one of those passwords.
     """
     from smtpops import reporters
     from smtpops.encryption import checks
+    from smtpops.secret import Secret
 
     report = checks.keyless(paths)
-    keyed = checks.with_keys(report.files)
+    passwords: list[Secret] = []
+    keyed = checks.with_keys(report.files, keep=passwords if require_key else None)
+    report = checks.decrypted_copies(report, passwords)  # --require-key: copies in git
+    passwords.clear()
     failed = [r for r in keyed if r.status == "failed"]
     missing = [r for r in keyed if r.status == "no-key"]
     code = report.exit_code or (EXIT_FINDINGS if failed or (require_key and missing) else 0)

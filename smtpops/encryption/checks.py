@@ -3,6 +3,7 @@ repository, and, for each file a local key can open, a real decryption (sops che
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from smtpops.diagnostics import Diagnostic, Location, Report, Severity
 from smtpops.encryption import scan
 from smtpops.encryption.sops_format import looks_encrypted, read_metadata
 from smtpops.errors import EncryptionError, InputError
+from smtpops.secret import Secret
 
 KeyedStatus = Literal["verified", "failed", "no-key"]
 
@@ -77,8 +79,9 @@ def _recipients(path: str) -> tuple[str, ...] | None:
     return read_metadata(data["sops"]).recipients
 
 
-def with_keys(files: Iterable[str]) -> list[KeyedResult]:
-    """Decrypt (in memory, then forget) every encrypted file a local key can open."""
+def with_keys(files: Iterable[str], *, keep: list[Secret] | None = None) -> list[KeyedResult]:
+    """Decrypt (in memory, then forget) every encrypted file a local key can open; with
+    ``keep``, the passwords are handed over there (to look for copies of them)."""
     from smtpops.encryption import decrypt_password
     from smtpops.encryption.keys import available_recipients
 
@@ -95,7 +98,7 @@ def with_keys(files: Iterable[str]) -> list[KeyedResult]:
             results.append(KeyedResult(path=path, status="no-key"))
             continue
         try:
-            decrypt_password(path)
+            secret = decrypt_password(path)
         except (EncryptionError, InputError) as exc:
             if "no key for this environment" in exc.message:
                 results.append(KeyedResult(path=path, status="no-key"))
@@ -106,5 +109,33 @@ def with_keys(files: Iterable[str]) -> list[KeyedResult]:
                     )
                 )
             continue
+        if keep is not None:
+            keep.append(secret)
         results.append(KeyedResult(path=path, status="verified"))
     return results
+
+
+def decrypted_copies(report: Report, passwords: list[Secret]) -> Report:
+    """``report`` plus a CRED012 finding for each tracked file that holds one of the
+    decrypted ``passwords`` (named by file and line, never shown)."""
+    from smtpops import discovery
+    from smtpops.rules.registry import RULES
+
+    configs_dir = discovery.find_configs_dir()
+    if configs_dir is None or not passwords:
+        return report
+    root = discovery.repository_root(configs_dir)
+    needles = [p.reveal().encode("utf-8") for p in passwords]
+    rule = RULES["CRED012"]
+    extra = [
+        Diagnostic(
+            rule_id=rule.id,
+            severity=Severity.ERROR,
+            message=f.message,
+            hint=rule.hint,
+            location=Location(path=f.path, line=f.line),
+        )
+        for f in scan.containing(scan.tracked_paths(root), needles)
+    ]
+    diagnostics = tuple(sorted((*report.diagnostics, *extra), key=Diagnostic.sort_key))
+    return dataclasses.replace(report, diagnostics=diagnostics)
