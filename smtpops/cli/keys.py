@@ -25,7 +25,7 @@ def _repo_root() -> str:
     if configs_dir is None:
         raise InputError(
             "there is no configs/ folder here or in a parent folder",
-            hint="Run `smtpops keys` in your repository (the folder that holds configs/).",
+            hint="Run `smtpops keys` in your repository (the folder that holds configs/), or lay one out with `smtpops init`.",
         )
     return os.path.dirname(configs_dir)
 

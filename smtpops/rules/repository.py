@@ -1,13 +1,18 @@
 """REPO: rules across the files of the repository."""
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import lru_cache
 
+from smtpops import resources
 from smtpops.diagnostics import Severity
 from smtpops.rules.context import RepoContext
 from smtpops.rules.examples import BASE
 from smtpops.rules.registry import Example, Hit, rule
+
+MODELINE_EXAMPLE = "# yaml-language-server: $schema=../../schemas/smtp-config.schema.json\n"
 
 
 def _stem(path: str) -> str:
@@ -191,3 +196,69 @@ def activation_without_deploy(repo: RepoContext) -> Iterator[Hit]:
             message=f"{ref} {_BASE_WORDS[change.kind]} since {change.base}, not by `smtpops deploy`",
             hint=fix,
         )
+
+
+_MODELINE = re.compile(r"^#[ \t]*yaml-language-server:[ \t]*\$schema=(\S+)", re.M)
+
+
+@lru_cache(maxsize=1)
+def _installed_schema() -> bytes:
+    return resources.schema_path().read_bytes()
+
+
+def _schema_problem(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return "missing"
+    except OSError:
+        return None
+    return None if data == _installed_schema() else "different"
+
+
+@rule(
+    id="REPO007",
+    name="schema-copy",
+    severity=Severity.INFO,
+    kind="repo",
+    message="the schema the editor modeline points at is missing or not the installed smtpops' schema",
+    hint="Run `smtpops init`: it adds the missing schema and leaves every other file as it is; `smtpops init --update-schema` replaces an old copy.",
+    why="Editors complete fields and underline wrong values from the schema the first line names; without it they check nothing, and with an old copy they check against fields that changed.",
+    bad=Example(yaml=f"{MODELINE_EXAMPLE}{BASE}", whole_file=True),
+    good=Example(
+        yaml=f"# yaml-language-server: $schema=https://smtpops.dev/schemas/smtp-config.schema.json\n{BASE}",
+        whole_file=True,
+    ),
+)
+def schema_copy(repo: RepoContext) -> Iterator[Hit]:
+    """The local schema named in the ``$schema=`` modelines exists and is the installed one
+    (one note per schema file, on the first config that names it)."""
+    seen: set[str] = set()
+    for ctx in repo.files:
+        match = _MODELINE.search(ctx.doc.text[:1000])
+        if match is None or "://" in match.group(1):
+            continue
+        target = os.path.normpath(os.path.join(os.path.dirname(ctx.path), match.group(1)))
+        if target in seen:
+            continue
+        seen.add(target)
+        problem = _schema_problem(target)
+        if problem is None:
+            continue
+        line = ctx.doc.text[: match.start()].count("\n") + 1
+        if problem == "missing":
+            yield Hit(
+                path=ctx.path,
+                line=line,
+                message=f"the schema {target} that the first line names does not exist, so "
+                "editors cannot check this file",
+            )
+        else:
+            yield Hit(
+                path=ctx.path,
+                line=line,
+                message=f"{target} is not the schema of the installed smtpops (an older "
+                "copy?): editors check against it",
+                hint="Run `smtpops init --update-schema` to copy the installed schema there.",
+            )
