@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli._change import FORMAT, WAIT, run
 
 
 @click.command()
-@click.argument("config")
+@click.argument("config", shell_complete=complete.configs)
 @click.option(
     "--dry-run",
     is_flag=True,

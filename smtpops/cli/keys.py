@@ -6,6 +6,7 @@ import os
 
 import click
 
+from smtpops.cli import complete
 from smtpops.errors import InputError, UsageError
 
 
@@ -36,7 +37,12 @@ def _inside(path: str, folder: str) -> bool:
 
 
 @keys.command("init")
-@click.option("--env", required=True, help="The environment (folder under configs/).")
+@click.option(
+    "--env",
+    required=True,
+    help="The environment (folder under configs/).",
+    shell_complete=complete.environments,
+)
 @click.option(
     "--key-file",
     type=click.Path(dir_okay=False),
@@ -126,7 +132,7 @@ def _change_recipients(env: str, **change: str) -> list[str]:
 
 
 @keys.command("add")
-@click.option("--env", required=True, help="The environment.")
+@click.option("--env", required=True, help="The environment.", shell_complete=complete.environments)
 @click.argument("public_key")
 def add(env: str, public_key: str) -> None:
     """Let another person's or CI's PUBLIC_KEY (age1…) read ENV's passwords."""
@@ -138,7 +144,7 @@ def add(env: str, public_key: str) -> None:
 
 
 @keys.command("remove")
-@click.option("--env", required=True, help="The environment.")
+@click.option("--env", required=True, help="The environment.", shell_complete=complete.environments)
 @click.argument("public_key")
 def remove(env: str, public_key: str) -> None:
     """Stop PUBLIC_KEY from reading ENV's passwords (someone left)."""
@@ -151,7 +157,7 @@ def remove(env: str, public_key: str) -> None:
 
 
 @keys.command("list")
-@click.option("--env", help="Only this environment.")
+@click.option("--env", help="Only this environment.", shell_complete=complete.environments)
 def list_(env: str | None) -> None:
     """Show which public keys can read each environment's passwords."""
     from smtpops.encryption import sops_config

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from smtpops.cli import complete
 from smtpops.errors import CheckFailed, InputError, UsageError
 
 
@@ -44,7 +45,13 @@ def _read_password() -> Any:
 
 @click.command()
 @click.argument("name", required=False)
-@click.option("--env", "env", metavar="ENV", help="Environment (development, staging, production).")
+@click.option(
+    "--env",
+    "env",
+    metavar="ENV",
+    help="Environment (development, staging, production).",
+    shell_complete=complete.environments,
+)
 @click.option(
     "--provider", "provider_id", metavar="ID", help="Provider ID from `smtpops providers`."
 )

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli._change import FORMAT, WAIT, run
 
 
 @click.command()
 @click.argument("name")
-@click.option("--from", "source", required=True, metavar="ENV", help="Environment to copy from.")
-@click.option("--to", "target", required=True, metavar="ENV", help="Environment to promote to.")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="ENV",
+    help="Environment to copy from.",
+    shell_complete=complete.environments,
+)
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="ENV",
+    help="Environment to promote to.",
+    shell_complete=complete.environments,
+)
 @click.option("--force", is_flag=True, help="Allow skipping environments of the order.")
 @click.option(
     "--copy-credentials",

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from smtpops.cli import complete
 from smtpops.errors import UsageError
 
 FORMATS = ("text", "json")
@@ -155,7 +156,7 @@ def _item(item: Any) -> list[str]:
 
 
 @providers.command()
-@click.argument("provider_id", metavar="ID")
+@click.argument("provider_id", metavar="ID", shell_complete=complete.provider_ids)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None)
 @click.pass_context
 def show(ctx: click.Context, provider_id: str, fmt: str | None) -> None:

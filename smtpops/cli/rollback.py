@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli._change import FORMAT, WAIT, run
 
 
 @click.command()
-@click.argument("env")
+@click.argument("env", shell_complete=complete.environments)
 @click.option(
     "--to",
     "to",
@@ -31,7 +32,7 @@ def rollback(env: str, to: str | None, dry_run: bool, wait: float, fmt: str) -> 
 
 
 @click.command()
-@click.argument("env")
+@click.argument("env", shell_complete=complete.environments)
 @WAIT
 @FORMAT
 def unpin(env: str, wait: float, fmt: str) -> None:

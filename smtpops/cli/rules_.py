@@ -6,11 +6,12 @@ import json
 
 import click
 
+from smtpops.cli import complete
 from smtpops.errors import UsageError
 
 
 @click.command()
-@click.argument("rule_id", required=False)
+@click.argument("rule_id", required=False, shell_complete=complete.rule_ids)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )

@@ -9,6 +9,7 @@ import sys
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli.options import format_option
 from smtpops.errors import EXIT_FINDINGS, UsageError
 
@@ -26,7 +27,7 @@ def _read_stdin_password() -> str:
 
 
 @secrets.command("set-password")
-@click.argument("config")
+@click.argument("config", shell_complete=complete.configs)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def set_password(config: str, password_stdin: bool) -> None:
     """Encrypt a new password into CONFIG (a path or ENV/NAME).
@@ -168,7 +169,11 @@ def _reencrypt(paths: tuple[str, ...], env: str | None, rotate: bool) -> None:
 
 @secrets.command("updatekeys")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--env", help="Only the configs of this environment.")
+@click.option(
+    "--env",
+    help="Only the configs of this environment.",
+    shell_complete=complete.environments,
+)
 def updatekeys(paths: tuple[str, ...], env: str | None) -> None:
     """Give every encrypted file the keys .sops.yaml lists for its folder.
 
@@ -180,7 +185,11 @@ def updatekeys(paths: tuple[str, ...], env: str | None) -> None:
 
 @secrets.command("rotate")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--env", help="Only the configs of this environment.")
+@click.option(
+    "--env",
+    help="Only the configs of this environment.",
+    shell_complete=complete.environments,
+)
 def rotate(paths: tuple[str, ...], env: str | None) -> None:
     """Update the keys, then re-encrypt every password with a new data key.
 

@@ -6,11 +6,18 @@ import json
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli.options import format_option
 
 
 @click.command()
-@click.option("--env", "env", metavar="ENV", help="Show only this environment.")
+@click.option(
+    "--env",
+    "env",
+    metavar="ENV",
+    help="Show only this environment.",
+    shell_complete=complete.environments,
+)
 @format_option("text", "json")
 def status(env: str | None, fmt: str) -> None:
     """Show per environment the active config, its server, whether it is pinned or locked,
