@@ -189,7 +189,7 @@ class Run:
             for hit in record.check(repo):  # type: ignore[misc]
                 path = hit.path or (repo.settings.path or "configs")
                 if only is None or path in only:
-                    self._add(record.id, hit, path, envs.get(path))
+                    self._add(record.id, hit, path, envs.get(path) or _folder_env(repo, path))
 
     def neighbour(self, item: discovery.ConfigFile, env: settings.Environment | None) -> None:
         """Load a file of the same environment only so the repository rules see it: its own
@@ -296,6 +296,15 @@ class Run:
                         )
                     )
         return found
+
+
+def _folder_env(repo: RepoContext, path: str) -> settings.Environment | None:
+    """The environment of a path under configs/ that is no file of the run (a removed one)."""
+    if not repo.configs_dir:
+        return None
+    rel = os.path.relpath(os.path.abspath(path), repo.configs_dir)
+    folder = rel.split(os.sep)[0]
+    return None if rel.startswith("..") or folder == rel else repo.settings.environment(folder)
 
 
 def _also_in(d: Diagnostic, shown_once: dict[tuple[str, str], int]) -> Diagnostic:

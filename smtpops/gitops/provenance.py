@@ -11,10 +11,11 @@ config, an uncommitted edit — is reported, in every environment.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from smtpops import yamlio
+from smtpops import discovery, yamlio
 from smtpops.errors import GitOpsError, UsageError
 from smtpops.gitops import audit
 from smtpops.gitops.repo import Repo, open_repo
@@ -92,9 +93,20 @@ def unreviewed(base: str, files: Iterable[File], *, start: str = ".") -> dict[st
         base_sha = repo.resolve(base)
     except GitOpsError as exc:
         raise UsageError(f"--base {base}: {exc.message}", hint=exc.hint) from None
+    files = list(files)
     found: dict[str, BaseChange] = {}
     for file, change in judge(repo, base_sha, None, files, label=base):
         found[file.path] = change
+    configs_dir = discovery.find_configs_dir(start)
+    if configs_dir is not None:
+        at_base = removed(repo, base_sha, repo.rel(configs_dir), ())
+        gone = [
+            File(path=repo.abs(f.path), environment=f.environment, name=f.name, active=False)
+            for f in at_base
+            if not os.path.lexists(repo.abs(f.path))
+        ]
+        for file, change in judge(repo, base_sha, None, gone, label=base):
+            found[discovery.classify(file.path).path] = change
     return found
 
 
@@ -109,20 +121,48 @@ def judge(
     for file in files:
         rel = repo.rel(file.path) if head_sha is None else file.path
         now = _working(file.path) if head_sha is None else repo.show(head_sha, rel)
-        if now is None:
-            continue
         before = repo.show(base_sha, rel)
         if before == now:
             continue
         was = is_active(before)
         if not was and not file.active:
-            continue  # an inactive config changed: its deploy will test it
+            continue  # an inactive config changed or went: its deploy will test it
         if commits is None:
             commits = _smtpops_commits(repo, base_sha, head_sha or repo.head())
+        if now is None:
+            if not _switched_off(repo, rel, file, commits):
+                kind = "removed"
+                found.append((file, BaseChange(kind=kind, base=f"{label} ({base_sha[:12]})")))
+            continue
         if _blessed(repo, rel, now, file, commits):
             continue
         kind = "activated" if not was else "changed" if file.active else "deactivated"
         found.append((file, BaseChange(kind=kind, base=f"{label} ({base_sha[:12]})")))
+    return found
+
+
+def _switched_off(repo: Repo, rel: str, file: File, commits: Iterable[_Commit]) -> bool:
+    """A config active at the base and gone now was first switched off by smtpops."""
+    for commit in commits:
+        if commit.entry.environment == file.environment and rel in commit.touched:
+            data = repo.show(commit.entry.sha, rel)
+            if data is not None and not is_active(data):
+                return True
+    return False
+
+
+def removed(repo: Repo, base_sha: str, configs_rel: str, present: Iterable[str]) -> list[File]:
+    """The configs of ``configs_rel/<env>/`` at ``base_sha`` that ``present`` (paths
+    relative to the repository root) no longer holds, as files to judge."""
+    have = set(present)
+    found = []
+    for rel in repo.list_files(base_sha, configs_rel):
+        parts = rel[len(configs_rel) + 1 :].split("/")
+        if len(parts) != 2 or parts[1].startswith(".") or rel in have:
+            continue
+        stem, suffix = os.path.splitext(parts[1])
+        if suffix in (".yaml", ".yml") and not parts[0].startswith("."):
+            found.append(File(path=rel, environment=parts[0], name=stem, active=False))
     return found
 
 

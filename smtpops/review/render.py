@@ -29,6 +29,11 @@ def _headline(c: ConfigDiff) -> str:
 
 
 def _untested(c: ConfigDiff) -> str:
+    if c.untested == "removed":
+        return (
+            "REPO006: the active config was deleted by hand; switch the environment off "
+            f"with `smtpops deactivate {c.environment}` first, then `smtpops remove`"
+        )
     return (
         f"REPO006: {c.untested} by hand, not by `smtpops deploy`; merge it only after "
         f"`smtpops deploy {c.environment}/{c.name}` has tested it"

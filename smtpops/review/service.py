@@ -54,7 +54,6 @@ def _gate(
             active=provenance.is_active(head_files.get(c.path)),
         )
         for c in result.configs
-        if c.kind != "removed"
     ]
     found = {
         (file.environment, file.name): change.kind

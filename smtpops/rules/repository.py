@@ -153,6 +153,7 @@ _BASE_WORDS = {
     "activated": "was switched on by hand",
     "changed": "is the active configuration and was changed by hand",
     "deactivated": "was the active configuration and was switched off by hand",
+    "removed": "was the active configuration and was deleted by hand",
 }
 
 
@@ -172,15 +173,29 @@ _BASE_WORDS = {
 def activation_without_deploy(repo: RepoContext) -> Iterator[Hit]:
     """With ``--base``: every activation or change of an active config that is not the work
     of an smtpops deploy/rollback commit (its ``Smtpops-*`` trailers)."""
-    for ctx in repo.files:
-        change = repo.base_changes.get(ctx.path)
+    here = {ctx.path: ctx for ctx in repo.files}
+    for path in sorted({*here, *repo.base_changes}):
+        change = repo.base_changes.get(path)
         if change is None:
             continue
-        env = ctx.environment.name if ctx.environment else "ENV"
-        ref = f"{env}/{_stem(ctx.path)}"
+        ctx = here.get(path)
+        if ctx is not None and ctx.environment:
+            env = ctx.environment.name
+        else:
+            env = os.path.basename(os.path.dirname(path)) or "ENV"
+        ref = f"{env}/{_stem(path)}"
+        if change.kind == "removed":
+            yield Hit(
+                path=path,
+                message=f"{ref} {_BASE_WORDS[change.kind]} since {change.base}: {env} "
+                "has lost the configuration the CRM uses",
+                hint=f"Restore it (git restore --source {change.base.split()[0]} {path}); to "
+                f"stop email, run `smtpops deactivate {env}`, then `smtpops remove {ref}`.",
+            )
+            continue
         if change.kind == "deactivated":
             fix = (
-                f"Undo the edit (git restore {ctx.path}); to switch {env} off, run "
+                f"Undo the edit (git restore {path}); to switch {env} off, run "
                 f"`smtpops deactivate {env}`; to use another configuration, deploy it with "
                 f"`smtpops deploy {env}/NAME`."
             )
@@ -191,7 +206,7 @@ def activation_without_deploy(repo: RepoContext) -> Iterator[Hit]:
                 "git restore)."
             )
         yield Hit(
-            path=ctx.path,
+            path=path,
             field=("active",),
             message=f"{ref} {_BASE_WORDS[change.kind]} since {change.base}, not by `smtpops deploy`",
             hint=fix,

@@ -196,3 +196,23 @@ def test_diff_flags_a_hand_made_activation(pr: Project, run_cli) -> None:
     data = json.loads(run_cli("diff", base, "HEAD", "--format", "json", expect=0).stdout)
     assert data["configs"][0]["untested_activation"] is False
     assert data["security_sensitive"] is False
+
+
+def test_deleting_the_active_config_by_hand_fails_the_gate(pr: Project, run_cli) -> None:
+    path = pr.add_config("production", "main")
+    pr.add_config("production", "spare")
+    run_cli("deploy", "production/main", expect=0)
+    base = pr.head()
+    path.unlink()
+    pr.commit("drop it")
+    code, found = gate(run_cli, base, "--ignore", "REPO006")
+    (hit,) = repo006(found)
+    assert code == 1 and hit["path"] == "configs/production/main.yaml"
+    assert "deleted by hand" in hit["message"] and "smtpops deactivate production" in hit["hint"]
+    data = json.loads(run_cli("diff", base, "HEAD", "--format", "json", expect=0).stdout)
+    assert data["configs"][0]["untested"] == "removed"
+    git(pr.root, "reset", "-q", "--hard", base)
+    run_cli("deactivate", "production", "--yes", expect=0)
+    run_cli("remove", "production/main", "--yes", expect=0)
+    code, found = gate(run_cli, base)
+    assert repo006(found) == [] and code == 0, found
