@@ -29,7 +29,6 @@ class KeyedResult:
 def keyless(paths: tuple[str, ...]) -> Report:
     """The CRED rules (as in ``validate``) plus a scan of every file of the repository."""
     from smtpops import discovery, engine
-    from smtpops.rules.registry import RULES
 
     report = engine.validate(paths, engine.Options(select=("CRED",)))
     _, configs_dir = discovery.discover(paths)
@@ -41,6 +40,14 @@ def keyless(paths: tuple[str, ...]) -> Report:
     seen = {
         (d.location.path, d.location.line) for d in report.diagnostics if d.rule_id == "CRED012"
     }
+    found = scan.scan_paths(scan.repository_paths(root), skip=checked)
+    return _with_findings(report, [f for f in found if (f.path, f.line) not in seen])
+
+
+def _with_findings(report: Report, findings: Iterable[scan.Finding]) -> Report:
+    """``report`` plus a CRED012 error for each finding of a repository scan."""
+    from smtpops.rules.registry import RULES
+
     rule = RULES["CRED012"]
     extra = [
         Diagnostic(
@@ -50,16 +57,10 @@ def keyless(paths: tuple[str, ...]) -> Report:
             hint=rule.hint,
             location=Location(path=f.path, line=f.line),
         )
-        for f in scan.scan_paths(scan.repository_paths(root), skip=checked)
-        if (f.path, f.line) not in seen
+        for f in findings
     ]
     diagnostics = tuple(sorted((*report.diagnostics, *extra), key=Diagnostic.sort_key))
-    return Report(
-        diagnostics=diagnostics,
-        files=report.files,
-        strict=report.strict,
-        input_error=report.input_error,
-    )
+    return dataclasses.replace(report, diagnostics=diagnostics)
 
 
 def _recipients(path: str) -> tuple[str, ...] | None:
@@ -119,23 +120,10 @@ def decrypted_copies(report: Report, passwords: list[Secret]) -> Report:
     """``report`` plus a CRED012 finding for each tracked file that holds one of the
     decrypted ``passwords`` (named by file and line, never shown)."""
     from smtpops import discovery
-    from smtpops.rules.registry import RULES
 
     configs_dir = discovery.find_configs_dir()
     if configs_dir is None or not passwords:
         return report
     root = discovery.repository_root(configs_dir)
     needles = [p.reveal().encode("utf-8") for p in passwords]
-    rule = RULES["CRED012"]
-    extra = [
-        Diagnostic(
-            rule_id=rule.id,
-            severity=Severity.ERROR,
-            message=f.message,
-            hint=rule.hint,
-            location=Location(path=f.path, line=f.line),
-        )
-        for f in scan.containing(scan.tracked_paths(root), needles)
-    ]
-    diagnostics = tuple(sorted((*report.diagnostics, *extra), key=Diagnostic.sort_key))
-    return dataclasses.replace(report, diagnostics=diagnostics)
+    return _with_findings(report, scan.containing(scan.tracked_paths(root), needles))
