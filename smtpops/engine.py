@@ -226,12 +226,6 @@ class Run:
             severity = resolver.severity(item.rule, item.environment)
             if severity is None:
                 continue
-            if item.hit.once:
-                key = (item.rule.id, item.hit.message or "")
-                if key in shown_once:
-                    shown_once[key] += 1
-                    continue
-                shown_once[key] = 0
             env_name = item.environment.name if item.environment else None
             suppressed = False
             for sup in by_file.get(item.path, ()):
@@ -244,6 +238,12 @@ class Run:
                     suppressed = bool(sup.reason)
             if suppressed:
                 continue
+            if item.hit.once:
+                key = (item.rule.id, item.hit.message or "")
+                if key in shown_once:
+                    shown_once[key] += 1
+                    continue
+                shown_once[key] = 0
             out.append(
                 Diagnostic(
                     rule_id=item.rule.id,
