@@ -1,16 +1,50 @@
-"""``diff BASE [HEAD]``: the review of what a branch (or the working tree) changes."""
+"""The review of what a branch (or the working tree) changes (``smtpops diff BASE [HEAD]``):
+per config the field changes and activation, and only the validation findings the change
+introduces."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 
+from smtpops import engine, settings
+from smtpops.diagnostics import Diagnostic
 from smtpops.gitops import provenance, workspace
 from smtpops.gitops.repo import Repo
+from smtpops.gitops.trees import checkout, files_at
 from smtpops.review import Review, compare
-from smtpops.review.trees import files_at, side
+
+__all__ = ["Review", "review"]
+
+Key = tuple[str, str, str | None, str]
+
+
+def _from_root(d: Diagnostic, root: str) -> Diagnostic:
+    """``d`` with its path relative to ``root`` (the checkout), as the repository names it."""
+    full, root = os.path.realpath(d.location.path), os.path.realpath(root)
+    if os.path.commonpath((full, root)) != root:
+        return d
+    path = os.path.relpath(full, root)
+    return dataclasses.replace(d, location=dataclasses.replace(d.location, path=path))
+
+
+def side(
+    repo: Repo, rev: str | None, configs_rel: str
+) -> tuple[dict[Key, Diagnostic], settings.Settings]:
+    """The validation findings of one side (paths relative to the repository root), and its
+    environments and policy."""
+    with checkout(repo, rev) as root:
+        configs = os.path.join(root, configs_rel)
+        if not os.path.isdir(configs):
+            return {}, settings.DEFAULT
+        project = settings.load(configs)
+        report = engine.validate((configs,))
+        found = [_from_root(d, root) for d in report.diagnostics]
+    return {(d.rule_id, d.location.path, d.location.field, d.message): d for d in found}, project
 
 
 def review(base: str, head: str | None = None) -> Review:
+    """What changes from revision ``base`` to ``head`` (None: the working tree)."""
     ws = workspace.open_at()
     repo, configs_rel = ws.repo, ws.configs_rel
     base_sha = repo.resolve(base)
