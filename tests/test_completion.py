@@ -36,6 +36,8 @@ def test_configs_complete_as_env_slash_name(tree: Path) -> None:
     assert complete("secrets", "set-password", "prod") == ["production/main", "production/spare"]
     assert complete("remove", "dev") == ["development/sandbox"]
     assert complete("history", "production/m") == ["production/main"]
+    assert complete("test", "production/") == ["production/main", "production/spare"]
+    assert complete("test", "--env", "q") == ["qa"]
 
 
 def test_environments_complete_from_the_repository(tree: Path) -> None:
