@@ -63,23 +63,22 @@ def _smtpops_commits(repo: Repo, base: str, head: str | None) -> list[_Commit]:
         out = repo.raw.git.execute(
             ["git", "diff-tree", "--no-commit-id", "--name-only", "-r", "--root", entry.sha]
         )
-        found.append(_Commit(entry=entry, touched=frozenset(out.split())))
+        found.append(_Commit(entry=entry, touched=frozenset(out.splitlines())))
     return found
 
 
 def _blessed(repo: Repo, rel: str, now: bytes, file: File, commits: Iterable[_Commit]) -> bool:
+    """Whether an smtpops commit left ``rel`` as it is ``now``: a tested deploy (rollback,
+    promote) of this very config, or, for a config now inactive, a switch in its
+    environment that touched it."""
     label = f"{file.environment}/{file.name}"
     for commit in commits:
         e = commit.entry
         if e.environment != file.environment:
             continue
-        if e.action in audit.ACTIVATING and e.config == label and e.test_passed:
-            pass  # the config itself was tested and switched on here
-        elif not file.active and rel in commit.touched:
-            pass  # switched off by this change of the environment
-        else:
-            continue
-        if repo.show(e.sha, rel) == now:
+        tested_here = e.action in audit.ACTIVATING and e.config == label and e.test_passed
+        switched_off_here = not file.active and rel in commit.touched
+        if (tested_here or switched_off_here) and repo.show(e.sha, rel) == now:
             return True
     return False
 
