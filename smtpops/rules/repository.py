@@ -249,15 +249,21 @@ def _schema_problem(path: str) -> str | None:
 def schema_copy(repo: RepoContext) -> Iterator[Hit]:
     """The local schema named in the ``$schema=`` modelines exists and is the installed one
     (one note per schema file, on the first config that names it)."""
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()  # (folder, modeline value) already looked at
+    targets: set[str] = set()
     for ctx in repo.files:
-        match = _MODELINE.search(ctx.doc.text[:1000])
+        head = ctx.doc.text[:300]  # the modeline is among the first lines
+        match = _MODELINE.search(head) if "$schema=" in head else None
         if match is None or "://" in match.group(1):
             continue
-        target = os.path.normpath(os.path.join(os.path.dirname(ctx.path), match.group(1)))
-        if target in seen:
+        key = (os.path.dirname(ctx.path), match.group(1))
+        if key in seen:
             continue
-        seen.add(target)
+        seen.add(key)
+        target = os.path.normpath(os.path.join(*key))
+        if target in targets:
+            continue
+        targets.add(target)
         problem = _schema_problem(target)
         if problem is None:
             continue
