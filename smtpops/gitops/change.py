@@ -9,6 +9,7 @@ pins → one commit. Everything happens inside a :class:`Transaction`, so any fa
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -170,7 +171,6 @@ def apply(
 
 
 def _digest_of(data: bytes | None) -> str | None:
-    import hashlib
 
     return hashlib.sha256(data).hexdigest() if data is not None else None
 
