@@ -222,3 +222,40 @@ def test_imports_inside_functions_are_heavy_modules_and_say_why() -> None:
                 if "# lazy:" not in block:
                     bad.append(f"{module}:{node.lineno} lazy import of {name} without # lazy:")
     assert bad == []
+
+
+def test_nothing_imports_the_cli_but_the_entry_point() -> None:
+    bad = [
+        f"{module} imports {name}"
+        for module, names in sorted(imports().items())
+        if layer(module) != "cli"
+        for name in names
+        if name == "smtpops.cli" or name.startswith("smtpops.cli.")
+    ]
+    assert bad == []
+
+
+PROCESS_WIDE = {("os", "chdir"), ("sys", "exit"), ("os", "_exit"), ("gc", "disable")}
+
+
+def test_library_code_has_no_process_wide_side_effects() -> None:
+    """Below the CLI: no print, no sys.exit, no os.chdir; the engine's collector pause is the
+    one counted, restored exception (tests/gitops/test_side_effects.py)."""
+    bad = []
+    for module, path in sorted(modules().items()):
+        if layer(module) == "cli":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "print":
+                bad.append(f"{module}:{node.lineno} print()")
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and (func.value.id, func.attr) in PROCESS_WIDE
+                and (module, func.attr) != ("smtpops.engine", "disable")
+            ):
+                bad.append(f"{module}:{node.lineno} {func.value.id}.{func.attr}()")
+    assert bad == []
