@@ -14,7 +14,7 @@ import yaml
 
 from smtpops.atomic import write_text
 from smtpops.errors import InputError, UsageError
-from smtpops.localstate import make_dir
+from smtpops.localstate import TOP, make_dir
 from smtpops.probe.sandbox import Received, Sandbox
 
 CONFIG_HEADER = """\
@@ -77,7 +77,7 @@ def _describe(info: dict[str, Any], shown_password: str) -> str:
 @click.option(
     "--dir",
     "directory",
-    default=os.path.join(".smtpops", "sandbox"),
+    default=os.path.join(TOP, "sandbox"),
     show_default=True,
     help="Where the CA file and received messages are kept.",
 )
