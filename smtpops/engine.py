@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from smtpops import discovery, rules, schema, settings, suppressions, yamlio
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
+from smtpops.gitops import provenance
 from smtpops.model import Config
 from smtpops.providers import Provider, catalog, detect
 from smtpops.rules.context import BaseChange, ConfigContext, RepoContext
@@ -383,8 +384,6 @@ def _neighbours(items: list[discovery.ConfigFile]) -> list[discovery.ConfigFile]
 def _base_changes(
     base: str, contexts: Iterable[ConfigContext], only: set[str]
 ) -> dict[str, BaseChange]:
-    from smtpops.gitops import provenance  # gitpython: only when --base is given
-
     files = [
         provenance.File(
             path=ctx.path,

@@ -12,13 +12,14 @@ import os
 import click
 from click.shell_completion import CompletionItem
 
-from smtpops import discovery
+from smtpops import discovery, settings
+from smtpops.errors import SmtpopsError
+from smtpops.providers import catalog
+from smtpops.rules import AREAS
+from smtpops.rules.registry import RULES
 
 
 def _environments() -> list[str]:
-    from smtpops import settings
-    from smtpops.errors import SmtpopsError
-
     configs_dir = discovery.find_configs_dir()
     if configs_dir is None:
         return list(settings.DEFAULT.order)
@@ -70,9 +71,6 @@ def configs(ctx: click.Context, param: click.Parameter, incomplete: str) -> list
 
 
 def rule_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
-    from smtpops.rules import AREAS
-    from smtpops.rules.registry import RULES
-
     wanted = incomplete.upper()
     names = sorted({*RULES, *AREAS})
     return [CompletionItem(n) for n in names if n.startswith(wanted)]
@@ -81,6 +79,4 @@ def rule_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> lis
 def provider_ids(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
-    from smtpops.providers import catalog
-
     return [CompletionItem(p) for p in sorted(catalog()) if p.startswith(incomplete)]

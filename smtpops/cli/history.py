@@ -8,6 +8,8 @@ import click
 
 from smtpops.cli import complete
 from smtpops.cli.options import format_option
+from smtpops.errors import UsageError
+from smtpops.gitops import history as service
 
 
 @click.command()
@@ -30,8 +32,6 @@ def history(
 
     CONFIG (a path or ENV/NAME) or --env narrow it down; without either, all of configs/.
     """
-    from smtpops.errors import UsageError
-    from smtpops.gitops import history as service
 
     if config and env:
         raise UsageError("give CONFIG or --env, not both")

@@ -6,6 +6,8 @@ import os
 
 import click
 
+from smtpops.services import layout
+
 
 @click.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
@@ -22,8 +24,6 @@ def init(directory: str, update_schema: bool) -> None:
     .pre-commit-config.yaml, .github/CODEOWNERS and .gitignore. A file that exists is never
     changed (except the schema, with --update-schema). Safe to run again.
     """
-    from smtpops.services import layout
-
     os.makedirs(directory, exist_ok=True)
     laid = layout.lay_out(directory, update_schema=update_schema)
     where = os.path.relpath(directory)

@@ -6,7 +6,11 @@ import os
 
 import click
 
+from smtpops import discovery
 from smtpops.cli import complete
+from smtpops.encryption import keys as age_keys
+from smtpops.encryption import sops_config
+from smtpops.encryption.keys import available_recipients
 from smtpops.errors import InputError, UsageError
 
 
@@ -16,8 +20,6 @@ def keys() -> None:
 
 
 def _repo_root() -> str:
-    from smtpops import discovery
-    from smtpops.encryption import sops_config
 
     found = sops_config.find(os.getcwd())
     if found:
@@ -60,8 +62,6 @@ def init(env: str, key_file: str | None, identity: str | None) -> None:
     added to the .sops.yaml rule for configs/ENV/ (created when missing). If your key file
     already holds a key of ENV, nothing changes: one person needs one key per environment.
     """
-    from smtpops.encryption import keys as age_keys
-    from smtpops.encryption import sops_config
 
     age_keys.check_environment(env)
     if identity and key_file:
@@ -110,8 +110,6 @@ def init(env: str, key_file: str | None, identity: str | None) -> None:
 
 
 def _recipients_of(sops_path: str, env: str) -> list[str]:
-    from smtpops.encryption import sops_config
-
     if not os.path.isfile(sops_path):
         return []
     rule = next((r for r in sops_config.load(sops_path).rules if r.environment == env), None)
@@ -120,8 +118,6 @@ def _recipients_of(sops_path: str, env: str) -> list[str]:
 
 def _change_recipients(env: str, **change: str) -> list[str]:
     """Add or remove one public key in ENV's .sops.yaml rule; the keys it then has."""
-    from smtpops.encryption import keys as age_keys
-    from smtpops.encryption import sops_config
 
     age_keys.check_environment(env)
     for public_key in change.values():
@@ -160,8 +156,6 @@ def remove(env: str, public_key: str) -> None:
 @click.option("--env", help="Only this environment.", shell_complete=complete.environments)
 def list_(env: str | None) -> None:
     """Show which public keys can read each environment's passwords."""
-    from smtpops.encryption import sops_config
-    from smtpops.encryption.keys import available_recipients
 
     path = os.path.join(_repo_root(), sops_config.FILE_NAME)
     if not os.path.isfile(path):

@@ -7,8 +7,12 @@ from typing import Any
 
 import click
 
+from smtpops import discovery, scaffold, templating
 from smtpops.cli import complete
+from smtpops.cli import guided as ask
 from smtpops.errors import CheckFailed, InputError, UsageError
+from smtpops.providers import catalog, resolve, suggest
+from smtpops.secret import Secret
 
 
 def _interactive(guided: bool | None) -> bool:
@@ -18,7 +22,6 @@ def _interactive(guided: bool | None) -> bool:
 
 
 def _missing_option(provider: Any, var: str) -> str:
-    from smtpops import scaffold
 
     if var == "username":
         return f"--username ({provider.username or 'the account name'})"
@@ -35,7 +38,6 @@ def _show(report: Any, err: bool = False, only: tuple[Any, ...] | None = None) -
 
 
 def _read_password() -> Any:
-    from smtpops.secret import Secret
 
     text = sys.stdin.readline().rstrip("\r\n")
     if not text:
@@ -100,8 +102,6 @@ def new(
     existing file. Values given with --set, --username or --description always win over
     the template. On a terminal, missing settings are asked for (guided setup).
     """
-    from smtpops import discovery, scaffold, templating
-    from smtpops.providers import catalog, resolve, suggest
 
     configs_dir = discovery.find_configs_dir()
     if configs_dir is None:
@@ -118,8 +118,6 @@ def new(
     if description is not None:
         values["description"] = description
     if interactive:
-        from smtpops.cli import guided as ask
-
         env, provider, name = ask.basics(configs_dir, env, provider_id, name)
     else:
         absent = [

@@ -10,12 +10,12 @@ import click
 
 from smtpops.cli import complete
 from smtpops.errors import UsageError
+from smtpops.providers import catalog, resolve, suggest
 
 FORMATS = ("text", "json")
 
 
 def _lookup(provider_id: str) -> Any:
-    from smtpops.providers import catalog, resolve, suggest
 
     providers = catalog()
     found = resolve(provider_id, providers)
@@ -50,7 +50,6 @@ def providers(ctx: click.Context, fmt: str) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from smtpops.providers import catalog
 
     rows = [_row(p) for p in catalog().values()]
     if fmt == "json":

@@ -8,6 +8,7 @@ import click
 
 from smtpops.cli import complete
 from smtpops.cli.options import format_option
+from smtpops.gitops import status as service
 
 
 @click.command()
@@ -22,7 +23,6 @@ from smtpops.cli.options import format_option
 def status(env: str | None, fmt: str) -> None:
     """Show per environment the active config, its server, whether it is pinned or locked,
     and the last change and connection test recorded in git."""
-    from smtpops.gitops import status as service
 
     items = service.status(env)
     if fmt == "json":

@@ -9,6 +9,7 @@ import click
 
 from smtpops import reporters
 from smtpops.atomic import write_text
+from smtpops.diagnostics import Severity
 from smtpops.errors import InputError, UsageError
 from smtpops.services import validation
 from smtpops.services.validation import Options
@@ -90,8 +91,6 @@ def validate(
     With no PATHS, checks the whole configs/ tree. Exit 0 when clean (warnings allowed
     unless --strict), 1 when problems were found, 2 when the input could not be read.
     """
-    from smtpops.diagnostics import Severity
-
     targets = [_parse_output(spec) for spec in outputs]
     options = Options(ignore=ignore, select=select, strict=strict, base=base, neighbours=True)
     report = validation.validate(paths, options)

@@ -176,6 +176,7 @@ def _working(path: str) -> bytes | None:
 def tested_as_is(repo: Repo, rel: str, label: str) -> bool:
     """Whether ``rel`` at HEAD is exactly what the last smtpops commit naming ``label``
     (ENV/NAME) tested; False when no such commit exists."""
+    # lazy: gitpython loads only in the commands that read git
     import git
 
     if repo.head() is None:
