@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from smtpops import __version__
+from smtpops.cli.boundary import guarded
 
 # command name -> "module:function" (module relative to smtpops.cli)
 COMMANDS: dict[str, str] = {
@@ -30,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "history": "history:history",
     "diff": "diff:diff",
     "token": "token_:token",
+    "init": "init:init",
 }
 
 HELP = {
@@ -51,6 +53,7 @@ HELP = {
     "history": "Show the audit trail of configs and deploys.",
     "diff": "Review the config changes between two revisions.",
     "token": "Print a fresh OAuth2 access token for a config (for scripts).",
+    "init": "Lay out a new config repository (idempotent, never overwrites).",
 }
 
 
@@ -70,7 +73,6 @@ class LazyGroup(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
-        from smtpops.cli.boundary import guarded
 
         return guarded(ctx, lambda: super(LazyGroup, self).invoke(ctx))
 

@@ -7,7 +7,12 @@ from typing import Any
 
 import click
 
+from smtpops import discovery, scaffold, templating
+from smtpops.cli import complete, new_oauth
+from smtpops.cli import guided as ask
 from smtpops.errors import CheckFailed, InputError, UsageError
+from smtpops.providers import catalog, resolve, suggest
+from smtpops.secret import Secret
 
 
 def _interactive(guided: bool | None) -> bool:
@@ -17,7 +22,6 @@ def _interactive(guided: bool | None) -> bool:
 
 
 def _missing_option(provider: Any, var: str) -> str:
-    from smtpops import scaffold
 
     if var == "username":
         return f"--username ({provider.username or 'the account name'})"
@@ -34,7 +38,6 @@ def _show(report: Any, err: bool = False, only: tuple[Any, ...] | None = None) -
 
 
 def _read_password() -> Any:
-    from smtpops.secret import Secret
 
     text = sys.stdin.readline().rstrip("\r\n")
     if not text:
@@ -44,7 +47,13 @@ def _read_password() -> Any:
 
 @click.command()
 @click.argument("name", required=False)
-@click.option("--env", "env", metavar="ENV", help="Environment (development, staging, production).")
+@click.option(
+    "--env",
+    "env",
+    metavar="ENV",
+    help="Environment (development, staging, production).",
+    shell_complete=complete.environments,
+)
 @click.option(
     "--provider", "provider_id", metavar="ID", help="Provider ID from `smtpops providers`."
 )
@@ -118,8 +127,6 @@ def new(
     existing file. Values given with --set, --username or --description always win over
     the template. On a terminal, missing settings are asked for (guided setup).
     """
-    from smtpops import discovery, scaffold, templating
-    from smtpops.providers import catalog, resolve, suggest
 
     configs_dir = discovery.find_configs_dir()
     if configs_dir is None:
@@ -147,8 +154,6 @@ def new(
     if description is not None:
         values["description"] = description
     if interactive:
-        from smtpops.cli import guided as ask
-
         env, provider, name = ask.basics(configs_dir, env, provider_id, name)
     else:
         absent = [
@@ -177,12 +182,8 @@ def new(
     oauth_parts: dict[str, Any] | None = None
     secret_names: tuple[str, ...] = ()
     if auth is None:
-        from smtpops.cli import new_oauth
-
         auth = new_oauth.ask_auth(provider) if interactive else "password"
     if auth == "oauth":
-        from smtpops.cli import new_oauth
-
         readable = new_oauth.block(provider, new_oauth.parse(oauth_items), interactive)
         new_oauth.values_for(readable, values)
         secret_names = new_oauth.secrets_needed(readable)
@@ -245,8 +246,6 @@ def new(
         click.echo(draft.text, nl=False)
         return
     if interactive and auth == "oauth" and oauth_parts is None:
-        from smtpops.cli import new_oauth
-
         if scaffold.password_problem(path, env) is None:
             oauth_parts = new_oauth.ask_secrets(secret_names)
     elif interactive and secret is None:

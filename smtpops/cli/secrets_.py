@@ -7,11 +7,19 @@ import os
 import sys
 
 import click
+import yaml
 
-from smtpops import reporters
+from smtpops import discovery, reporters
+from smtpops.cli import complete
 from smtpops.cli.options import format_option
+from smtpops.encryption import keys, sops_config
+from smtpops.encryption import set_oauth as encrypt_oauth
+from smtpops.encryption import set_password as encrypt
+from smtpops.encryption.rotate import reencrypt_all
 from smtpops.errors import EXIT_FINDINGS, UsageError
+from smtpops.oauth.flows import FLOWS, SECRET_TITLES
 from smtpops.reporters import json_
+from smtpops.secret import Secret
 from smtpops.services import secret_check
 
 
@@ -29,8 +37,6 @@ def _read_stdin_password() -> str:
 
 def _encrypted(path: str, what: str) -> None:
     """Say for whose keys ``what`` of ``path`` was encrypted."""
-    from smtpops.encryption import sops_config
-
     found = sops_config.for_file(path)
     rule = found.rule_for(path) if found else None
     count = len(rule.recipients) if rule else 0
@@ -41,7 +47,7 @@ def _encrypted(path: str, what: str) -> None:
 
 
 @secrets.command("set-password")
-@click.argument("config")
+@click.argument("config", shell_complete=complete.configs)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def set_password(config: str, password_stdin: bool) -> None:
     """Encrypt a new password into CONFIG (a path or ENV/NAME).
@@ -50,9 +56,6 @@ def set_password(config: str, password_stdin: bool) -> None:
     section of the file change. Needs no private key: it encrypts for the public keys that
     .sops.yaml lists for the file's folder.
     """
-    from smtpops import discovery
-    from smtpops.encryption import set_password as encrypt
-    from smtpops.secret import Secret
 
     path = discovery.resolve_name(config)
     if password_stdin:
@@ -117,10 +120,8 @@ def _check_shape(name: str, value: str) -> str:
     """What to tell the user about a key (the service account's address), or a UsageError
     for a value that cannot be what it claims; never echoes the value."""
     if name == "service_account_key":
-        import json as json_
-
         try:
-            info = json_.loads(value)
+            info = json.loads(value)
         except ValueError:
             info = None
         if not isinstance(info, dict) or not {"client_email", "private_key"} <= set(info):
@@ -160,13 +161,6 @@ def set_oauth(config: str, from_stdin: bool) -> None:
     key (--stdin < key.json). Only the oauth and sops sections of the file change; no private
     key is needed.
     """
-    import yaml
-
-    from smtpops import discovery
-    from smtpops.encryption import set_oauth as encrypt
-    from smtpops.oauth.flows import FLOWS, SECRET_TITLES
-    from smtpops.secret import Secret
-
     path = discovery.resolve_name(config)
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
@@ -188,7 +182,7 @@ def set_oauth(config: str, from_stdin: bool) -> None:
     empty = [n for n, v in parts.items() if not v]
     if empty:
         raise UsageError(f"the {', '.join(empty)} is empty", hint="Paste the value again.")
-    encrypt(path, parts)
+    encrypt_oauth(path, parts)
     _encrypted(path, ", ".join(parts))
     for note in filter(None, notes):
         click.echo(f"  {note}")
@@ -200,7 +194,8 @@ def set_oauth(config: str, from_stdin: bool) -> None:
 @click.option(
     "--require-key",
     is_flag=True,
-    help="Fail when a file cannot be decrypted here for lack of a key (CI on main).",
+    help="Fail when a file cannot be decrypted here for lack of a key, or when a file git "
+    "tracks holds a decrypted password (CI on main).",
 )
 def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     """Check the encrypted passwords, with or without a key.
@@ -208,7 +203,8 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     Without a key: every password is a well-formed sops value, the sops section is intact,
     its keys match .sops.yaml, no credential sits elsewhere, and no private key or decrypted
     file is anywhere in the repository. With a key (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or sops'
-    default key file): each file it opens is decrypted in memory and its checksum verified.
+    default key file): each file it opens is decrypted in memory and its checksum verified;
+    with --require-key, no file git tracks may hold one of those passwords.
     """
     result = secret_check.check(paths, require_key=require_key)
     report, keyed, code = result.report, result.keyed, result.exit_code
@@ -240,7 +236,6 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
 
 
 def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
-    from smtpops import discovery
 
     if paths and env:
         raise UsageError(
@@ -261,9 +256,6 @@ def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
 
 def _migrate_rules() -> None:
     """Bring .sops.yaml's encrypted_regex up to date (the OAuth2 secret parts)."""
-    from smtpops import discovery
-    from smtpops.encryption import keys, sops_config
-
     configs_dir = discovery.find_configs_dir()
     found = sops_config.find(configs_dir or os.getcwd())
     changed = keys.migrate_encrypted_regex(found) if found else []
@@ -275,7 +267,6 @@ def _migrate_rules() -> None:
 
 
 def _reencrypt(paths: tuple[str, ...], env: str | None, rotate: bool) -> None:
-    from smtpops.encryption.rotate import reencrypt_all
 
     _migrate_rules()
     results = reencrypt_all(_targets(paths, env), rotate=rotate)
@@ -295,7 +286,11 @@ def _reencrypt(paths: tuple[str, ...], env: str | None, rotate: bool) -> None:
 
 @secrets.command("updatekeys")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--env", help="Only the configs of this environment.")
+@click.option(
+    "--env",
+    help="Only the configs of this environment.",
+    shell_complete=complete.environments,
+)
 def updatekeys(paths: tuple[str, ...], env: str | None) -> None:
     """Give every encrypted file the keys .sops.yaml lists for its folder.
 
@@ -309,7 +304,11 @@ def updatekeys(paths: tuple[str, ...], env: str | None) -> None:
 
 @secrets.command("rotate")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--env", help="Only the configs of this environment.")
+@click.option(
+    "--env",
+    help="Only the configs of this environment.",
+    shell_complete=complete.environments,
+)
 def rotate(paths: tuple[str, ...], env: str | None) -> None:
     """Update the keys, then re-encrypt every password with a new data key.
 

@@ -9,6 +9,8 @@ import sys
 import click
 
 from smtpops.cli.options import format_option
+from smtpops.services import repository
+from smtpops.services.access_token import fresh_token
 
 
 @click.command()
@@ -22,9 +24,6 @@ def token(config: str, fmt: str) -> None:
     output like a password (it is valid for about an hour). Failures are explained on
     standard error. Exit 0 token printed, 1 the endpoint refused, 2 bad input.
     """
-    from smtpops.services import repository
-    from smtpops.services.access_token import fresh_token
-
     settings, got = fresh_token(repository.target(config))
     if fmt == "json":
         document = {

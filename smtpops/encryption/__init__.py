@@ -13,11 +13,9 @@ Public API (other services build on these names):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from smtpops.oauth.credentials import OAuthCredentials
-    from smtpops.secret import Secret
+from smtpops.encryption.oauth_secrets import decrypt_credentials, reencrypt_for, set_oauth
+from smtpops.encryption.password import decrypt_password, set_password
+from smtpops.encryption.runner import sops_binary
 
 __all__ = [
     "decrypt_credentials",
@@ -27,39 +25,3 @@ __all__ = [
     "set_password",
     "sops_binary",
 ]
-
-
-def decrypt_credentials(path: str) -> Secret | OAuthCredentials:
-    from smtpops.encryption.oauth_secrets import decrypt_credentials as run
-
-    return run(path)
-
-
-def set_oauth(path: str, parts: dict[str, Secret]) -> None:
-    from smtpops.encryption.oauth_secrets import set_oauth as run
-
-    run(path, parts)
-
-
-def decrypt_password(path: str) -> Secret:
-    from smtpops.encryption.password import decrypt_password as run
-
-    return run(path)
-
-
-def set_password(path: str, password: Secret) -> None:
-    from smtpops.encryption.password import set_password as run
-
-    run(path, password)
-
-
-def reencrypt_for(path_src: str, path_dst: str) -> None:
-    from smtpops.encryption.password import reencrypt_for as run
-
-    run(path_src, path_dst)
-
-
-def sops_binary() -> str:
-    from smtpops.encryption.runner import sops_binary as find
-
-    return find()

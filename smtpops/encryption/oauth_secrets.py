@@ -16,9 +16,17 @@ import yaml
 from smtpops import atomic
 from smtpops.encryption import failures, runner, sops_config, splice
 from smtpops.encryption.fields import encrypted_paths
-from smtpops.encryption.password import _read, _rule, _yaml_quoted, encrypt_document
+from smtpops.encryption.password import (
+    _read,
+    _rule,
+    _yaml_quoted,
+    decrypt_password,
+    encrypt_document,
+    set_password,
+)
 from smtpops.encryption.sops_format import looks_encrypted
 from smtpops.errors import EncryptionError, UsageError
+from smtpops.model import TOKEN_MECHANISMS, Config
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.oauth.flows import SECRET_FIELDS
 from smtpops.secret import Secret
@@ -119,8 +127,6 @@ def _encrypts_more(data: dict[str, Any]) -> bool:
 
 def decrypt_oauth(path: str) -> OAuthCredentials:
     """The oauth block of ``path`` with its secret parts decrypted in memory (MAC checked)."""
-    from smtpops.model import Config
-
     text = _read(path)
     data = yaml.safe_load(text)
     _block(data, path)
@@ -158,10 +164,18 @@ def decrypt_oauth(path: str) -> OAuthCredentials:
 def decrypt_credentials(path: str) -> Secret | OAuthCredentials:
     """What the config signs in with: its OAuth2 credentials (XOAUTH2/OAUTHBEARER) or its
     password."""
-    from smtpops.encryption.password import decrypt_password
-    from smtpops.model import TOKEN_MECHANISMS
-
     data = yaml.safe_load(_read(path))
     if isinstance(data, dict) and data.get("auth_protocol") in TOKEN_MECHANISMS:
         return decrypt_oauth(path)
     return decrypt_password(path)
+
+
+def reencrypt_for(path_src: str, path_dst: str) -> None:
+    """Carry the password (or the OAuth2 secret parts) of ``path_src`` into ``path_dst``,
+    encrypted for ``path_dst``'s environment (needs a key of the source environment; only
+    public keys of the target)."""
+    found = decrypt_credentials(path_src)
+    if isinstance(found, Secret):
+        set_password(path_dst, found)
+    else:
+        set_oauth(path_dst, found.parts)

@@ -187,19 +187,6 @@ def set_password(path: str, password: Secret) -> None:
     atomic.write_text(path, splice.splice(lay, encrypted))
 
 
-def reencrypt_for(path_src: str, path_dst: str) -> None:
-    """Carry the password (or the OAuth2 secret parts) of ``path_src`` into ``path_dst``,
-    encrypted for ``path_dst``'s environment (needs a key of the source environment; only
-    public keys of the target)."""
-    from smtpops.encryption.oauth_secrets import decrypt_credentials, set_oauth
-
-    found = decrypt_credentials(path_src)
-    if isinstance(found, Secret):
-        set_password(path_dst, found)
-    else:
-        set_oauth(path_dst, found.parts)
-
-
 def is_sops_file(text: str) -> bool:
     data = yaml.safe_load(text)
     return isinstance(data, dict) and "sops" in data and has_encrypted_secret(data)

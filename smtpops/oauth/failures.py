@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from smtpops.oauth.token import TokenError
+from smtpops.oauth.grant import TokenError
 
 # Microsoft Entra: AADSTS number -> kind
 AADSTS: dict[int, str] = {
@@ -80,6 +80,7 @@ def from_oauth(error: str, description: str, endpoint: str) -> TokenError:
 
 def from_transport(exc: BaseException, endpoint: str) -> TokenError:
     """A requests exception (no answer, TLS failure, timeout) as a TokenError."""
+    # lazy: requests loads only where a token is requested
     import requests
 
     if isinstance(exc, requests.exceptions.SSLError):

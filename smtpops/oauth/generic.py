@@ -8,11 +8,12 @@ from typing import Any
 
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.oauth.failures import from_oauth, from_transport
-from smtpops.oauth.token import AccessToken, TokenError, TokenRequest
+from smtpops.oauth.grant import AccessToken, TokenError, TokenRequest
 from smtpops.secret import Secret
 
 
 def fetch(request: TokenRequest, creds: OAuthCredentials, http: Any) -> AccessToken:
+    # lazy: requests loads only where a token is requested
     import requests
 
     endpoint = request.token_url or ""

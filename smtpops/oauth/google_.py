@@ -11,11 +11,12 @@ from typing import Any
 
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.oauth.failures import from_oauth, from_transport
-from smtpops.oauth.token import AccessToken, TokenError, TokenRequest
+from smtpops.oauth.grant import AccessToken, TokenError, TokenRequest
 from smtpops.secret import Secret
 
 
 def _service_account(request: TokenRequest, creds: OAuthCredentials) -> Any:
+    # lazy: google-auth loads only where a Google token is requested
     from google.oauth2 import service_account
 
     key = creds.part("service_account_key")
@@ -35,6 +36,7 @@ def _service_account(request: TokenRequest, creds: OAuthCredentials) -> Any:
 
 
 def _user(request: TokenRequest, creds: OAuthCredentials) -> Any:
+    # lazy: google-auth loads only where a Google token is requested
     from google.oauth2 import credentials
 
     refresh, secret = creds.part("refresh_token"), creds.part("client_secret")
@@ -51,6 +53,7 @@ def _user(request: TokenRequest, creds: OAuthCredentials) -> Any:
 
 
 def fetch(request: TokenRequest, creds: OAuthCredentials, http: Any) -> AccessToken:
+    # lazy: google-auth loads only where a Google token is requested
     from google.auth import exceptions
     from google.auth.transport.requests import Request
 

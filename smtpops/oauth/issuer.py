@@ -426,6 +426,7 @@ def _aad(error: str, code: int, text: str) -> dict[str, Any]:
 
 
 def _verify_rs256(jwt: str, public_pem: bytes) -> bool:
+    # lazy: cryptography loads only when a signed assertion is checked
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -445,6 +446,7 @@ def _verify_rs256(jwt: str, public_pem: bytes) -> bool:
 
 def _verify_assertion(jwt: str, certificate_pem: bytes) -> bool:
     """A Microsoft client assertion: signed by the certificate's key, x5t its SHA-1 thumbprint."""
+    # lazy: cryptography loads only when a signed assertion is checked
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.oauth.failures import from_microsoft, from_transport
-from smtpops.oauth.token import AccessToken, TokenError, TokenRequest, claims
+from smtpops.oauth.grant import AccessToken, TokenError, TokenRequest, claims
 from smtpops.secret import Secret
 
 _RESERVED = {"offline_access", "openid", "profile"}  # msal adds these itself
@@ -26,6 +26,7 @@ def _credential(request: TokenRequest, creds: OAuthCredentials) -> Any:
 
 
 def _application(request: TokenRequest, creds: OAuthCredentials, http: Any) -> Any:
+    # lazy: msal (and requests) load only where a Microsoft token is requested
     import msal
 
     credential = _credential(request, creds)
@@ -47,6 +48,7 @@ def _application(request: TokenRequest, creds: OAuthCredentials, http: Any) -> A
 
 
 def fetch(request: TokenRequest, creds: OAuthCredentials, http: Any) -> AccessToken:
+    # lazy: requests loads only where a token is requested
     import requests
 
     endpoint = request.authority or ""

@@ -6,70 +6,23 @@ provider's facts), the library per flow family, and an in-memory cache refreshed
 
 from __future__ import annotations
 
-import base64
-import json
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops.model import Config
+from smtpops.oauth import generic, google_, microsoft
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.oauth.flows import FLOWS
-from smtpops.secret import Secret
+from smtpops.oauth.grant import AccessToken, TokenError, TokenRequest, claims
+from smtpops.oauth.transport import session
+from smtpops.providers import catalog, detect
+
+__all__ = ["AccessToken", "TokenError", "TokenRequest", "acquire", "claims", "forget", "plan"]
 
 REFRESH_MARGIN = 300.0  # seconds: a cached token this close to expiry is renewed
 MICROSOFT_AUTHORITY = "https://login.microsoftonline.com/{tenant}"
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AccessToken:
-    """A token as the SMTP server gets it. ``value`` never prints itself."""
-
-    value: Secret
-    expires_at: float  # seconds since the epoch
-    scopes: tuple[str, ...]  # as granted (the endpoint's answer or the token's claims)
-    endpoint: str
-    flow: str
-    roles: tuple[str, ...] = ()  # Microsoft app-only: the application permissions granted
-
-    def expires_in(self, now: float | None = None) -> int:
-        return int(self.expires_at - (time.time() if now is None else now))
-
-
-class TokenError(Exception):
-    """The token endpoint (or the way to it) said no. ``kind`` is the failure class (see
-    :mod:`smtpops.oauth.advice`); ``code``/``description`` are the endpoint's own words."""
-
-    def __init__(
-        self, kind: str, *, endpoint: str = "", code: str = "", description: str = ""
-    ) -> None:
-        super().__init__(kind)
-        self.kind = kind
-        self.endpoint = endpoint
-        self.code = code
-        self.description = description[:400]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TokenRequest:
-    """What to ask for: the flow, the scopes, and where (the authority for msal)."""
-
-    flow: str
-    family: str
-    scopes: tuple[str, ...]
-    authority: str | None
-    token_url: str | None
-    subject: str
-    tenant: str | None
-    client_id: str | None
-    ca_file: str | None
-
-    @property
-    def endpoint(self) -> str:
-        return self.token_url or self.authority or ""
 
 
 def _fill(template: str | None, tenant: str | None) -> str | None:
@@ -78,8 +31,6 @@ def _fill(template: str | None, tenant: str | None) -> str | None:
 
 def plan(config: Config) -> TokenRequest:
     """The request for ``config``: its own settings first, else its provider's facts."""
-    from smtpops.providers import catalog, detect
-
     oauth = config.oauth
     if oauth is None or oauth.flow not in FLOWS:
         raise TokenError("not_configured")
@@ -108,35 +59,14 @@ def plan(config: Config) -> TokenRequest:
     )
 
 
-def claims(token: str) -> dict[str, Any]:
-    """The payload of a JWT access token, read (not verified: that is the server's job) to
-    show which permissions were granted; {} for opaque tokens."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        return {}
-    try:
-        padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, UnicodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 Fetch = Callable[[TokenRequest, OAuthCredentials, Any], AccessToken]
 
 
-def _library(family: str) -> Fetch:
-    if family == "microsoft":
-        from smtpops.oauth import microsoft
-
-        return microsoft.fetch
-    if family == "google":
-        from smtpops.oauth import google_
-
-        return google_.fetch
-    from smtpops.oauth import generic
-
-    return generic.fetch
+FAMILIES: dict[str, Fetch] = {
+    "microsoft": microsoft.fetch,
+    "google": google_.fetch,
+    "generic": generic.fetch,
+}
 
 
 _cache: dict[tuple[Any, ...], AccessToken] = {}
@@ -158,8 +88,6 @@ def acquire(
 ) -> AccessToken:
     """A token valid for at least REFRESH_MARGIN seconds: from the in-memory cache, else from
     the endpoint. Never written anywhere. ``fresh`` skips the cache."""
-    from smtpops.oauth.transport import session
-
     request = plan(config)
     key = _key(request, credentials)
     with _lock:
@@ -169,7 +97,7 @@ def acquire(
         return cached
     http = session(request.ca_file, timeout, base_dir)
     try:
-        token = _library(request.family)(request, credentials, http)
+        token = FAMILIES[request.family](request, credentials, http)
     finally:
         http.close()
     credentials.remember(token.value)

@@ -10,6 +10,7 @@ from typing import Any
 
 def session(ca_file: str | None, timeout: float, base_dir: str | None = None) -> Any:
     """A ``requests.Session``; ``ca_file`` is relative to ``base_dir`` (the repository root)."""
+    # lazy: requests loads only where a token is requested
     import requests
 
     verify: str | bool = True

@@ -9,6 +9,7 @@ from __future__ import annotations
 from smtpops.model import Config
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.probe.result import ProbeOptions, ProbeReport, StepResult
+from smtpops.probe.runner import run
 from smtpops.secret import Secret
 from smtpops.settings import Environment
 
@@ -26,7 +27,6 @@ def run_probe(
     """Test ``config`` against its real server. Never raises for a server problem: the report
     says which step failed and why. ``password`` None fails the AUTH step; an OAuth2 config
     takes its decrypted OAuth2 credentials instead (the Token step gets the access token)."""
-    from smtpops.probe.runner import run
 
     return run(
         config,

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 
 from smtpops.probe.failure import Failure
 from smtpops.probe.session import HIDDEN, Reply, Session
@@ -70,8 +71,6 @@ def oauthbearer_response(username: str, token: Secret, host: str, port: int) -> 
 
 def decode_challenge(text: str) -> dict[str, str] | None:
     """The server's error challenge (base64 JSON in a 334 reply) as a mapping, or None."""
-    import json
-
     try:
         data = json.loads(base64.b64decode(text.strip().encode("ascii"), validate=True))
     except (binascii.Error, ValueError, UnicodeError):

@@ -165,13 +165,16 @@ def run(
     try:
         for step in sequence(config):
             p.step = step
+            run_step = (
+                token_step.token_auth if step == "auth" and config.uses_token else STEPS[step]
+            )
             started = time.perf_counter()
             try:
                 if not p.host:
                     raise Failure("dns.no_host")
                 if p.remaining() <= 0:
                     raise Failure(f"{step}.overall_timeout", seconds=options.total_timeout)
-                outcome = STEPS[step](p)
+                outcome = run_step(p)
             except Failure as failure:
                 results.append(_clean(_failed(p, step, failure, started), password))
                 break

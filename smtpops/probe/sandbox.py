@@ -18,8 +18,10 @@ import asyncio
 import datetime as dt
 import email
 import email.policy
+import gc
 import hashlib
 import hmac
+import logging
 import os
 import re
 import secrets
@@ -28,12 +30,15 @@ import ssl
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
 from smtpops.localstate import make_dir
+from smtpops.oauth.issuer import Client, TokenIssuer
+from smtpops.probe import sandbox_oauth
 
 PASSWORD_MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5")
 TOKEN_MECHANISMS = ("XOAUTH2", "OAUTHBEARER")
@@ -81,6 +86,7 @@ class _Handler:
         return self.box.keep(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content)
 
     async def auth_CRAM__MD5(self, server: Any, args: list[str]) -> Any:
+        # lazy: aiosmtpd is heavy: only the sandbox loads it (CLI start-up stays light)
         from aiosmtpd.smtp import MISSING, AuthResult
 
         challenge = f"<{secrets.randbelow(10**9)}.{int(time.time())}@sandbox>".encode()
@@ -147,6 +153,7 @@ class Sandbox:
 
     # -- what the handler calls ------------------------------------------------------------
     def auth_result(self, ok: bool) -> Any:
+        # lazy: aiosmtpd is heavy: only the sandbox loads it (CLI start-up stays light)
         from aiosmtpd.smtp import AuthResult
 
         if self.auth_reply:
@@ -164,9 +171,7 @@ class Sandbox:
         return self.auth_result(ok)
 
     async def token_auth(self, server: Any, args: list[str], form: re.Pattern[bytes]) -> Any:
-        from smtpops.probe.sandbox_oauth import token_auth
-
-        return await token_auth(self, server, args, form)
+        return await sandbox_oauth.token_auth(self, server, args, form)
 
     def keep(self, mail_from: str, rcpt_tos: tuple[str, ...], raw: bytes) -> str:
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -183,6 +188,7 @@ class Sandbox:
 
     # -- certificates and servers ----------------------------------------------------------
     def _server_context(self) -> ssl.SSLContext:
+        # lazy: trustme is heavy: only the sandbox loads it (CLI start-up stays light)
         import trustme
 
         ca = trustme.CA(organization_name="smtpops sandbox CA")
@@ -208,6 +214,7 @@ class Sandbox:
         return context
 
     def _smtp(self, context: ssl.SSLContext, implicit: bool) -> Any:
+        # lazy: aiosmtpd is heavy: only the sandbox loads it (CLI start-up stays light)
         from aiosmtpd.smtp import SMTP
 
         protocol = SMTP(
@@ -265,8 +272,6 @@ class Sandbox:
                 transport.abort()  # at once, also under TLS (close waits for a TLS shutdown)
 
     def _start_issuer(self, ca: Any) -> None:
-        from smtpops.oauth.issuer import Client, TokenIssuer
-
         self.issuer = TokenIssuer(ca, names=self.names[:2]).start()
         self.issuer.add_client(
             Client(
@@ -278,7 +283,6 @@ class Sandbox:
         )
 
     def start(self) -> Sandbox:
-        import logging
 
         logging.getLogger("mail.log").setLevel(logging.CRITICAL)  # aiosmtpd is chatty
         context = self._server_context()
@@ -306,8 +310,6 @@ class Sandbox:
             # a client that connected to the implicit-TLS port and never finished its
             # handshake leaves a socket only the TLS layer knew of; it is closed here, when
             # the loop and its cycles are collected, without a ResourceWarning
-            import gc
-            import warnings
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ResourceWarning)

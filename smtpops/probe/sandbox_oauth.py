@@ -3,6 +3,9 @@ sandbox's own token endpoint, failures answered as Google and Exchange Online an
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from typing import Any
 
@@ -12,10 +15,7 @@ async def token_auth(box: Any, server: Any, args: list[str], form: re.Pattern[by
     endpoint; a bad token gets the error challenge (base64 JSON in a 334), the client's
     reply to it, then 535 (as Google does); a token for an app without access to the
     mailbox gets 535 5.7.3 (as Exchange Online does)."""
-    import base64
-    import binascii
-    import json
-
+    # lazy: aiosmtpd loads only when a sandbox runs
     from aiosmtpd.smtp import MISSING, AuthResult
 
     if len(args) > 1:

@@ -8,8 +8,13 @@ from typing import Any
 
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.oauth.flows import FLOWS
+from smtpops.oauth.token import TokenError, acquire
+from smtpops.probe.advice import reply_error
+from smtpops.probe.auth import authenticate_token
 from smtpops.probe.failure import Failure
+from smtpops.probe.session import ReadError
 from smtpops.probe.state import Outcome, Probe
+from smtpops.probe.steps import offered_mechanisms
 
 # what the SMTP server checks in a Microsoft token, per flow
 _MICROSOFT_NEEDS = {"microsoft-app-only": "SMTP.SendAsApp", "microsoft-delegated": "SMTP.Send"}
@@ -29,8 +34,6 @@ def _facts(p: Probe) -> dict[str, Any]:
 
 
 def token(p: Probe) -> Outcome:
-    from smtpops.oauth.token import TokenError, acquire
-
     facts = _facts(p)
     credentials = p.password
     if not isinstance(credentials, OAuthCredentials):
@@ -75,11 +78,6 @@ def _challenge_error(challenge: dict[str, str]) -> str:
 
 def token_auth(p: Probe) -> Outcome:
     """AUTH XOAUTH2 / OAUTHBEARER with the token of the Token step."""
-    from smtpops.probe.advice import reply_error
-    from smtpops.probe.auth import authenticate_token
-    from smtpops.probe.session import ReadError
-    from smtpops.probe.steps import offered_mechanisms
-
     mechanism = p.config.auth_protocol
     offered = offered_mechanisms(p)
     if p.token is None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from smtpops.model import FIELDS, METADATA_FIELDS
+from smtpops.oauth.flows import SECRET_FIELDS as OAUTH_SECRETS
 from smtpops.schema import SECRET_FIELDS
 
 SECURITY_FIELDS = (
@@ -110,8 +111,6 @@ def _flatten_oauth(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _secret(key: str) -> bool:
-    from smtpops.oauth.flows import SECRET_FIELDS as OAUTH_SECRETS
-
     if key.startswith("oauth."):
         return key[len("oauth.") :] in OAUTH_SECRETS or bool(_HIDDEN.search(key[6:]))
     return key in SECRET_FIELDS or (key not in FIELDS and bool(_HIDDEN.search(key)))

@@ -4,12 +4,14 @@ rules) all files of the run."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from smtpops import clock
 from smtpops.model import Config
 from smtpops.providers import Provider
-from smtpops.settings import Environment, Policy, Settings
+from smtpops.settings import RELAXED, Environment, Policy, Settings
 from smtpops.yamlio import Document
 
 
@@ -26,18 +28,24 @@ class ConfigContext:
 
     @property
     def policy(self) -> Policy:
-        from smtpops.settings import RELAXED
 
         return self.environment.policy if self.environment else RELAXED
 
     @property
     def today(self) -> datetime.date:
-        from smtpops.clock import today
-
-        return today()
+        return clock.today()
 
     def has(self, name: str) -> bool:
         return name in self.raw
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BaseChange:
+    """How a config differs from a base revision (``validate --base``) in a way no smtpops
+    deploy/rollback commit accounts for."""
+
+    kind: str  # activated | changed | deactivated
+    base: str  # the base as the user named it, with its commit
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,3 +54,4 @@ class RepoContext:
     settings: Settings
     configs_dir: str | None
     stray: tuple[str, ...] = ()  # YAML files outside configs/<env>/
+    base_changes: Mapping[str, BaseChange] = field(default_factory=dict)  # path -> change

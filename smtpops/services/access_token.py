@@ -8,6 +8,7 @@ from smtpops.errors import CheckFailed, InputError, UsageError
 from smtpops.model import Config
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.oauth.token import AccessToken, TokenError, acquire
+from smtpops.probe.token_advice import explain
 from smtpops.services import decryption
 from smtpops.services.repository import Target
 
@@ -19,8 +20,6 @@ def fresh_token(
 ) -> tuple[Config, AccessToken]:
     """The config and a token just obtained for it (never from a cache). Raises UsageError for
     a password config, CheckFailed (with the reason and the fix) when the endpoint refuses."""
-    from smtpops.probe.token_advice import explain
-
     try:
         data = yamlio.load_path(target.path).data
     except (OSError, yamlio.LoadError) as exc:
