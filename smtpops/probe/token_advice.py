@@ -18,7 +18,8 @@ def _ms(c: Ctx) -> bool:
 
 def _said(c: Ctx) -> str:
     code, text = c.get("code") or "", c.get("description") or ""
-    return f" (the endpoint said: {code} {text})".replace("  ", " ") if code or text else ""
+    said = text if code and text.startswith(code) else f"{code} {text}".strip()
+    return f" (the endpoint said: {said})" if said else ""
 
 
 def _bad_secret(c: Ctx) -> tuple[str, str]:
