@@ -144,7 +144,7 @@ def _check_shape(name: str, value: str) -> str:
 
 
 @secrets.command("set-oauth")
-@click.argument("config")
+@click.argument("config", shell_complete=complete.configs)
 @click.option(
     "--stdin",
     "from_stdin",

@@ -8,13 +8,14 @@ import sys
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli.options import format_option
 from smtpops.services import repository
 from smtpops.services.access_token import fresh_token
 
 
 @click.command()
-@click.argument("config")
+@click.argument("config", shell_complete=complete.configs)
 @format_option("text", "json")
 def token(config: str, fmt: str) -> None:
     """Print a fresh access token for CONFIG (a path or ENV/NAME) on standard output.
