@@ -172,10 +172,13 @@ def test_google_refresh_token(issuer, ca_file) -> None:
     [
         ("none", {"client_secret": "wrong", "refresh_token": "x"}, "bad_secret"),
         ("expired", {"client_secret": CLIENT_SECRET, "refresh_token": "rt-old"}, "refresh_expired"),
+        ("stale", {"client_secret": CLIENT_SECRET, "refresh_token": "x"}, "expired_secret"),
     ],
 )
 def test_google_refresh_failures(issuer, ca_file, setup, parts, kind) -> None:
-    issuer.add_client(Client(client_id="g-client", secret=CLIENT_SECRET))
+    issuer.add_client(
+        Client(client_id="g-client", secret=CLIENT_SECRET, secret_expired=setup == "stale")
+    )
     config = google_config(issuer, ca_file, "google-refresh-token", client_id="g-client")
     _fails(config, kind, **parts)
 
