@@ -85,11 +85,19 @@ def _auth_failed(c: Ctx) -> tuple[str, str]:
 def _mechanism(c: Ctx) -> tuple[str, str]:
     offered = c.get("offered") or ()
     usable = [m for m in ("LOGIN", "PLAIN", "CRAM-MD5") if m in offered]
-    hint = (
-        f"Set auth_protocol: {usable[0]}."
-        if usable
-        else "smtpops supports LOGIN, PLAIN and CRAM-MD5; ask the server's admin to enable one."
-    )
+    tokens = [m for m in ("XOAUTH2", "OAUTHBEARER") if m in offered]
+    if usable:
+        hint = f"Set auth_protocol: {usable[0]}."
+    elif tokens:
+        hint = (
+            f"The server signs in only with OAuth2: set auth_protocol: {tokens[0]} with an "
+            "oauth block (`smtpops new --auth oauth` writes one)."
+        )
+    else:
+        hint = (
+            "smtpops supports LOGIN, PLAIN, CRAM-MD5, XOAUTH2 and OAUTHBEARER; ask the "
+            "server's admin to enable one."
+        )
     return (
         f"The server does not offer {c['mechanism']} authentication; it offers "
         f"{', '.join(offered) or 'no mechanism'}.",

@@ -189,3 +189,11 @@ def test_microsofts_basic_auth_refusal_points_to_oauth(make_sandbox) -> None:
     failure = run_probe(config, Secret(box.password), options=ProbeOptions(wait_timeout=5)).failure
     assert failure is not None and failure.error == "auth.basic_disabled"
     assert "OAuth2" in failure.hint and "--auth oauth" in failure.hint
+
+
+def test_a_server_that_takes_only_oauth_says_so(make_sandbox) -> None:
+    box = make_sandbox(oauth=True, mechanisms=("XOAUTH2",))
+    config = Config.from_raw(box.config())  # LOGIN
+    failure = run_probe(config, Secret(box.password), options=ProbeOptions(wait_timeout=5)).failure
+    assert failure is not None and failure.error == "auth.mechanism"
+    assert "only with OAuth2" in failure.hint and "auth_protocol: XOAUTH2" in failure.hint
