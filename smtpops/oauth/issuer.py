@@ -155,7 +155,9 @@ class TokenIssuer:
         server.socket = context.wrap_socket(server.socket, server_side=True)
         self._server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, name="smtpops-issuer")
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="smtpops-issuer"
+        )  # a short poll: stop() returns at once
         self._thread.daemon = True
         self._thread.start()
         return self
