@@ -181,7 +181,8 @@ def set_password(path: str, password: Secret) -> None:
     if _encrypts_more(output):
         raise EncryptionError(
             f"{path}: the .sops.yaml rule for this folder encrypts more than the password",
-            hint="Add `encrypted_regex: ^password$` and `mac_only_encrypted: true` to the rule "
+            hint=f"Add `encrypted_regex: {sops_config.ENCRYPTED_REGEX}` and `mac_only_encrypted: "
+            "true` to the rule "
             "(`smtpops keys init` writes them).",
         )
     atomic.write_text(path, splice.splice(lay, encrypted))

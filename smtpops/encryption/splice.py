@@ -117,7 +117,8 @@ def take_from_sops_output(output: str, path: str) -> Encrypted:
     if lay.password is None or lay.sops is None:
         raise InputError(
             f"{path}: sops returned a document without a password or sops block",
-            hint="Check that .sops.yaml encrypts 'password' (encrypted_regex: ^password$).",
+            hint="Check that .sops.yaml encrypts 'password' (`smtpops secrets updatekeys` "
+            "writes its encrypted_regex).",
         )
     value = output[lay.password.start : lay.password.end].strip()
     if not value.startswith("ENC["):
