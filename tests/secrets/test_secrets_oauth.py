@@ -209,3 +209,48 @@ def test_secrets_check_with_a_key_verifies_an_oauth_config(repo, run_cli, monkey
     result = run_cli("secrets", "check", "configs/production", "--require-key")
     assert result.exit_code == 0, repr(result)
     assert "checksum verified" in result.stdout and CANARY_SECRET not in result.output
+
+
+TRICKY = [
+    'quote"and\\backslash',
+    "colon: hash # and 'single'",
+    "  leading and trailing spaces  ",
+    "ünïcødé-€-秘密-🔑",
+    "{flow: mapping}, [list], &anchor *alias !tag %percent @at `tick`",
+    "yes",
+    "0x1F",
+]
+
+
+def test_every_kind_of_secret_comes_back_exactly(repo, run_cli, monkeypatch) -> None:
+    from smtpops.encryption import set_oauth
+
+    path = repo.write("production", "o365", APP_ONLY.format(name="o365"))
+    repo.use_key(monkeypatch, "production")
+    for value in TRICKY:
+        set_oauth(str(path), {"client_secret": Secret(value)})
+        found = decrypt_credentials(str(path))
+        assert isinstance(found, OAuthCredentials)
+        assert found.parts["client_secret"].reveal() == value, value
+        assert value not in path.read_text() or value == "yes"
+    assert run_cli("validate", "configs").exit_code == 0
+
+
+def test_a_multiline_key_comes_back_exactly(repo, monkeypatch) -> None:
+    from smtpops.encryption import set_oauth
+
+    text = APP_ONLY.format(name="cert").replace(
+        "  client_id: 11111111-2222-3333-4444-555555555555\n",
+        "  client_id: 11111111-2222-3333-4444-555555555555\n  certificate_thumbprint: "
+        + "AB" * 20
+        + "\n",
+    )
+    path = repo.write("production", "cert", text)
+    pem = (
+        "-----BEGIN PRIVATE KEY-----\nMIIB" + "x" * 70 + "\n\tline2\r\n-----END PRIVATE KEY-----\n"
+    )
+    set_oauth(str(path), {"private_key": Secret(pem)})
+    repo.use_key(monkeypatch, "production")
+    found = decrypt_credentials(str(path))
+    assert isinstance(found, OAuthCredentials) and found.parts["private_key"].reveal() == pem
+    assert "MIIB" not in path.read_text()
