@@ -9,21 +9,13 @@ from typing import Any
 
 import click
 
+from smtpops import schema
 from smtpops.errors import UsageError
 from smtpops.oauth.flows import FLOWS, SECRET_FIELDS, SECRET_TITLES, Flow
 from smtpops.providers import Provider
 from smtpops.secret import Secret
 
-READABLE = (
-    "flow",
-    "tenant",
-    "client_id",
-    "certificate_thumbprint",
-    "scope",
-    "token_url",
-    "authority",
-    "ca_file",
-)
+READABLE = tuple(k for k in schema.properties()["oauth"]["properties"] if k not in SECRET_FIELDS)
 _ASKED = {
     "tenant": "Tenant: your Microsoft Entra tenant ID (a GUID) or primary domain "
     "(name.onmicrosoft.com), from the Entra admin center → Overview.",

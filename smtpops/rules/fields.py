@@ -5,6 +5,7 @@ constraints themselves live only in the schema (tests/test_fields.py checks that
 of the schema is covered by exactly one of these rules).
 """
 
+from smtpops import schema
 from smtpops.diagnostics import Severity
 from smtpops.model import FIELDS
 from smtpops.rules.registry import Example, declare
@@ -219,10 +220,7 @@ declare(
     why="Without a complete oauth block smtpops cannot get the access token the server asks for.",
     bad=Example(yaml="auth_protocol: XOAUTH2\noauth:\n  flow: magic\n"),
     good=Example(yaml="host: smtp.example.com\n"),
-    references=(
-        "Fields: flow, tenant, client_id, client_secret, certificate_thumbprint, private_key, "
-        "refresh_token, service_account_key, scope, token_url, authority, ca_file",
-    ),
+    references=("Fields: " + ", ".join(schema.properties()["oauth"]["properties"]),),
     severity=_E,
     kind="schema",
 )
