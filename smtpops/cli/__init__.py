@@ -30,6 +30,9 @@ COMMANDS: dict[str, str] = {
     "status": "status:status",
     "history": "history:history",
     "diff": "diff:diff",
+    "render": "render:render",
+    "exec": "exec_:exec_",
+    "apply": "apply:apply",
 }
 
 HELP = {
@@ -50,6 +53,9 @@ HELP = {
     "status": "Show what is active in each environment.",
     "history": "Show the audit trail of configs and deploys.",
     "diff": "Review the config changes between two revisions.",
+    "render": "Render the active config for the CRM (json, env, k8s-secret, django, …).",
+    "exec": "Run a command with the active config in its environment.",
+    "apply": "Apply the active config to a runtime (a Postfix relay).",
 }
 
 

@@ -20,6 +20,21 @@ WAIT = click.option(
     help="Wait this long for another change to the environment to finish.",
 )
 FORMAT = format_option("text", "json")
+APPLY = click.option(
+    "--apply",
+    "apply_target",
+    type=click.Choice(["postfix", "none"]),
+    default=None,
+    help="Also apply the result to this runtime before the commit, recording its digest "
+    "(default: the environment's `apply:` setting; none skips it).",
+)
+
+
+def handover(target: str | None) -> Any:
+    """The apply step that goes with a change (a no-op when nothing is configured)."""
+    from smtpops.services.apply import Handover
+
+    return Handover(target)
 
 
 def run(call: Callable[[], Any], fmt: str) -> None:

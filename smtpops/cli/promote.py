@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from smtpops.cli._change import FORMAT, WAIT, run
+from smtpops.cli._change import APPLY, FORMAT, WAIT, handover, run
 
 
 @click.command()
@@ -20,6 +20,7 @@ from smtpops.cli._change import FORMAT, WAIT, run
 )
 @click.option("--dry-run", is_flag=True, help="Validate and test, show the commit, write nothing.")
 @WAIT
+@APPLY
 @FORMAT
 def promote(
     name: str,
@@ -29,6 +30,7 @@ def promote(
     copy_credentials: bool,
     dry_run: bool,
     wait: float,
+    apply_target: str | None,
     fmt: str,
 ) -> None:
     """Carry the settings of config NAME from one environment to the next.
@@ -48,6 +50,7 @@ def promote(
             copy_credentials=copy_credentials,
             dry_run=dry_run,
             wait=wait,
+            handover=handover(apply_target),
         ),
         fmt,
     )

@@ -8,10 +8,12 @@ pins → one commit. Everything happens inside a :class:`Transaction`, so any fa
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from smtpops import __version__
 from smtpops.errors import GitOpsError
@@ -37,6 +39,22 @@ class Outcome:
     notes: tuple[str, ...] = ()
 
 
+class Handover(Protocol):
+    """A runtime step that goes with the commit (``smtpops.services.apply.Handover``)."""
+
+    def prepare(self, ws: Workspace, env: str) -> dict[str, str]:
+        """Trailers (e.g. the rendered digest), from the files as they will be committed."""
+        ...
+
+    def deliver(self) -> str:
+        """Apply before the commit; raise to stop the change. Returns a note."""
+        ...
+
+    def undo(self) -> None:
+        """The commit failed after ``deliver``: put the runtime back to what HEAD records."""
+        ...
+
+
 @dataclass(slots=True, kw_only=True)
 class Change:
     """A change to make active ``name`` in ``env`` (``name`` None: nothing active after)."""
@@ -56,6 +74,7 @@ class Change:
     respect_pin: bool = True
     extra_touched: list[str] = field(default_factory=list)
     target: str | None = None  # rel path of a config that does not exist yet (promote)
+    handover: Handover | None = None  # e.g. apply to Postfix, with the digest in a trailer
 
 
 def _refuse_pinned(ws: Workspace, env: str) -> None:
@@ -141,6 +160,7 @@ def apply(
             changed = tuple(
                 rel for rel in sorted(tx.written) if tx.written[rel] != _digest_of(tx.files[rel][0])
             )
+            extra = change.handover.prepare(ws, env.name) if change.handover else {}
             values = {
                 "Action": change.action,
                 "Environment": env.name,
@@ -150,6 +170,7 @@ def apply(
                 "Actor": actor,
                 "Version": __version__,
                 **change.trailers,
+                **extra,
             }
             body = [*change.body, *([describe_test(report)] if report else [])]
             message = trailers.message(change.subject, "\n".join(body), values)
@@ -165,9 +186,21 @@ def apply(
                 message=message,
                 notes=tuple(notes),
             )
-            if dry_run or not changed:
+            if dry_run:
                 return outcome  # leaving the block without a commit restores everything
-            sha = tx.commit(message)
+            if change.handover:
+                note = change.handover.deliver()
+                if note:
+                    outcome = dataclasses.replace(outcome, notes=(*outcome.notes, note))
+            if not changed:
+                return outcome
+            try:
+                sha = tx.commit(message)
+            except BaseException:
+                if change.handover:
+                    with contextlib.suppress(Exception):
+                        change.handover.undo()
+                raise
         return dataclasses.replace(outcome, commit=sha)
 
 

@@ -15,7 +15,7 @@ import os
 from smtpops import yamlio
 from smtpops.errors import ConfigNotFound, GitOpsError, InputError, UsageError
 from smtpops.gitops import gate, workspace
-from smtpops.gitops.change import Change, Outcome, apply
+from smtpops.gitops.change import Change, Handover, Outcome, apply
 from smtpops.gitops.transaction import Transaction
 
 KEPT = ("username", "password", "sops", "active")
@@ -87,6 +87,7 @@ def promote(
     decrypt: gate.Decrypt | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
+    handover: Handover | None = None,
 ) -> Outcome:
     ws = workspace.open_at()
     check_step(ws.settings.order, source, target, force)
@@ -140,5 +141,6 @@ def promote(
         trailers={"Source": f"{source}/{name} {sha[:12]}"},
         writes={dst_rel: new.encode("utf-8")},
         after_write=carry_password if copy_credentials else None,
+        handover=handover,
     )
     return apply(ws, change, tester=tester, decrypt=decrypt, dry_run=dry_run, wait=wait)

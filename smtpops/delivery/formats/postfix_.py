@@ -1,0 +1,58 @@
+"""``postfix``: the relay configuration as files, for those who ship them themselves
+(``render --format postfix --output DIR``): ``main.cf.smtpops`` (the parameters, to
+append to main.cf or feed to ``postconf -e``), ``sasl_passwd`` (0600; run
+``postmap hash:sasl_passwd`` where it will live), the header tables and the CA file. The
+map paths in ``main.cf.smtpops`` name ``--option directory=DIR`` (default: the output
+folder). ``smtpops apply --target postfix`` does all of it, and the reload, in one step.
+"""
+
+from __future__ import annotations
+
+import os
+
+from smtpops.delivery.formats.base import (
+    Context,
+    Format,
+    OutputFile,
+    Rendered,
+    option,
+    seconds_value,
+)
+from smtpops.delivery.postfix import params, tables
+
+
+def render(ctx: Context) -> Rendered:
+    d = ctx.delivery
+    params.refuse(d)
+    where = option(ctx, "directory", "/etc/postfix/smtpops")
+    interval = seconds_value(ctx.options, "retry_interval", params.DEFAULT_RETRY_INTERVAL)
+    sasl = tables.sasl_map(d, ctx.password)
+    prepends, checks = tables.header_tables(d)
+    ca = tables.ca_file(d)
+    found = params.parameters(
+        d,
+        ca_file=os.path.join(where, tables.CA_FILE) if ca else None,
+        password_map=f"hash:{os.path.join(where, tables.SASL_MAP)}" if sasl else None,
+        prepend_tables=[os.path.join(where, f.name) for f in prepends],
+        header_checks=os.path.join(where, checks.name) if checks else None,
+        retry_interval=interval,
+    )
+    head = [
+        f"# Postfix relay settings of {d.config}, rendered by "
+        f"`smtpops render {d.environment} --format postfix`; digest {d.digest}",
+        "# Append to main.cf (or `postconf -e` each line), `postmap hash:sasl_passwd`, reload.",
+    ]
+    main = "\n".join(head + [f"{k} = {v}" for k, v in found.items()]) + "\n"
+    files = [OutputFile(name="main.cf.smtpops", data=main.encode())]
+    files += [f for f in (sasl, ca, checks) if f is not None] + prepends
+    return Rendered(files=tuple(files))
+
+
+FORMAT = Format(
+    name="postfix",
+    summary="Postfix relay files: main.cf parameters, 0600 sasl_passwd, header tables (a folder)",
+    render=render,
+    plaintext=True,
+    directory=True,
+    options=("directory", "retry_interval"),
+)
