@@ -3,7 +3,7 @@
 ``EMAIL_USE_TLS`` (STARTTLS) and ``EMAIL_USE_SSL`` (implicit TLS) are never both true;
 ``EMAIL_TIMEOUT`` is the wait timeout. What the stock backend cannot express (the HELO name,
 custom headers, a private CA, an unverified certificate) is given as ``SMTPOPS_*`` settings
-that ``examples/django/smtpops_mail.py`` applies.
+(and the exact sign-in method) that ``examples/django/smtpops_mail.py`` applies.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ def render(ctx: Context) -> Rendered:
         ("EMAIL_TIMEOUT", d.wait_timeout),
         ("DEFAULT_FROM_EMAIL", d.from_address or d.username or ""),
         ("SMTPOPS_HELO_HOSTNAME", d.helo_hostname),
+        ("SMTPOPS_AUTH_PROTOCOL", d.auth_protocol),
         ("SMTPOPS_EMAIL_HEADERS", dict(d.headers)),
         ("SMTPOPS_CA_FILE", d.ca_path),
         ("SMTPOPS_VERIFY_CERTIFICATE", d.verify_certificate),
