@@ -64,6 +64,12 @@ class Postfix:
     def check(self, config_dir: str | None = None) -> Run:
         return run("postfix", "-c", config_dir or self.config_dir, "check")
 
+    def chroot(self) -> str:
+        """The chroot column of the stock smtp service (the relay transport copies it)."""
+        result = run("postconf", "-c", self.config_dir, "-Fh", "smtp/unix/chroot")
+        value = result.output.strip() if result.code == 0 else ""
+        return value if value in ("y", "n", "-") else "-"
+
     def running(self) -> bool:
         return run("postfix", "-c", self.config_dir, "status").code == 0
 

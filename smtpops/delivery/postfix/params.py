@@ -1,6 +1,7 @@
 """A config as Postfix 3.x ``main.cf`` parameters. The mapping (README "Postfix relay"):
 
-- host/port → ``relayhost = [host]:port``; ``default_transport = smtp``.
+- host/port → ``relayhost = [host]:port``; mail leaves through a transport of its own,
+  ``smtpops`` (a master.cf entry running smtp(8)), so the limits below touch nothing else.
 - tls → ``smtp_tls_security_level`` (``secure`` when verify_certificate, else ``encrypt``;
   ``none`` for tls None), ``smtp_tls_wrappermode = yes`` for SSL/TLS (465), ``ca_file`` →
   ``smtp_tls_CAfile`` (else the system CAs). Postfix checks certificates by name only, so
@@ -8,8 +9,10 @@
 - username/password → SASL with a 0600 ``sasl_passwd`` hash map; ``auth_protocol`` →
   ``smtp_sasl_mechanism_filter``; a failed sign-in defers mail (soft bounce), never loses it.
 - helo_hostname → ``smtp_helo_name``.
-- max_connections → ``smtp_destination_concurrency_limit`` (every message goes to the one
-  relay, so this caps the sessions Postfix opens to it).
+- max_connections → ``smtpops_destination_concurrency_limit`` and the transport's process
+  limit in master.cf: at most that many smtp(8) processes, each with one session, so the
+  relay never sees more sessions (the concurrency limit alone lets a finished delivery's
+  QUIT overlap the next session).
 - idle_timeout → ``smtp_connection_cache_time_limit`` and ``connection_cache_ttl_limit``
   (an unused cached connection is closed after that long).
 - wait_timeout → every per-command timeout of the SMTP client (connect, greeting/HELO,
@@ -21,7 +24,7 @@
   ``retries: 0`` maps exactly (lifetime 0: one attempt).
 - custom headers → each header once on every message submitted over SMTP, replacing a
   copy the message already has (see :mod:`.tables`).
-- inactive (hold) → ``defer_transports = smtp, relay``: mail stays queued, unsent, and
+- inactive (hold) → ``defer_transports = smtpops, smtp, relay``: mail stays queued, unsent, and
   does not expire for ``hold_lifetime`` (default 5 days).
 """
 
@@ -47,7 +50,8 @@ TIMEOUTS = (
     "smtp_rset_timeout",
     "smtp_quit_timeout",
 )
-HOLD_TRANSPORTS = "smtp, relay"
+TRANSPORT = "smtpops"
+HOLD_TRANSPORTS = f"{TRANSPORT}, smtp, relay"
 DEFAULT_RETRY_INTERVAL = 300
 DEFAULT_HOLD_LIFETIME = 5 * 86400
 MERGED = ("smtpd_data_restrictions", "header_checks")  # the operator's own value is kept after ours
@@ -132,12 +136,12 @@ def parameters(
     refuse(d)
     found = {
         "relayhost": f"[{d.host}]:{d.port}",
-        "default_transport": "smtp",
+        "default_transport": TRANSPORT,
         "smtp_host_lookup": "dns, native",
         "smtp_helo_name": d.helo_hostname,
         **tls(d, ca_file),
         **sasl(d, password_map),
-        "smtp_destination_concurrency_limit": str(d.max_connections),
+        f"{TRANSPORT}_destination_concurrency_limit": str(d.max_connections),
         "smtp_connection_cache_time_limit": f"{d.idle_timeout}s",
         "connection_cache_ttl_limit": f"{d.idle_timeout}s",
         **{name: f"{d.wait_timeout}s" for name in TIMEOUTS},
@@ -150,6 +154,11 @@ def parameters(
     if header_checks:
         found["header_checks"] = f"regexp:{header_checks}"
     return found
+
+
+def service(chroot: str, max_connections: int) -> str:
+    """The master.cf entry of the relay transport (``postconf -M`` syntax)."""
+    return f"{TRANSPORT}/unix={TRANSPORT} unix - - {chroot} - {max_connections} smtp"
 
 
 def hold(params: dict[str, str], lifetime: int = DEFAULT_HOLD_LIFETIME) -> dict[str, str]:

@@ -93,8 +93,11 @@ def _write_version(base: str, version: str, files: list[OutputFile], pf: Postfix
     return final
 
 
-def _check(pf: Postfix, text: str) -> None:
-    """``postfix check`` on a scratch copy of the directory holding the new main.cf."""
+def _check(pf: Postfix, text: str, entry: str | None) -> str:
+    """``postfix check`` on a scratch copy of the directory holding the new main.cf and the
+    relay's master.cf entry; the new master.cf text."""
+    from smtpops.delivery.postfix.commands import run
+
     base = os.path.join(pf.config_dir, STATE_DIR)
     scratch = tempfile.mkdtemp(prefix=".check-", dir=base)
     try:
@@ -105,7 +108,9 @@ def _check(pf: Postfix, text: str) -> None:
                 shutil.copy2(src, os.path.join(scratch, name))
         with open(os.path.join(scratch, "main.cf"), "w", encoding="utf-8") as handle:
             handle.write(text)
-        result = pf.check(scratch)
+        result = run("postconf", "-c", scratch, "-M", entry) if entry else None
+        if result is None or result.code == 0:
+            result = pf.check(scratch)
         if result.code != 0:
             raise PostfixError(
                 f"postfix check refused the new configuration, so nothing was changed: "
@@ -113,6 +118,8 @@ def _check(pf: Postfix, text: str) -> None:
                 hint=f"Fix what postfix check reports in {pf.config_dir}/main.cf or master.cf "
                 "(outside the smtpops block), then apply again.",
             )
+        with open(os.path.join(scratch, "master.cf"), encoding="utf-8") as handle:
+            return handle.read()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -161,6 +168,7 @@ def apply(plan: Plan, options: Mapping[str, str]) -> ApplyResult:
     state = read_state(pf.config_dir) or {}
     lifetime = seconds_value(options, "hold_lifetime", params.DEFAULT_HOLD_LIFETIME)
     files: list[OutputFile] = []
+    entry = state.get("service")
     if plan.hold:
         version = state.get("version")
         wanted = params.hold(dict(state.get("relay") or {}), lifetime)
@@ -171,24 +179,31 @@ def apply(plan: Plan, options: Mapping[str, str]) -> ApplyResult:
         wanted = relay
         assert plan.delivery is not None
         digest, config = plan.delivery.digest, plan.delivery.config
+        entry = params.service(pf.chroot(), plan.delivery.max_connections)
     wanted = _merge(wanted, old_text)
-    state_digest = _digest(digest, version, wanted, plan.hold)
+    state_digest = _digest(digest, version, wanted, plan.hold, entry)
     running = pf.running()
     if state.get("state") == state_digest and maincf.block_digest(old_text) == state_digest:
         return _result(
             plan, pf, state_digest, digest, config, changed=False, reloaded=False, running=running
         )
+    new_text = maincf.update(old_text, wanted, state_digest)
+    master_path = os.path.join(pf.config_dir, "master.cf")
+    with open(master_path, encoding="utf-8") as handle:
+        old_master = handle.read()
+    new_master = _check(pf, new_text, entry)  # before anything is written
     if files and version:
         _write_version(base, str(version), files, pf)
-    new_text = maincf.update(old_text, wanted, state_digest)
     try:
-        _check(pf, new_text)
+        if new_master != old_master:
+            atomic.write_text(master_path, new_master)
         atomic.write_text(main_path, new_text)
         try:
             if running:
                 pf.reload()
         except BaseException:
             atomic.write_text(main_path, old_text)
+            atomic.write_text(master_path, old_master)
             if running:
                 with contextlib.suppress(PostfixError):
                     pf.reload()
@@ -208,6 +223,7 @@ def apply(plan: Plan, options: Mapping[str, str]) -> ApplyResult:
         "version": version,
         "hold": plan.hold,
         "relay": relay,
+        "service": entry,
     }
     atomic.write_text(_state_path(pf.config_dir), json.dumps(record, indent=2) + "\n", mode=0o644)
     _prune(base, str(version) if version else None)
