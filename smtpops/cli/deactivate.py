@@ -57,7 +57,7 @@ def _show_queue(env: str, apply_target: str | None) -> None:
     if choice is None:
         return
     count = service.queued(env, choice)
-    where = choice.options.get("config_dir", "the relay")
+    where = service.location(choice)
     click.echo(
         f"{count} message(s) are queued in {choice.target} ({where}); they and all new mail "
         f"will be held, unsent, until a config of {env} is deployed again.",

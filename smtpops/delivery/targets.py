@@ -68,7 +68,7 @@ class Target:
     options: tuple[str, ...]
     apply: Callable[[Plan, Mapping[str, str]], ApplyResult]
     queued: Callable[[Mapping[str, str]], int]
-    needs_password: bool = True
+    location: Callable[[Mapping[str, str]], str]  # where it applies, for messages
 
 
 def _postfix() -> Target:

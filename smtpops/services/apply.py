@@ -83,6 +83,10 @@ def queued(env: str, choice: Choice) -> int:
     return targets.get(choice.target).queued(choice.options)
 
 
+def location(choice: Choice) -> str:
+    return targets.get(choice.target).location(choice.options)
+
+
 class Handover:
     """The apply step of a gitops change (deploy, rollback, promote, deactivate).
 
@@ -111,7 +115,7 @@ class Handover:
 
     def _where(self) -> str:
         assert self.choice is not None
-        return self.choice.options.get("config_dir", "(default directory)")
+        return location(self.choice)
 
     def deliver(self) -> str:
         if self.choice is None:

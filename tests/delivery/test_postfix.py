@@ -253,11 +253,25 @@ def test_apply_is_atomic_when_postfix_check_fails(
 
 
 def test_the_password_is_only_in_the_0600_map(
-    relay: Project, postfix: PostfixInstance, server: CountingSandbox, run_cli
+    relay: Project, postfix: PostfixInstance, server: CountingSandbox, run_cli, monkeypatch
 ) -> None:
+    import subprocess
+
+    from smtpops.delivery.postfix import commands
+
+    argvs: list[list[str]] = []
+    real_run = subprocess.run
+
+    def recording(argv, *args, **kwargs):  # type: ignore[no-untyped-def]
+        argvs.append(list(argv))
+        return real_run(argv, *args, **kwargs)
+
+    monkeypatch.setattr(commands.subprocess, "run", recording)
     add(relay, server)
     result = run_cli("deploy", "development/main", expect=0)
     assert_no_canary(result.output)
+    assert any("postmap" in a[0] for a in argvs) and any("reload" in a for a in argvs)
+    assert all(CANARY not in " ".join(a) for a in argvs)
     holders = []
     for path in postfix.base.rglob("*"):
         if path.is_file() and CANARY.encode() in path.read_bytes():

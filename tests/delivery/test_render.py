@@ -240,12 +240,14 @@ def test_postfix_needs_an_output_folder(project: Project, run_cli, outside) -> N
         "header-2.regexp",
         "header_checks",
         "main.cf.smtpops",
+        "master.cf.smtpops",
         "sasl_passwd",
     ]
     assert stat.S_IMODE((out / "sasl_passwd").stat().st_mode) == 0o600
     main = (out / "main.cf.smtpops").read_text()
     assert f"relayhost = [localhost]:{project.server.port}" in main
     assert f"smtp_sasl_password_maps = hash:{out}/sasl_passwd" in main
+    assert "smtpops  unix  -  -  -  -  10  smtp" in (out / "master.cf.smtpops").read_text()
     for name in names:
         if name != "sasl_passwd":
             assert_no_canary((out / name).read_text())

@@ -1,7 +1,8 @@
 """``postfix``: the relay configuration as files, for those who ship them themselves
 (``render --format postfix --output DIR``): ``main.cf.smtpops`` (the parameters, to
 append to main.cf or feed to ``postconf -e``), ``sasl_passwd`` (0600; run
-``postmap hash:sasl_passwd`` where it will live), the header tables and the CA file. The
+``postmap hash:sasl_passwd`` where it will live), ``master.cf.smtpops`` (the relay
+transport, its process limit = max_connections), the header tables and the CA file. The
 map paths in ``main.cf.smtpops`` name ``--option directory=DIR`` (default: the output
 folder). ``smtpops apply --target postfix`` does all of it, and the reload, in one step.
 """
@@ -40,10 +41,19 @@ def render(ctx: Context) -> Rendered:
     head = [
         f"# Postfix relay settings of {d.config}, rendered by "
         f"`smtpops render {d.environment} --format postfix`; digest {d.digest}",
-        "# Append to main.cf (or `postconf -e` each line), `postmap hash:sasl_passwd`, reload.",
+        "# Append to main.cf (or `postconf -e` each line), add master.cf.smtpops to master.cf,",
+        "# run `postmap hash:sasl_passwd` where the files live, then `postfix reload`.",
     ]
     main = "\n".join(head + [f"{k} = {v}" for k, v in found.items()]) + "\n"
-    files = [OutputFile(name="main.cf.smtpops", data=main.encode())]
+    entry = params.service("-", d.max_connections).split("=", 1)[1].split()
+    master = (
+        "# The relay transport; add to master.cf (or: postconf -M "
+        f"'{params.service('-', d.max_connections)}')\n" + "  ".join(entry) + "\n"
+    )
+    files = [
+        OutputFile(name="main.cf.smtpops", data=main.encode()),
+        OutputFile(name="master.cf.smtpops", data=master.encode()),
+    ]
     files += [f for f in (sasl, ca, checks) if f is not None] + prepends
     return Rendered(files=tuple(files))
 

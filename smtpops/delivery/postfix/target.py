@@ -282,4 +282,5 @@ TARGET = Target(
     options=OPTIONS,
     apply=apply,
     queued=queued,
+    location=config_dir,
 )
