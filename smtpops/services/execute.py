@@ -41,12 +41,27 @@ def run(env: str, command: Sequence[str], *, rev: str | None = None) -> int:
         raise error from None
     finally:
         del child_env
-    while True:
+    import signal
+
+    def forward(signum: int, frame: object) -> None:
+        proc.send_signal(signum)  # e.g. systemd stopping the service: the child decides
+
+    previous = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
         try:
-            code = proc.wait()
+            previous[signum] = signal.signal(signum, forward)
+        except ValueError:  # not the main thread
             break
-        except KeyboardInterrupt:  # the child got the same SIGINT; wait for it to finish
-            continue
+    try:
+        while True:
+            try:
+                code = proc.wait()
+                break
+            except KeyboardInterrupt:  # the child got the same SIGINT; wait for it
+                continue
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return 128 - code if code < 0 else code
 
 

@@ -56,3 +56,22 @@ def test_no_active_config_runs_nothing(project: Project) -> None:
     project.add_config("development", "main")
     code, out, err = run(project, "--", "sh", "-c", "echo ran")
     assert code == 1 and "ran" not in out and "no active config" in err
+
+
+def test_sigterm_reaches_the_command(deployed: Project) -> None:
+    import signal
+    import time
+
+    script = (
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGTERM, lambda *a: sys.exit(42))\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    proc = deployed.smtpops("exec", "development", "--", sys.executable, "-c", script)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 42
+    proc.communicate()

@@ -300,6 +300,23 @@ def test_rollback_and_an_explicit_apply_flag(
     assert "Smtpops-Digest: sha256:" in trailers(relay)
 
 
+def test_a_refused_commit_puts_postfix_back(
+    relay: Project, postfix: PostfixInstance, server: CountingSandbox, run_cli
+) -> None:
+    from tests.gitops.conftest import install_hook
+
+    add(relay, server, helo_hostname="first.example.test")
+    run_cli("deploy", "development/main", expect=0)
+    add(relay, server, name="second", helo_hostname="second.example.test")
+    install_hook(relay)
+    (relay.root / ".git" / "reject").touch()
+    head = relay.head()
+    result = run_cli("deploy", "development/second", expect=1)
+    assert "git refused the commit" in result.stderr
+    assert relay.head() == head and relay.active("development") == ["main"]
+    assert postfix.param("smtp_helo_name") == "first.example.test"  # re-applied from HEAD
+
+
 def test_xoauth2_is_refused_with_a_clear_message(
     relay: Project, postfix: PostfixInstance, server: CountingSandbox, run_cli
 ) -> None:
