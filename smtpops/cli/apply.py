@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import click
 
 from smtpops.cli.options import format_option
+from smtpops.services import apply as service
 
 TARGETS = ["postfix", "none"]
 
@@ -45,8 +47,6 @@ def apply(
     `postfix check` leaves the running configuration). With no active config, mail is held
     in the queue. Exit 0 applied or unchanged, 1 refused, 2 bad input.
     """
-    from smtpops.services import apply as service
-
     options = {
         k: v
         for k, v in (("config_dir", config_dir), ("retry_interval", retry_interval))
@@ -54,8 +54,6 @@ def apply(
     }
     result = service.apply(env, target=target, options=options, rev=rev)
     if fmt == "json":
-        import dataclasses
-
         click.echo(json.dumps(dataclasses.asdict(result), indent=2))
         return
     click.echo(result.summary())

@@ -6,6 +6,11 @@ import click
 
 from smtpops.cli._change import APPLY, FORMAT, WAIT, handover, run
 from smtpops.errors import UsageError
+from smtpops.gitops import workspace
+from smtpops.gitops.lifecycle import active_of
+from smtpops.gitops.lifecycle import deactivate as run_deactivate
+from smtpops.gitops.lifecycle import remove as run_remove
+from smtpops.services import apply as service
 
 YES = click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 
@@ -35,8 +40,6 @@ def deactivate(env: str, yes: bool, wait: float, apply_target: str | None, fmt: 
     With an apply target (--apply postfix, or the environment's `apply:` setting) the relay
     holds outgoing mail in its queue; the number of queued messages is shown first.
     """
-    from smtpops.gitops.lifecycle import active_of
-    from smtpops.gitops.lifecycle import deactivate as run_deactivate
 
     active = ", ".join(active_of(env)) or "none"
     click.echo(
@@ -50,9 +53,6 @@ def deactivate(env: str, yes: bool, wait: float, apply_target: str | None, fmt: 
 
 
 def _show_queue(env: str, apply_target: str | None) -> None:
-    from smtpops.gitops import workspace
-    from smtpops.services import apply as service
-
     choice = service.choose(workspace.open_at(), env, apply_target)
     if choice is None:
         return
@@ -72,7 +72,6 @@ def _show_queue(env: str, apply_target: str | None) -> None:
 @FORMAT
 def remove(config: str, yes: bool, wait: float, fmt: str) -> None:
     """Delete an inactive CONFIG (a path or ENV/NAME) in one commit; history keeps it."""
-    from smtpops.gitops.lifecycle import remove as run_remove
 
     _confirm(f"Remove {config}?", yes)
     run(lambda: run_remove(config, wait=wait), fmt)

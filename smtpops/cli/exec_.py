@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from smtpops.services import execute
+
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @click.argument("env")
@@ -18,8 +20,6 @@ def exec_(ctx: click.Context, env: str, rev: str | None, command: tuple[str, ...
 
     Example: smtpops exec production -- python manage.py sendtestemail it@example.com
     """
-    from smtpops.services import execute
-
     args = list(command)
     if args and args[0] == "--":
         args = args[1:]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from smtpops.cli._change import APPLY, FORMAT, WAIT, handover, run
+from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
+from smtpops.services.deploy import promote as run_promote
 
 
 @click.command()
@@ -20,6 +22,7 @@ from smtpops.cli._change import APPLY, FORMAT, WAIT, handover, run
 )
 @click.option("--dry-run", is_flag=True, help="Validate and test, show the commit, write nothing.")
 @WAIT
+@connection_test_flags
 @APPLY
 @FORMAT
 def promote(
@@ -30,6 +33,8 @@ def promote(
     copy_credentials: bool,
     dry_run: bool,
     wait: float,
+    dns: tuple[str, ...],
+    wait_timeout: float | None,
     apply_target: str | None,
     fmt: str,
 ) -> None:
@@ -39,8 +44,7 @@ def promote(
     The result is validated under the target's policy and tested against its server before
     it becomes the active config of the target, in one commit.
     """
-    from smtpops.gitops.promote import promote as run_promote
-
+    options = connection_test_options(dns, wait_timeout)
     run(
         lambda: run_promote(
             name,
@@ -48,6 +52,7 @@ def promote(
             target=target,
             force=force,
             copy_credentials=copy_credentials,
+            options=options,
             dry_run=dry_run,
             wait=wait,
             handover=handover(apply_target),

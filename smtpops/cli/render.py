@@ -7,6 +7,7 @@ import sys
 import click
 
 from smtpops.errors import UsageError
+from smtpops.services import render as service
 
 
 def _format_names() -> list[str]:
@@ -54,8 +55,6 @@ def render(
     goes to stderr and into the output where the format allows. Formats other than
     k8s-secret carry the plaintext password: they go to a pipe or a 0600 file only.
     """
-    from smtpops.services import render as service
-
     chosen = service.get_format(fmt)
     parsed = service.render_options(fmt, output, service.parse_options(chosen, options))
     if chosen.directory and not output:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from smtpops import discovery, yamlio
+from smtpops.encryption import decrypt_password
 from smtpops.errors import GitOpsError, InputError
 from smtpops.gitops import workspace
 from smtpops.gitops.workspace import Workspace
@@ -140,8 +141,6 @@ def load_active(env: str, *, rev: str | None = None, ws: Workspace | None = None
 
 def decrypt(source: Source) -> Secret | None:
     """The plaintext password, in memory (None when the config has no password)."""
-    from smtpops.encryption import decrypt_password
-
     if source.ciphertext is None:
         return None
     if source.rev is None:

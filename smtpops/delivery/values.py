@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 
 from smtpops.delivery.digest import digest
@@ -59,8 +60,6 @@ def _headers(lines: list[tuple[int, str]], label: str) -> tuple[tuple[str, str],
 
 
 def from_source(source: Source) -> Delivery:
-    import os
-
     config = source.config
     if not config.host or not config.port:
         raise InputError(

@@ -5,6 +5,7 @@ decrypted in memory and passed only through the child's environment, never its a
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from collections.abc import Sequence
 
@@ -41,7 +42,6 @@ def run(env: str, command: Sequence[str], *, rev: str | None = None) -> int:
         raise error from None
     finally:
         del child_env
-    import signal
 
     def forward(signum: int, frame: object) -> None:
         proc.send_signal(signum)  # e.g. systemd stopping the service: the child decides

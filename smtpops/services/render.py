@@ -8,7 +8,9 @@ file with the same digest is kept as it is.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -94,8 +96,6 @@ def inside(path: str, root: str) -> bool:
 
 def _write_private(path: str, data: bytes, mode: int) -> None:
     """Create ``path`` atomically with ``mode`` from the first byte (mkstemp is 0600)."""
-    import tempfile
-
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".smtpops-", suffix=".tmp", dir=directory)
     try:
@@ -113,8 +113,6 @@ def _write_private(path: str, data: bytes, mode: int) -> None:
 
 def write(result: RenderResult, output: str) -> RenderResult:
     """Write ``result`` to ``output`` (a file, or a folder for several files)."""
-    import dataclasses
-
     fmt = get_format(result.format)
     if result.plaintext and inside(output, result.root):
         raise UsageError(

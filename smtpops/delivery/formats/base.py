@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from smtpops.delivery.source import Source
 from smtpops.delivery.values import Delivery
 from smtpops.errors import InputError, UsageError
+from smtpops.model import parse_duration
 from smtpops.secret import Secret
 
 SUPPORTED_AUTH = ("LOGIN", "PLAIN", "CRAM-MD5")
@@ -72,8 +73,6 @@ def option(ctx: Context, name: str, default: str) -> str:
 
 
 def seconds_value(options: Mapping[str, str], name: str, default: int) -> int:
-    from smtpops.model import parse_duration
-
     raw = options.get(name)
     if raw is None:
         return default

@@ -17,6 +17,7 @@ import yaml
 
 from smtpops.delivery.formats.base import Context, Format, Rendered, option, single
 from smtpops.delivery.values import env_vars
+from smtpops.encryption import failures, runner, sops_config
 from smtpops.errors import EncryptionError, UsageError
 
 ANNOTATION = "smtpops.io/digest"
@@ -58,8 +59,6 @@ def manifest(ctx: Context) -> dict[str, object]:
 
 
 def recipients(ctx: Context) -> tuple[str, ...]:
-    from smtpops.encryption import sops_config
-
     path = os.path.join(ctx.source.root, ctx.source.rel)
     config = sops_config.for_file(path)
     rule = config.rule_for(path) if config else None
@@ -72,8 +71,6 @@ def recipients(ctx: Context) -> tuple[str, ...]:
 
 
 def render(ctx: Context) -> Rendered:
-    from smtpops.encryption import failures, runner
-
     plain = yaml.safe_dump(manifest(ctx), sort_keys=False, allow_unicode=True)
     result = runner.run(
         [

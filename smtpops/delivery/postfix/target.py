@@ -27,9 +27,9 @@ from typing import Any
 
 from smtpops import atomic
 from smtpops.delivery.formats.base import OutputFile, seconds_value
+from smtpops.delivery.plan import ApplyResult, Plan, Target
 from smtpops.delivery.postfix import maincf, params, tables
-from smtpops.delivery.postfix.commands import Postfix, PostfixError
-from smtpops.delivery.targets import ApplyResult, Plan, Target
+from smtpops.delivery.postfix.commands import Postfix, PostfixError, run
 from smtpops.errors import InputError
 
 STATE_DIR = "smtpops"
@@ -96,8 +96,6 @@ def _write_version(base: str, version: str, files: list[OutputFile], pf: Postfix
 def _check(pf: Postfix, text: str, entry: str | None) -> str:
     """``postfix check`` on a scratch copy of the directory holding the new main.cf and the
     relay's master.cf entry; the new master.cf text."""
-    from smtpops.delivery.postfix.commands import run
-
     base = os.path.join(pf.config_dir, STATE_DIR)
     scratch = tempfile.mkdtemp(prefix=".check-", dir=base)
     try:
