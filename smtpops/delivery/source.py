@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from smtpops import discovery, yamlio
+from smtpops import discovery, engine, yamlio
 from smtpops.encryption import decrypt_password
-from smtpops.errors import GitOpsError, InputError
+from smtpops.errors import CheckFailed, GitOpsError, InputError
 from smtpops.gitops import workspace
 from smtpops.gitops.workspace import Workspace
 from smtpops.model import Config
@@ -137,6 +137,21 @@ def load_active(env: str, *, rev: str | None = None, ws: Workspace | None = None
         text=data,
         ca_pem=_ca(ws, rev, config, f"{env}/{name}"),
     )
+
+
+def check_valid(source: Source) -> None:
+    """Refuse a working-tree config with validation errors (a revision was checked when it
+    was deployed)."""
+    if source.rev is not None:
+        return
+    report = engine.validate((os.path.join(source.root, source.rel),))
+    errors = [f"{d.rule_id} {d.message}" for d in report.errors]
+    if errors:
+        raise CheckFailed(
+            f"{source.label} has {len(errors)} validation error(s), so it is not delivered: "
+            + "; ".join(errors[:3]),
+            hint=f"Run `smtpops validate {source.rel}` and fix them first.",
+        )
 
 
 def decrypt(source: Source) -> Secret | None:

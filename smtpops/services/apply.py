@@ -53,6 +53,7 @@ def plan(env: str, *, ws: Workspace, rev: str | None = None, decrypt: bool = Tru
         if "has no active config" not in exc.message:
             raise
         return Plan(environment=env, delivery=None)
+    sources.check_valid(src)
     return Plan(
         environment=env,
         delivery=values.from_source(src),

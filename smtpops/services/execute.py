@@ -22,6 +22,7 @@ class CommandFailed(SmtpopsError):
 
 def variables(env: str, *, rev: str | None = None) -> dict[str, str]:
     src = sources.load_active(env, rev=rev)
+    sources.check_valid(src)
     return values.env_vars(values.from_source(src), sources.decrypt(src))
 
 

@@ -74,6 +74,7 @@ def render(
     fmt = get_format(fmt_name)
     ws = ws or workspace.open_at()
     src = sources.load_active(env, rev=rev, ws=ws)
+    sources.check_valid(src)
     delivery = values.from_source(src)
     password = sources.decrypt(src)
     rendered = fmt.render(

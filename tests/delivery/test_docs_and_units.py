@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smtpops.cli import cli
 from smtpops.delivery.postfix import maincf, params
@@ -107,3 +109,46 @@ def test_maincf_block_replaces_and_keeps_the_operators_lines() -> None:
     assert maincf.originals(again, params.MERGED)["smtpd_data_restrictions"] == (
         "reject_unauth_pipelining"
     )
+
+
+_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\x00"),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_TEXT)
+def test_env_quoting_survives_sh_for_any_password(value: str) -> None:
+    import subprocess
+
+    from smtpops.delivery.formats.dotenv import quote
+
+    script = f'X={quote(value)}; printf %s "$X"'
+    out = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout == value
+
+
+_NAMES = st.sampled_from(["relayhost", "header_checks", "myhostname", "smtp_helo_name", "biff"])
+_LINES = st.lists(
+    st.one_of(
+        st.tuples(_NAMES, st.text("abc []:=/$,", max_size=12)).map(lambda p: f"{p[0]} = {p[1]}"),
+        st.just("# a comment"),
+        st.just(""),
+        st.just("    continued value"),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_LINES, st.dictionaries(_NAMES, st.text("xyz", min_size=1, max_size=5), max_size=3))
+def test_maincf_update_is_stable_and_keeps_the_rest(lines: list[str], wanted: dict[str, str]):
+    text = "\n".join(lines) + ("\n" if lines else "")
+    once = maincf.update(text, wanted, "sha256:1")
+    twice = maincf.update(once, wanted, "sha256:1")
+    assert once == twice  # applying the same block again changes nothing
+    outside, inside = maincf.split(once)
+    assert [line for line in inside if " = " in line] == [f"{k} = {v}\n" for k, v in wanted.items()]
+    live = [line for line in outside if not line.startswith(("#", " ", "\t")) and "=" in line]
+    assert not [line for line in live if line.split(" = ")[0] in wanted]

@@ -7,7 +7,6 @@ One Postfix instance serves the module (queue timers shortened by retry_interval
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import stat
 import time
@@ -320,9 +319,22 @@ def test_a_refused_commit_puts_postfix_back(
 def test_xoauth2_is_refused_with_a_clear_message(
     relay: Project, postfix: PostfixInstance, server: CountingSandbox, run_cli
 ) -> None:
+    from smtpops.delivery.postfix import params
+    from smtpops.delivery.values import Delivery
+    from smtpops.errors import InputError
+
     add(relay, server, auth_protocol="XOAUTH2", active=True)
     before = (postfix.conf / "main.cf").read_bytes()
-    result = run_cli("apply", "development", expect=2)
-    assert "Postfix cannot sign in with XOAUTH2" in result.stderr
+    result = run_cli("apply", "development", expect=1)  # today the schema refuses it first
+    assert "validation error" in result.stderr and "smtpops validate" in result.stderr
     assert (postfix.conf / "main.cf").read_bytes() == before
-    assert os.path.exists(postfix.conf / "main.cf")
+    # once XOAUTH2 is a valid auth_protocol (issue 11), the Postfix mapping refuses it
+    delivery = Delivery(
+        environment="development", config="development/main", digest="sha256:0",
+        host="smtp.office365.com", port=587, tls="STARTTLS", verify_certificate=True,
+        ca_file=None, ca_path=None, ca_pem=None, auth_protocol="XOAUTH2",
+        username="crm@example.test", from_address=None, helo_hostname="crm.example.test",
+        max_connections=3, retries=3, idle_timeout=30, wait_timeout=30, headers=(),
+    )  # fmt: skip
+    with pytest.raises(InputError, match="Postfix cannot sign in with XOAUTH2"):
+        params.refuse(delivery)

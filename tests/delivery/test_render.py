@@ -252,3 +252,10 @@ def test_postfix_needs_an_output_folder(project: Project, run_cli, outside) -> N
         if name != "sasl_passwd":
             assert_no_canary((out / name).read_text())
     assert CANARY in (out / "sasl_passwd").read_text()
+
+
+def test_an_invalid_active_config_is_not_rendered(project: Project, run_cli) -> None:
+    project.add_config("development", "main", active=True, max_connections=1000)
+    result = render(run_cli, "--format", "env", expect=1)
+    assert "validation error" in result.stderr and "max_connections" in result.stderr
+    assert result.stdout == ""
