@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from smtpops import atomic
 from smtpops.delivery import source as sources
 from smtpops.delivery import values
 from smtpops.delivery.formats import FORMATS, Context, Format, OutputFile
@@ -95,23 +95,6 @@ def inside(path: str, root: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _write_private(path: str, data: bytes, mode: int) -> None:
-    """Create ``path`` atomically with ``mode`` from the first byte (mkstemp is 0600)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".smtpops-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def write(result: RenderResult, output: str) -> RenderResult:
     """Write ``result`` to ``output`` (a file, or a folder for several files)."""
     fmt = get_format(result.format)
@@ -128,7 +111,7 @@ def write(result: RenderResult, output: str) -> RenderResult:
         paths = []
         for item in result.files:
             path = os.path.join(output, item.name)
-            _write_private(path, item.data, item.mode)
+            atomic.write_bytes(path, item.data, mode=item.mode)
             paths.append(path)
         return dataclasses.replace(result, written=tuple(paths))
     if os.path.isdir(output):
@@ -138,7 +121,7 @@ def write(result: RenderResult, output: str) -> RenderResult:
         with open(output, "rb") as handle:
             if fmt.digest_of(handle.read()) == result.digest:
                 return dataclasses.replace(result, written=(output,), unchanged=True)
-    _write_private(output, item.data, item.mode)
+    atomic.write_bytes(output, item.data, mode=item.mode)
     return dataclasses.replace(result, written=(output,))
 
 

@@ -9,8 +9,6 @@ folder). ``smtpops apply --target postfix`` does all of it, and the reload, in o
 
 from __future__ import annotations
 
-import os
-
 from smtpops.delivery.formats.base import (
     Context,
     Format,
@@ -24,27 +22,16 @@ from smtpops.delivery.postfix import params, tables
 
 def render(ctx: Context) -> Rendered:
     d = ctx.delivery
-    params.refuse(d)
     where = option(ctx, "directory", "/etc/postfix/smtpops")
     interval = seconds_value(ctx.options, "retry_interval", params.DEFAULT_RETRY_INTERVAL)
-    sasl = tables.sasl_map(d, ctx.password)
-    prepends, checks = tables.header_tables(d)
-    ca = tables.ca_file(d)
-    found = params.parameters(
-        d,
-        ca_file=os.path.join(where, tables.CA_FILE) if ca else None,
-        password_map=f"hash:{os.path.join(where, tables.SASL_MAP)}" if sasl else None,
-        prepend_tables=[os.path.join(where, f.name) for f in prepends],
-        header_checks=os.path.join(where, checks.name) if checks else None,
-        retry_interval=interval,
-    )
+    found = tables.layout(d, ctx.password, where, interval=interval)
     head = [
         f"# Postfix relay settings of {d.config}, rendered by "
         f"`smtpops render {d.environment} --format postfix`; digest {d.digest}",
         "# Append to main.cf (or `postconf -e` each line), add master.cf.smtpops to master.cf,",
         "# run `postmap hash:sasl_passwd` where the files live, then `postfix reload`.",
     ]
-    main = "\n".join(head + [f"{k} = {v}" for k, v in found.items()]) + "\n"
+    main = "\n".join(head + [f"{k} = {v}" for k, v in found.parameters.items()]) + "\n"
     entry = params.service("-", d.max_connections).split("=", 1)[1].split()
     master = (
         "# The relay transport; add to master.cf (or: postconf -M "
@@ -54,7 +41,7 @@ def render(ctx: Context) -> Rendered:
         OutputFile(name="main.cf.smtpops", data=main.encode()),
         OutputFile(name="master.cf.smtpops", data=master.encode()),
     ]
-    files += [f for f in (sasl, ca, checks) if f is not None] + prepends
+    files += found.files
     return Rendered(files=tuple(files))
 
 

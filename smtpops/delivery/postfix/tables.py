@@ -12,9 +12,12 @@ smtpd and so gets no headers.)
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from dataclasses import dataclass
 
 from smtpops.delivery.formats.base import OutputFile
+from smtpops.delivery.postfix import params
 from smtpops.delivery.values import Delivery
 from smtpops.errors import InputError
 from smtpops.secret import Secret
@@ -80,3 +83,30 @@ def ca_file(d: Delivery) -> OutputFile | None:
     if not d.ca_pem or not d.verify_certificate:
         return None
     return OutputFile(name=CA_FILE, data=d.ca_pem)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layout:
+    """The managed parameters and the files they name, for files kept in ``where``."""
+
+    parameters: dict[str, str]
+    files: tuple[OutputFile, ...]  # plaintext ones live in ``private`` under ``where``
+
+
+def layout(
+    d: Delivery, password: Secret | None, where: str, *, interval: int, private: str = ""
+) -> Layout:
+    params.refuse(d)
+    sasl = sasl_map(d, password)
+    prepends, checks = header_tables(d)
+    ca = ca_file(d)
+    found = params.parameters(
+        d,
+        ca_file=os.path.join(where, CA_FILE) if ca else None,
+        password_map=f"hash:{os.path.join(where, private, SASL_MAP)}" if sasl else None,
+        prepend_tables=[os.path.join(where, f.name) for f in prepends],
+        header_checks=os.path.join(where, checks.name) if checks else None,
+        retry_interval=interval,
+    )
+    files = [f for f in (sasl, ca, checks) if f is not None] + prepends
+    return Layout(parameters=found, files=tuple(files))

@@ -128,23 +128,11 @@ def _relay(
     """(parameters, version, files) for an active config."""
     d = plan.delivery
     assert d is not None
-    params.refuse(d)
     interval = seconds_value(options, "retry_interval", params.DEFAULT_RETRY_INTERVAL)
-    sasl = tables.sasl_map(d, plan.password)
-    prepends, checks = tables.header_tables(d)
-    ca = tables.ca_file(d)
-    files = [f for f in (sasl, ca, checks) if f is not None] + prepends
     version = _digest(d.digest, interval, sorted(options.items())).removeprefix("sha256:")[:16]
     where = os.path.join(pf.config_dir, STATE_DIR, version)
-    found = params.parameters(
-        d,
-        ca_file=os.path.join(where, tables.CA_FILE) if ca else None,
-        password_map=f"hash:{os.path.join(where, PRIVATE, tables.SASL_MAP)}" if sasl else None,
-        prepend_tables=[os.path.join(where, f.name) for f in prepends],
-        header_checks=os.path.join(where, checks.name) if checks else None,
-        retry_interval=interval,
-    )
-    return found, version, files
+    found = tables.layout(d, plan.password, where, interval=interval, private=PRIVATE)
+    return found.parameters, version, list(found.files)
 
 
 def _merge(found: dict[str, str], text: str) -> dict[str, str]:
