@@ -74,4 +74,4 @@ def test_the_oauth_record_has_one_attribute_per_readable_oauth_field() -> None:
     attributes = [f.name for f in dataclasses.fields(model.OAuthSettings)]
     readable = [k for k in inner if not inner[k].get("writeOnly")]
     assert attributes == [*readable, "secrets"], "add the oauth field to OAuthSettings"
-    assert model.OAUTH_SECRET_FIELDS == tuple(k for k in inner if inner[k].get("writeOnly"))
+    assert tuple(k for k in inner if inner[k].get("writeOnly")) == model.OAUTH_SECRET_FIELDS

@@ -32,6 +32,9 @@ COMMANDS: dict[str, str] = {
     "diff": "diff:diff",
     "token": "token_:token",
     "init": "init:init",
+    "render": "render:render",
+    "exec": "exec_:exec_",
+    "apply": "apply:apply",
 }
 
 HELP = {
@@ -54,6 +57,9 @@ HELP = {
     "diff": "Review the config changes between two revisions.",
     "token": "Print a fresh OAuth2 access token for a config (for scripts).",
     "init": "Lay out a new config repository (idempotent, never overwrites).",
+    "render": "Render the active config for the CRM (json, env, k8s-secret, django, …).",
+    "exec": "Run a command with the active config in its environment.",
+    "apply": "Apply the active config to a runtime (a Postfix relay).",
 }
 
 
