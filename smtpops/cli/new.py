@@ -37,6 +37,17 @@ def _show(report: Any, err: bool = False, only: tuple[Any, ...] | None = None) -
         click.echo(f"      How to fix: {d.hint}", err=err)
 
 
+def _storable(path: str, env: str, what: str, option: str, command: str) -> None:
+    """Refuse a secret given on standard input that cannot be stored encrypted yet."""
+    problem = scaffold.password_problem(path, env)
+    if problem:
+        raise UsageError(
+            f"the {what} was not used: {problem}",
+            hint=f"Leave out {option} to create the config without it, and set it later with "
+            f"`smtpops secrets {command}`.",
+        )
+
+
 def _read_password() -> Any:
 
     text = sys.stdin.readline().rstrip("\r\n")
@@ -188,22 +199,10 @@ def new(
         new_oauth.values_for(readable, values)
         secret_names = new_oauth.secrets_needed(readable)
         if secret_stdin:
-            problem = scaffold.password_problem(path, env)
-            if problem:
-                raise UsageError(
-                    f"the secret was not used: {problem}",
-                    hint="Leave out --secret-stdin to create the config without it, and set "
-                    "it later with `smtpops secrets set-oauth`.",
-                )
+            _storable(path, env, "secret", "--secret-stdin", "set-oauth")
             oauth_parts = new_oauth.read_stdin(secret_names)
     if secret is not None:
-        problem = scaffold.password_problem(path, env)
-        if problem:
-            raise UsageError(
-                f"the password was not used: {problem}",
-                hint="Leave out --password-stdin to create the config without a "
-                "password, and set it later with `smtpops secrets set-password`.",
-            )
+        _storable(path, env, "password", "--password-stdin", "set-password")
     if interactive:
         ask.fields(provider, name, values, params)
     else:
