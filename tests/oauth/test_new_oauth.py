@@ -181,3 +181,29 @@ def test_guided_office365_offers_oauth_first(keyed_repo, run_cli) -> None:
     assert (
         data["auth_protocol"] == "XOAUTH2" and data["oauth"]["tenant"] == "contoso.onmicrosoft.com"
     )
+
+
+def test_a_secret_without_an_environment_key_is_not_used(repo_dir: Path, run_cli) -> None:
+    result = run_cli(
+        "new",
+        "o365",
+        "--env",
+        "production",
+        "--provider",
+        "office365",
+        "--auth",
+        "oauth",
+        "--username",
+        "alerts@contoso.example",
+        "--oauth",
+        "tenant=contoso.onmicrosoft.com",
+        "--oauth",
+        f"client_id={CLIENT}",
+        "--secret-stdin",
+        "--no-guided",
+        input=CLIENT_SECRET,
+    )
+    assert result.exit_code == 2 and "the secret was not used" in result.output
+    assert "keys init --env production" in result.output and "set-oauth" in result.output
+    assert not (repo_dir / "configs" / "production" / "o365.yaml").exists()
+    assert CLIENT_SECRET not in result.output
