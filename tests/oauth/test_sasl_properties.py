@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import json
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smtpops.oauth.failures import from_microsoft, from_oauth
@@ -72,3 +72,70 @@ def test_any_microsoft_error_answer_classifies(result: dict) -> None:
 @given(_TEXT, _TEXT)
 def test_any_oauth_error_answer_classifies(code: str, text: str) -> None:
     assert from_oauth(code, text, "https://token.example").kind
+
+
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    _TEXT,
+    st.lists(_TEXT, max_size=2),
+    st.dictionaries(_TEXT, _TEXT, max_size=2),
+)
+_OAUTH_KEYS = st.sampled_from(
+    [
+        "flow",
+        "tenant",
+        "client_id",
+        "client_secret",
+        "certificate_thumbprint",
+        "private_key",
+        "refresh_token",
+        "service_account_key",
+        "scope",
+        "token_url",
+        "authority",
+        "ca_file",
+        "unknown",
+    ]
+)
+
+
+@settings(
+    deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    block=st.one_of(_VALUES, st.dictionaries(_OAUTH_KEYS, _VALUES, max_size=6)),
+    mechanism=st.sampled_from(["XOAUTH2", "OAUTHBEARER", "LOGIN"]),
+    host=st.sampled_from(["smtp.office365.com", "smtp.gmail.com", "mail.example.com"]),
+)
+def test_validate_never_crashes_on_an_oauth_block(tmp_path_factory, block, mechanism, host) -> None:
+    import yaml
+
+    from smtpops import engine
+
+    folder = tmp_path_factory.mktemp("cfg") / "configs" / "development"
+    folder.mkdir(parents=True)
+    path = folder / "example.yaml"
+    data = {
+        "name": "example",
+        "host": host,
+        "username": "a@example.com",
+        "auth_protocol": mechanism,
+        "oauth": block,
+    }
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    report = engine.validate((str(path),))
+    assert not report.input_error
+    secret_keys = ("client_secret", "private_key", "refresh_token", "service_account_key")
+    entries = block.items() if isinstance(block, dict) else ()
+    elsewhere = " ".join(f"{k} {v}" for k, v in entries if k not in secret_keys) + f" {host}"
+    secrets = [
+        v
+        for k, v in entries
+        if k in secret_keys and isinstance(v, str) and len(v) >= 6 and v not in elsewhere
+    ]
+    for diagnostic in report.diagnostics:
+        assert diagnostic.message and diagnostic.hint is not None
+        for value in secrets:
+            assert value not in diagnostic.message + diagnostic.hint, "a secret was echoed"
