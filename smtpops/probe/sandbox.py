@@ -115,6 +115,7 @@ class Sandbox:
         self.directory = directory or tempfile.mkdtemp(prefix="smtpops-sandbox-")
         self.ca_file = os.path.join(self.directory, "ca.pem")
         self.messages: list[Received] = []
+        self.commands: list[str] = []  # the verbs clients sent, in order (MAIL, RCPT, QUIT…)
         self.starttls_port = self.tls_port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -193,6 +194,7 @@ class Sandbox:
             loop=self._loop,
         )
         self._protocols.append(protocol)
+        self._record_commands(protocol)
         made = protocol.connection_made
 
         def connection_made(transport: Any) -> None:
@@ -201,6 +203,22 @@ class Sandbox:
 
         protocol.connection_made = connection_made  # type: ignore[method-assign]
         return protocol
+
+    def _record_commands(self, protocol: Any) -> None:
+        """Note each command's verb as it arrives (aiosmtpd dispatches through its
+        ``_smtp_methods`` table), so tests can see how a client ended its session."""
+        import functools
+
+        methods: dict[str, Any] = protocol._smtp_methods
+        for verb in ("EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "QUIT"):
+            handler = methods[verb]
+
+            def wrapped(arg: str, _verb: str = verb, _handler: Any = handler) -> Any:
+                with self._lock:
+                    self.commands.append(_verb)
+                return _handler(arg)
+
+            methods[verb] = functools.wraps(handler)(wrapped)
 
     async def _serve(self, context: ssl.SSLContext) -> None:
         loop = asyncio.get_running_loop()
