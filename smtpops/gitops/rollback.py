@@ -121,4 +121,67 @@ def rollback(
             reason=f"rollback to {sha[:12]}",
         ),
     )
-    return apply(ws, change, tester=tester, decrypt=decrypt, dry_run=dry_run, wait=wait)
+    try:
+        return apply(ws, change, tester=tester, decrypt=decrypt, dry_run=dry_run, wait=wait)
+    except gate.TestFailed as exc:
+        raise _refused_password(exc, ws, env, name, rel, data, sha) or exc from None
+
+
+#: failure classes where the server refused the credentials themselves
+PASSWORD_REFUSED = ("auth.failed", "auth.rejected", "auth.app_password")
+
+
+def _password_of(data: bytes | None) -> object:
+    try:
+        parsed = yamlio.loads((data or b"").decode("utf-8")).data
+    except (UnicodeDecodeError, yamlio.LoadError):
+        return None
+    return parsed.get("password") if isinstance(parsed, dict) else None
+
+
+def _password_change(ws: Workspace, rel: str, since: str) -> tuple[str, str] | None:
+    """The newest commit after ``since`` that changed the (encrypted) password of ``rel``:
+    (sha, subject)."""
+    for commit in ws.repo.iter_commits([rel]):
+        if commit.hexsha == since:
+            return None
+        parent = commit.parents[0].hexsha if commit.parents else None
+        mine = _password_of(ws.repo.show(commit.hexsha, rel))
+        if parent is None or mine != _password_of(ws.repo.show(parent, rel)):
+            return commit.hexsha, str(commit.summary)
+    return None
+
+
+def _refused_password(
+    exc: gate.TestFailed, ws: Workspace, env: str, name: str, rel: str, data: bytes, sha: str
+) -> gate.TestFailed | None:
+    """A rollback whose test failed at login: say whose password was tried, and why that one."""
+    failure = getattr(exc.report, "failure", None)
+    if getattr(failure, "error", None) not in PASSWORD_REFUSED:
+        return None
+    reply = (getattr(failure, "message", "") or "").rstrip(".")
+    change = _password_change(ws, rel, sha)
+    current = _password_of(ws.repo.show("HEAD", rel))
+    if change is not None:
+        why = (
+            f" Its password was changed after it, in commit {change[0][:12]} ({change[1]}); a "
+            "rollback restores the whole file of that commit, so it tried the old password, "
+            "which the server no longer accepts."
+        )
+    elif current is not None and current != _password_of(data):
+        why = (
+            " A rollback restores the whole file of that commit, password included, and that "
+            "password differs from the current one."
+        )
+    else:
+        why = " A rollback restores the whole file of that commit, password included."
+    return gate.TestFailed(
+        f"the connection test of {env}/{name} as restored from commit {sha[:12]} failed, so "
+        f"nothing was changed: the server refused the password stored in that commit "
+        f"({reply}).{why}",
+        hint=f"Roll back to a revision made after the password change (`smtpops rollback {env} "
+        f"--to REV`; `smtpops history --env {env}` lists them), or put those settings back by "
+        f"hand, set the current password with `smtpops secrets set-password {rel}` and run "
+        f"`smtpops deploy {env}/{name}`.",
+        report=exc.report,
+    )
