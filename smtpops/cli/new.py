@@ -93,8 +93,7 @@ def new(
     existing file. Values given with --set, --username or --description always win over
     the template. On a terminal, missing settings are asked for (guided setup).
     """
-    from smtpops import discovery, render, scaffold
-    from smtpops.providers import catalog, resolve, suggest
+    from smtpops import discovery, scaffold
 
     configs_dir = discovery.find_configs_dir()
     if configs_dir is None:
@@ -110,10 +109,40 @@ def new(
         values["username"] = username
     if description is not None:
         values["description"] = description
+    guide = None
     if interactive:
-        from smtpops.cli import guided as ask
+        from smtpops.cli.guided import Guide
 
-        env, provider, name = ask.basics(configs_dir, env, provider_id, name)
+        guide = Guide(configs_dir=configs_dir, values=values)
+        guide.offer_resume()
+    try:
+        _create(
+            configs_dir, guide, values, env, provider_id, name, param_items, password_stdin, dry_run
+        )
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        if guide is None:
+            raise
+        guide.stopped()  # keeps the answers (never the password) for the next run
+    if guide is not None:
+        guide.finished()
+
+
+def _create(
+    configs_dir: str,
+    guide: Any,
+    values: dict[str, Any],
+    env: str | None,
+    provider_id: str | None,
+    name: str | None,
+    param_items: tuple[str, ...],
+    password_stdin: bool,
+    dry_run: bool,
+) -> None:
+    from smtpops import render, scaffold
+    from smtpops.providers import catalog, resolve, suggest
+
+    if guide is not None:
+        env, provider, name = guide.basics(env, provider_id, name)
     else:
         absent = [
             o for o, v in (("NAME", name), ("--env", env), ("--provider", provider_id)) if not v
@@ -146,8 +175,9 @@ def new(
                 hint="Leave out --password-stdin to create the config without a "
                 "password, and set it later with `smtpops secrets set-password`.",
             )
-    if interactive:
-        ask.fields(provider, name, values, params)
+    if guide is not None:
+        guide.params = params
+        guide.fields()
     else:
         missing = render.missing(provider, name, values, params)
         if missing:
@@ -159,7 +189,7 @@ def new(
     draft = scaffold.draft(
         configs_dir=configs_dir, env=env, name=name, provider=provider, values=values, params=params
     )
-    while interactive and draft.report.errors:
+    while guide is not None and draft.report.errors:
         fixable = {(d.location.field or "").split(".")[0] for d in draft.report.errors} & set(
             scaffold.SETTABLE
         )
@@ -168,7 +198,7 @@ def new(
         click.echo("That would not pass validation:")
         _show(draft.report, only=draft.report.errors)
         for field in sorted(fixable):
-            values[field] = ask.ask_field(field)
+            guide.again(field)
         draft = scaffold.draft(
             configs_dir=configs_dir,
             env=env,
@@ -187,8 +217,10 @@ def new(
     if dry_run:
         click.echo(draft.text, nl=False)
         return
-    if interactive and secret is None:
-        secret = ask.password(path, env)
+    if guide is not None and secret is None:
+        from smtpops.cli.guided import password
+
+        secret = password(path, env)
     scaffold.write(draft)
     if secret is not None:
         scaffold.store_password(draft.path, secret)

@@ -210,18 +210,20 @@ def test_guided_setup_rejects_bad_answers_and_asks_again(project, run_cli):
         "bad name!",
         "ok",
         "",
-        "alerts\x00",
+        "alerts\x00",  # refused at its own prompt, by the same rule as validate (USER003)
+        "alerts@example-utility.com",
         "9",
         "",
         "",
         "n",
         "n",
-        "alerts@example-utility.com",
     ]
     result = run_cli("new", "--guided", input="\n".join(answers) + "\n", expect=0)
     assert "did you mean gmail" in result.output and "cannot be a config name" in result.output
     assert "9 is not in the range 1<=x<=2" in result.output
-    assert "That would not pass validation" in result.stdout and "USER003" in result.stdout
+    assert "✗ USER003:" in result.stdout and "That would not pass validation" not in result.stdout
+    prompts = [line for line in result.stdout.splitlines() if line.startswith("Username:")]
+    assert len(prompts) == 2  # only that question was asked again
     data = yaml.safe_load((project / "configs" / "development" / "ok.yaml").read_text())
     assert data["username"] == "alerts@example-utility.com"
 
