@@ -116,6 +116,8 @@ class Sandbox:
         self.ca_file = os.path.join(self.directory, "ca.pem")
         self.messages: list[Received] = []
         self.commands: list[str] = []  # the verbs clients sent, in order (MAIL, RCPT, QUIT…)
+        self.tls_opened = 0  # TLS sessions whose handshake completed
+        self.tls_closed_cleanly = 0  # ...and that ended with close_notify from both sides
         self.starttls_port = self.tls_port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -177,7 +179,27 @@ class Sandbox:
             )
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         leaf.configure_cert(context)
+        context.sslobject_class = self._counting_sslobject()
         return context
+
+    def _counting_sslobject(self) -> type[ssl.SSLObject]:
+        """The TLS object asyncio drives for each connection, counting completed handshakes
+        and TLS shutdowns that succeed: an unwrap succeeds only once the client's
+        close_notify arrived, so a client that just drops the socket is not counted."""
+        box = self
+
+        class Counting(ssl.SSLObject):
+            def do_handshake(self) -> None:
+                super().do_handshake()
+                with box._lock:
+                    box.tls_opened += 1
+
+            def unwrap(self) -> None:
+                super().unwrap()
+                with box._lock:
+                    box.tls_closed_cleanly += 1
+
+        return Counting
 
     def _smtp(self, context: ssl.SSLContext, implicit: bool) -> Any:
         from aiosmtpd.smtp import SMTP

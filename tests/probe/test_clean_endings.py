@@ -38,6 +38,8 @@ def test_the_dry_run_ends_with_rset_and_quit_and_never_sends_data(
     )
     assert steps["quit"]["status"] == "passed" and steps["quit"]["detail"].startswith("221")
     assert report["transcript"][-4:-2] == ["C: RSET", "S: 250 OK"]
+    _wait_for(lambda: box.tls_closed_cleanly == 1)
+    assert box.tls_opened == 1  # one TLS session, closed with close_notify
 
 
 def test_a_real_send_uses_data_and_then_quit(make_sandbox, write_config, probe):
@@ -64,6 +66,8 @@ def test_a_failed_test_still_says_quit(make_sandbox, write_config, probe, fields
     assert failure(report)["error"] == error
     assert box.commands[-1] == "QUIT", box.commands
     assert "C: QUIT" in report["transcript"]
+    _wait_for(lambda: box.tls_closed_cleanly == 1)
+    assert box.tls_opened == 1
 
 
 def _wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> None:
@@ -71,6 +75,27 @@ def _wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the server never saw it"
         time.sleep(0.02)
+
+
+def test_the_sandbox_tells_a_dropped_tls_session_from_a_clean_close(sandbox):
+    """The control for the counts above: a client that drops TLS is not counted as clean."""
+    context = ssl.create_default_context(cafile=sandbox.ca_file)
+    for clean in (False, True):
+        raw = socket.create_connection(("127.0.0.1", sandbox.tls_port), 5)
+        conn = context.wrap_socket(raw, server_hostname="localhost")
+        conn.recv(1024)  # the greeting
+        conn.sendall(b"QUIT\r\n")
+        conn.recv(1024)  # 221
+        if clean:
+            conn.unwrap().close()
+        else:
+            raw.close()  # the socket under TLS, closed without close_notify
+            conn.close()
+        quits = 2 if clean else 1
+        _wait_for(lambda: sandbox.commands.count("QUIT") == quits)  # noqa: B023 - used at once
+        time.sleep(0.2)  # time for the server to finish its side
+    assert sandbox.tls_opened == 2
+    assert sandbox.tls_closed_cleanly == 1
 
 
 def test_quit_after_a_554_greeting(sandbox, write_config, probe, raw_server):
