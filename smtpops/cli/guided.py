@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 import click
 
-from smtpops import model, render, scaffold, schema, settings, unfinished
+from smtpops import model, scaffold, schema, settings, templating, unfinished
 from smtpops.diagnostics import Diagnostic, Severity
 from smtpops.errors import SmtpopsError
 from smtpops.providers import Parameter, Provider, catalog, resolve, suggest
@@ -269,7 +269,7 @@ class Guide:
         for param in provider.parameters:
             if param.name not in self.params and param.name not in self.values:
                 self._ask_param(param)
-        for var in render.missing(provider, self.name, self.values, self.params):
+        for var in templating.missing(provider, self.name, self.values, self.params):
             if var in scaffold.SETTABLE:
                 hint = provider.username if var == "username" and provider.username else None
                 self.values[var] = self.ask_field(

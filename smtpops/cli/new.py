@@ -138,7 +138,7 @@ def _create(
     password_stdin: bool,
     dry_run: bool,
 ) -> None:
-    from smtpops import render, scaffold
+    from smtpops import scaffold, templating
     from smtpops.providers import catalog, resolve, suggest
 
     if guide is not None:
@@ -179,7 +179,7 @@ def _create(
         guide.params = params
         guide.fields()
     else:
-        missing = render.missing(provider, name, values, params)
+        missing = templating.missing(provider, name, values, params)
         if missing:
             raise UsageError(
                 f"{provider.name} needs: "

@@ -9,11 +9,13 @@ was in that commit. ``--to`` picks a revision (what was active there) or a confi
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from smtpops import yamlio
 from smtpops.errors import GitOpsError
-from smtpops.gitops import audit, gate, pins, trailers, workspace
+from smtpops.gitops import audit, pins, trailers, workspace
 from smtpops.gitops.change import Change, Outcome, apply, now
+from smtpops.gitops.gate import Gate
 from smtpops.gitops.workspace import Workspace
 
 
@@ -91,8 +93,7 @@ def rollback(
     env: str,
     *,
     to: str | None = None,
-    tester: gate.Tester | None = None,
-    decrypt: gate.Decrypt | None = None,
+    gate: Gate | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
 ) -> Outcome:
@@ -121,14 +122,38 @@ def rollback(
             reason=f"rollback to {sha[:12]}",
         ),
     )
-    try:
-        return apply(ws, change, tester=tester, decrypt=decrypt, dry_run=dry_run, wait=wait)
-    except gate.TestFailed as exc:
-        raise _refused_password(exc, ws, env, name, rel, data, sha) or exc from None
+    return apply(ws, change, gate=gate, dry_run=dry_run, wait=wait)
 
 
 #: failure classes where the server refused the credentials themselves
 PASSWORD_REFUSED = ("auth.failed", "auth.rejected", "auth.app_password")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Restored:
+    """What a rollback restores, for explaining a refused password: the config, its file, the
+    commit it comes from, and the newest later commit that changed its password (sha,
+    subject), if any."""
+
+    name: str
+    rel: str
+    sha: str
+    password_changed: tuple[str, str] | None
+    password_differs: bool
+
+
+def restored(env: str, to: str | None = None) -> Restored:
+    """What ``rollback(env, to=to)`` restores (the same choice, made again)."""
+    ws = workspace.open_at()
+    name, rel, data, sha = choose(ws, env, to)
+    current = _password_of(ws.repo.show("HEAD", rel))
+    return Restored(
+        name=name,
+        rel=rel,
+        sha=sha,
+        password_changed=_password_change(ws, rel, sha),
+        password_differs=current is not None and current != _password_of(data),
+    )
 
 
 def _password_of(data: bytes | None) -> object:
@@ -140,8 +165,7 @@ def _password_of(data: bytes | None) -> object:
 
 
 def _password_change(ws: Workspace, rel: str, since: str) -> tuple[str, str] | None:
-    """The newest commit after ``since`` that changed the (encrypted) password of ``rel``:
-    (sha, subject)."""
+    """The newest commit after ``since`` that changed the (encrypted) password of ``rel``."""
     for commit in ws.repo.iter_commits([rel]):
         if commit.hexsha == since:
             return None
@@ -150,38 +174,3 @@ def _password_change(ws: Workspace, rel: str, since: str) -> tuple[str, str] | N
         if parent is None or mine != _password_of(ws.repo.show(parent, rel)):
             return commit.hexsha, str(commit.summary)
     return None
-
-
-def _refused_password(
-    exc: gate.TestFailed, ws: Workspace, env: str, name: str, rel: str, data: bytes, sha: str
-) -> gate.TestFailed | None:
-    """A rollback whose test failed at login: say whose password was tried, and why that one."""
-    failure = getattr(exc.report, "failure", None)
-    if getattr(failure, "error", None) not in PASSWORD_REFUSED:
-        return None
-    reply = (getattr(failure, "message", "") or "").rstrip(".")
-    change = _password_change(ws, rel, sha)
-    current = _password_of(ws.repo.show("HEAD", rel))
-    if change is not None:
-        why = (
-            f" Its password was changed after it, in commit {change[0][:12]} ({change[1]}); a "
-            "rollback restores the whole file of that commit, so it tried the old password, "
-            "which the server no longer accepts."
-        )
-    elif current is not None and current != _password_of(data):
-        why = (
-            " A rollback restores the whole file of that commit, password included, and that "
-            "password differs from the current one."
-        )
-    else:
-        why = " A rollback restores the whole file of that commit, password included."
-    return gate.TestFailed(
-        f"the connection test of {env}/{name} as restored from commit {sha[:12]} failed, so "
-        f"nothing was changed: the server refused the password stored in that commit "
-        f"({reply}).{why}",
-        hint=f"Roll back to a revision made after the password change (`smtpops rollback {env} "
-        f"--to REV`; `smtpops history --env {env}` lists them), or put those settings back by "
-        f"hand, set the current password with `smtpops secrets set-password {rel}` and run "
-        f"`smtpops deploy {env}/{name}`.",
-        report=exc.report,
-    )
