@@ -4,6 +4,7 @@ reported separately."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import ssl
 import time
@@ -68,7 +69,8 @@ def _handshake(p: Probe, session: Session) -> None:
 
 
 def _unverified(p: Probe) -> tls.Negotiated | None:
-    """A second connection without verification, only to read the certificate's facts."""
+    """A second connection without verification, only to read the certificate's facts; it
+    ends with QUIT and a TLS shutdown like the first."""
     if p.address is None:
         return None
     sock, _ = _try(p.address, p.port, p.timeout())
@@ -82,7 +84,9 @@ def _unverified(p: Probe) -> tls.Negotiated | None:
             if session.command("STARTTLS").code != 220:
                 return None
         found = tls.negotiated(session.upgrade(tls.context(verify=False, ca_file=None), p.host))
-        if p.config.tls == "STARTTLS":
+        with contextlib.suppress(ReadError, Failure, OSError):
+            if p.config.tls == "SSL/TLS":
+                session.read_reply()  # the greeting, inside TLS, before the goodbye
             session.quit(p.grace())
         return found
     except (ReadError, ssl.SSLError, OSError):

@@ -238,3 +238,16 @@ def test_tls_none_against_a_server_that_wants_starttls_first(
     assert step["message"].startswith("This server wants STARTTLS first")
     assert step["hint"] == "Set tls: STARTTLS."
     assert sandbox.commands[-1] == "QUIT"
+
+
+@pytest.mark.parametrize("tls", MODES)
+def test_the_second_connection_that_reads_an_untrusted_certificate_also_ends_cleanly(
+    make_sandbox, write_config, probe, tls
+):
+    box = make_sandbox(cert="untrusted")
+    write_config(box.config(tls=tls))
+    _, report = probe("development/sandbox", expect=1)
+    assert failure(report)["error"] == "certificate.untrusted"
+    _wait_for(lambda: box.tls_closed_cleanly == 1)
+    assert box.commands[-1] == "QUIT", box.commands
+    assert box.tls_opened == 1  # the verified handshake was refused by the client itself
