@@ -11,33 +11,18 @@ import pytest
 import yaml
 
 from tests.conftest import CANARY, assert_no_canary
-from tests.gitops.conftest import Project, git
+from tests.gitops.conftest import ENVIRONMENTS_YAML, Project, git
 
-STRICT = """\
-environments:
-  - name: development
-    policy: relaxed
-  - name: staging
-    policy: relaxed
-  - name: production
-    policy: strict
-"""
+RELAXED_PRODUCTION = "  - name: production\n    policy: relaxed\n"
+STRICT = ENVIRONMENTS_YAML.replace(RELAXED_PRODUCTION, "  - name: production\n    policy: strict\n")
 
 # every flag of the strict policy but allow_private_hosts: the test server is on loopback
-STRICT_ON_LOOPBACK = """\
-environments:
-  - name: development
-    policy: relaxed
-  - name: staging
-    policy: relaxed
-  - name: production
-    policy:
-      allow_private_hosts: true
-      require_tls: true
-      require_certificate_verification: true
-      require_public_helo: true
-      protected: true
-"""
+STRICT_ON_LOOPBACK = ENVIRONMENTS_YAML.replace(
+    RELAXED_PRODUCTION,
+    "  - name: production\n    policy:\n      allow_private_hosts: true\n"
+    "      require_tls: true\n      require_certificate_verification: true\n"
+    "      require_public_helo: true\n      protected: true\n",
+)
 
 
 def _settings(project: Project, text: str) -> Project:
@@ -171,15 +156,20 @@ def test_promote_to_strict_production_then_roll_back(strict_on_loopback: Project
 
 
 def test_the_strict_flags_are_what_strict_means(tmp_path: Path) -> None:
-    """The loopback variant differs from ``strict`` only in allow_private_hosts."""
+    """The first project's production is exactly ``strict`` (the default); the second differs
+    from it only in allow_private_hosts."""
     import dataclasses
 
     from smtpops import settings
 
     folder = tmp_path / "configs"
     folder.mkdir()
-    (folder / "environments.yaml").write_text(STRICT_ON_LOOPBACK)
-    loaded = settings.load(str(folder)).environment("production")
-    assert loaded is not None
-    assert loaded.policy == dataclasses.replace(settings.STRICT, allow_private_hosts=True)
-    assert settings.DEFAULT.environment("production").policy == settings.STRICT  # type: ignore[union-attr]
+    for text, policy in (
+        (STRICT, settings.STRICT),
+        (STRICT_ON_LOOPBACK, dataclasses.replace(settings.STRICT, allow_private_hosts=True)),
+    ):
+        (folder / "environments.yaml").write_text(text)
+        loaded = settings.load(str(folder)).environment("production")
+        assert loaded is not None and loaded.policy == policy
+    default = settings.DEFAULT.environment("production")
+    assert default is not None and default.policy == settings.STRICT

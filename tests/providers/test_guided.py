@@ -5,15 +5,11 @@ across Ctrl-C (never the password), a password skipped with one Enter."""
 from __future__ import annotations
 
 import json
-import os
-import select
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import yaml
+from prov_helpers import Terminal
 
 CANARY = "Canary-Pw-7f3c9e2a!xyzzy"  # same value as tests.conftest.CANARY
 DRAFT = Path(".smtpops") / "new-draft.json"
@@ -195,7 +191,7 @@ def test_the_password_never_reaches_the_draft(project, run_cli):
 
 def test_ctrl_c_on_a_real_terminal_keeps_the_answers_and_resumes(project):
     """A pseudo-terminal and a real SIGINT, then a second run that resumes."""
-    first = _Terminal(project)
+    first = Terminal(project)
     try:
         for prompt, answer in [
             ("Environment (", "development"),
@@ -215,7 +211,7 @@ def test_ctrl_c_on_a_real_terminal_keeps_the_answers_and_resumes(project):
     finally:
         first.close()
     assert "HOST003" in first.seen_all
-    second = _Terminal(project)
+    second = Terminal(project)
     try:
         second.expect("Resume it")
         second.send("y")
@@ -240,47 +236,3 @@ def test_ctrl_c_on_a_real_terminal_keeps_the_answers_and_resumes(project):
     data = load(project, name="tty-relay")
     assert data["host"] == "smtp.example.com" and data["port"] == 2525
     assert not (project / DRAFT).exists()
-
-
-class _Terminal:
-    def __init__(self, cwd: Path) -> None:
-        import pty
-
-        self.master, slave = pty.openpty()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "smtpops", "new"],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            cwd=cwd,
-            env={**os.environ, "NO_COLOR": "1"},
-            close_fds=True,
-        )
-        os.close(slave)
-        self.seen = b""
-        self.seen_all = ""
-
-    def expect(self, text: str) -> None:
-        deadline = time.monotonic() + 20
-        while text.encode() not in self.seen:
-            shown = self.seen.decode(errors="replace")
-            assert time.monotonic() < deadline, f"no {text!r} in:\n{shown}"
-            ready, _, _ = select.select([self.master], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(self.master, 4096)
-                except OSError:  # the child closed the terminal
-                    break
-                self.seen += chunk
-                self.seen_all += chunk.decode(errors="replace")
-        assert text.encode() in self.seen, self.seen.decode(errors="replace")
-        self.seen = self.seen[self.seen.index(text.encode()) + len(text) :]
-
-    def send(self, answer: str) -> None:
-        os.write(self.master, answer.encode() + b"\r")
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        os.close(self.master)
