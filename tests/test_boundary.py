@@ -8,12 +8,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from smtpops.errors import InputError
 from tests.conftest import CANARY, RunCli, assert_no_canary
+from tests.processes import wait_until_reading
 
 
 def _explode(*args: object, **kwargs: object) -> None:
@@ -89,7 +89,7 @@ def test_ctrl_c_is_interrupted_with_exit_130(tmp_path) -> None:
         assert proc.stdin is not None
         proc.stdin.write(CANARY[:5])  # part of a line: the command is inside readline()
         proc.stdin.flush()
-        time.sleep(1.0)  # let the interpreter start and reach the read
+        wait_until_reading(proc.pid)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
     finally:

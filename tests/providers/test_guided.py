@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 from prov_helpers import Terminal
 
+from tests.processes import wait_until_reading
+
 CANARY = "Canary-Pw-7f3c9e2a!xyzzy"  # same value as tests.conftest.CANARY
 DRAFT = Path(".smtpops") / "new-draft.json"
 
@@ -204,7 +206,8 @@ def test_ctrl_c_on_a_real_terminal_keeps_the_answers_and_resumes(project):
         ]:
             first.expect(prompt)
             first.send(answer)
-        first.expect("Tls (")
+        first.expect("Tls (STARTTLS, SSL/TLS, None) [STARTTLS]: ")  # the space: input() is on
+        wait_until_reading(first.proc.pid)  # a person's Ctrl-C comes while the prompt waits
         first.proc.send_signal(signal.SIGINT)
         first.expect("Your answers are kept in .smtpops/new-draft.json")
         assert first.proc.wait(timeout=20) == 130
