@@ -20,10 +20,10 @@ from typing import Any, NoReturn
 import click
 
 from smtpops import model, scaffold, schema, settings, templating, unfinished
+from smtpops.cli.prompts import canonical, prompt, required, say, show
 from smtpops.diagnostics import Diagnostic, Severity
 from smtpops.errors import SmtpopsError
 from smtpops.providers import Parameter, Provider, catalog, resolve, suggest
-from smtpops.secret import Secret
 
 CLEAR = "-"
 LIMITS = ("max_connections", "retries", "idle_timeout", "wait_timeout")
@@ -35,35 +35,6 @@ class _Cleared:
 
 
 CLEARED = _Cleared()
-
-
-def _say(text: str = "") -> None:
-    click.echo(text)
-
-
-def _show(found: tuple[Diagnostic, ...] | list[Diagnostic]) -> None:
-    for d in found:
-        if d.severity is Severity.ERROR:
-            _say(f"  ✗ {d.rule_id}: {d.message}")
-            if d.hint:
-                _say(f"    How to fix: {d.hint}")
-        else:
-            _say(f"  Note ({d.severity.value} {d.rule_id}): {d.message}")
-
-
-def _required(name: str) -> bool:
-    return name in (schema.schema().get("required") or ())
-
-
-def _prompt(label: str, default: Any = None) -> str:
-    if default is None or default == "":
-        return str(click.prompt(label, default="", show_default=False)).strip()
-    return str(click.prompt(label, default=str(default))).strip()
-
-
-def _canonical(text: str, choices: tuple[str, ...]) -> str | None:
-    """``text`` as one of ``choices``, whatever its case (``starttls`` → ``STARTTLS``)."""
-    return next((c for c in choices if c.casefold() == text.casefold()), None)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -89,12 +60,12 @@ class Guide:
         saved = unfinished.load(self.root)
         if saved is None:
             return
-        _say(f"An unfinished `smtpops new` was kept: {saved.describe()}.")
+        say(f"An unfinished `smtpops new` was kept: {saved.describe()}.")
         if click.confirm("Resume it (its answers become the defaults)?", default=True):
             self.previous = saved
         else:
             unfinished.discard(self.root)
-            _say("  Discarded; starting afresh.")
+            say("  Discarded; starting afresh.")
 
     def stopped(self) -> NoReturn:
         """Ctrl-C or the end of input before the file was written: keep the answers."""
@@ -148,33 +119,33 @@ class Guide:
         """Ask until the answer passes the rules for ``name``; CLEARED for '-' (or Enter with
         no default) where the field may be left out."""
         if explain:
-            _say(f"  {explain}")
+            say(f"  {explain}")
         choices = param.choices if param else ()
         if choices:
             label = f"{label} ({', '.join(choices)})"
-        optional = not _required(name) and (param is None or param.default is not None)
+        optional = not required(name) and (param is None or param.default is not None)
         while True:
-            text = _prompt(label, default)
+            text = prompt(label, default)
             if text in ("", CLEAR):
                 if optional:
                     return CLEARED
-                _say(f"  {label.split(' (')[0]} is needed: it cannot be left empty.")
+                say(f"  {label.split(' (')[0]} is needed: it cannot be left empty.")
                 continue
             if choices:
-                match = _canonical(text, choices)
+                match = canonical(text, choices)
                 if match is None:
-                    _say(f"  ✗ '{text}' is not one of {', '.join(choices)}.")
+                    say(f"  ✗ '{text}' is not one of {', '.join(choices)}.")
                     continue
                 text = match
             problem = param.problem(text) if param else None
             if problem:
-                _say(f"  ✗ {problem}.")
+                say(f"  ✗ {problem}.")
                 continue
             value = scaffold.coerce(name, text) if name in model.FIELDS else text
             if name in model.FIELDS:
                 found = self.problems(name, value, as_param=param is not None)
                 errors = [d for d in found if d.severity is Severity.ERROR]
-                _show(errors or found)
+                show(errors or found)
                 if errors:
                     continue
             return value
@@ -200,12 +171,12 @@ class Guide:
     ) -> tuple[str, Provider, str]:
         """Environment, provider and name."""
         project = settings.load(self.configs_dir)
-        _say(
+        say(
             "New SMTP configuration. Press Enter to accept the [default]; type - to clear a "
             "field that may be empty.\n"
         )
         if env is None:
-            _say("  Environment: where the CRM uses this configuration.")
+            say("  Environment: where the CRM uses this configuration.")
             before = self.previous.env if self.previous.env in project.order else None
             env = click.prompt(
                 "Environment",
@@ -215,9 +186,9 @@ class Guide:
         self.env = env
         providers = catalog()
         if provider_id is None:
-            _say("  Provider: who runs the mail server. Known providers:")
+            say("  Provider: who runs the mail server. Known providers:")
             for p in providers.values():
-                _say(f"    {p.id:<24}{p.name}")
+                say(f"    {p.id:<24}{p.name}")
 
             def pick(text: str) -> str:
                 found = resolve(str(text), providers)
@@ -237,9 +208,7 @@ class Guide:
             raise click.BadParameter(f"unknown provider '{provider_id}'")
         self.provider = provider
         if name is None:
-            _say(
-                "  Name: letters, digits, '-', '_' or '.'; the file will be configs/ENV/NAME.yaml."
-            )
+            say("  Name: letters, digits, '-', '_' or '.'; the file will be configs/ENV/NAME.yaml.")
 
             def named(text: str) -> str:
                 try:
@@ -258,9 +227,9 @@ class Guide:
         """Everything the template still needs, then the optional settings."""
         provider = self.provider
         assert provider is not None and self.name is not None
-        _say(f"\n{provider.name}: server {provider.host_label or 'of your choice'}.")
+        say(f"\n{provider.name}: server {provider.host_label or 'of your choice'}.")
         for notice in provider.notices:
-            _say(f"  Note: {notice.text}.")
+            say(f"  Note: {notice.text}.")
         if "description" not in self.values:
             answer = self.ask(
                 "description", "Description", default=self._before("description") or provider.name
@@ -317,9 +286,9 @@ class Guide:
             (e for e in choices if e.port == self._before("port") and e.tls == self._before("tls")),
             best,
         )
-        _say(f"  Port and encryption {provider.name} accepts:")
+        say(f"  Port and encryption {provider.name} accepts:")
         for i, e in enumerate(choices, 1):
-            _say(f"    {i}) {e}{' (recommended)' if e is best else ''}")
+            say(f"    {i}) {e}{' (recommended)' if e is best else ''}")
         picked = click.prompt(
             "Choose", type=click.IntRange(1, len(choices)), default=choices.index(before) + 1
         )
@@ -334,43 +303,43 @@ class Guide:
         lines = [line for line in str(current).split("\n") if line.strip()]
         if not lines and not again and not click.confirm("Add custom headers?", default=False):
             return
-        _say(
+        say(
             "  One header per line as 'Name: value' (e.g. X-Company: Example Utility); Enter "
             "ends; -N removes header N; - removes them all."
         )
         if lines:
             self._list_headers(lines)
         while True:
-            text = _prompt("Header")
+            text = prompt("Header")
             if not text:
                 break
             if text == CLEAR:
                 lines = []
-                _say("  All headers removed.")
+                say("  All headers removed.")
                 continue
             removal = _REMOVE_LINE.fullmatch(text)
             if removal:
                 number = int(removal.group(1))
                 if 1 <= number <= len(lines):
-                    _say(f"  Removed: {lines.pop(number - 1)}")
+                    say(f"  Removed: {lines.pop(number - 1)}")
                     self._list_headers(lines)
                 else:
-                    _say(f"  ✗ There is no header {number}.")
+                    say(f"  ✗ There is no header {number}.")
                 continue
             found = self.problems("custom_headers", "\n".join([*lines, text]))
             errors = [d for d in found if d.severity is Severity.ERROR]
             if errors:
-                _show(errors)
-                _say("  That header was not added; the others are kept.")
+                show(errors)
+                say("  That header was not added; the others are kept.")
                 continue
             lines.append(text)
         self._set("custom_headers", "\n".join(lines) if lines else CLEARED)
 
     @staticmethod
     def _list_headers(lines: list[str]) -> None:
-        _say("  Headers now:" if lines else "  No headers now.")
+        say("  Headers now:" if lines else "  No headers now.")
         for number, line in enumerate(lines, 1):
-            _say(f"    {number}) {line}")
+            say(f"    {number}) {line}")
 
     def _limit_default(self, name: str) -> Any:
         assert self.provider is not None
@@ -399,22 +368,3 @@ class Guide:
         else:
             answer = self.ask_field(name, default=self.values.get(name))
             self._set(name, answer)
-
-
-def password(path: str, env: str) -> Secret | None:
-    """The masked password prompt, or None (Enter skips, and is not asked to repeat)."""
-    problem = scaffold.password_problem(path, env)
-    if problem:
-        _say(f"\nPassword: not asked: {problem}.")
-        return None
-    _say("\n  Password: the password, app password or API key; typing is hidden. Enter skips.")
-    while True:
-        text = click.prompt("Password", hide_input=True, default="", show_default=False)
-        if not text:
-            return None
-        again = click.prompt(
-            "Repeat for confirmation", hide_input=True, default="", show_default=False
-        )
-        if again == text:
-            return Secret(text)
-        _say("  The two entries differ; type the password again (Enter skips).")

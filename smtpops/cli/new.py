@@ -218,7 +218,7 @@ def _create(
         click.echo(draft.text, nl=False)
         return
     if guide is not None and secret is None:
-        from smtpops.cli.guided import password
+        from smtpops.cli.prompts import password
 
         secret = password(path, env)
     scaffold.write(draft)
