@@ -108,3 +108,15 @@ def test_loopback_stays_allowed(network_guard: NetworkGuard) -> None:
 )
 def test_what_counts_as_loopback(host: object, allowed: bool) -> None:
     assert NetworkGuard.is_loopback(host) is allowed
+
+
+def test_asyncio_connections_are_refused(network_guard: NetworkGuard) -> None:
+    """What aiosmtplib-style clients use: the event loop's lookup and connect."""
+    import asyncio
+
+    async def dial(host: str) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.create_connection(asyncio.Protocol, host, 25)
+
+    _refused(network_guard, lambda: asyncio.run(dial(OUTSIDE)), "connect")  # no lookup for an IP
+    _refused(network_guard, lambda: asyncio.run(dial("smtp.gmail.com")), "getaddrinfo")
