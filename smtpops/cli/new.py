@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
+from smtpops import discovery, scaffold, templating
+from smtpops.cli import complete
+from smtpops.cli.guided import Guide
+from smtpops.cli.prompts import password
 from smtpops.errors import CheckFailed, InputError, UsageError
+from smtpops.providers import catalog, resolve, suggest
+from smtpops.secret import Secret
 
 
 def _interactive(guided: bool | None) -> bool:
@@ -17,7 +23,6 @@ def _interactive(guided: bool | None) -> bool:
 
 
 def _missing_option(provider: Any, var: str) -> str:
-    from smtpops import scaffold
 
     if var == "username":
         return f"--username ({provider.username or 'the account name'})"
@@ -34,7 +39,6 @@ def _show(report: Any, err: bool = False, only: tuple[Any, ...] | None = None) -
 
 
 def _read_password() -> Any:
-    from smtpops.secret import Secret
 
     text = sys.stdin.readline().rstrip("\r\n")
     if not text:
@@ -44,7 +48,13 @@ def _read_password() -> Any:
 
 @click.command()
 @click.argument("name", required=False)
-@click.option("--env", "env", metavar="ENV", help="Environment (development, staging, production).")
+@click.option(
+    "--env",
+    "env",
+    metavar="ENV",
+    help="Environment (development, staging, production).",
+    shell_complete=complete.environments,
+)
 @click.option(
     "--provider", "provider_id", metavar="ID", help="Provider ID from `smtpops providers`."
 )
@@ -93,7 +103,6 @@ def new(
     existing file. Values given with --set, --username or --description always win over
     the template. On a terminal, missing settings are asked for (guided setup).
     """
-    from smtpops import discovery, scaffold
 
     configs_dir = discovery.find_configs_dir()
     if configs_dir is None:
@@ -111,8 +120,6 @@ def new(
         values["description"] = description
     guide = None
     if interactive:
-        from smtpops.cli.guided import Guide
-
         guide = Guide(configs_dir=configs_dir, values=values)
         guide.offer_resume()
     try:
@@ -129,7 +136,7 @@ def new(
 
 def _create(
     configs_dir: str,
-    guide: Any,
+    guide: Guide | None,
     values: dict[str, Any],
     env: str | None,
     provider_id: str | None,
@@ -138,8 +145,6 @@ def _create(
     password_stdin: bool,
     dry_run: bool,
 ) -> None:
-    from smtpops import scaffold, templating
-    from smtpops.providers import catalog, resolve, suggest
 
     if guide is not None:
         env, provider, name = guide.basics(env, provider_id, name)
@@ -218,8 +223,6 @@ def _create(
         click.echo(draft.text, nl=False)
         return
     if guide is not None and secret is None:
-        from smtpops.cli.prompts import password
-
         secret = password(path, env)
     scaffold.write(draft)
     if secret is not None:
