@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 
+import click
 import pytest
 
 from smtpops.errors import InputError
@@ -16,15 +17,30 @@ from tests.conftest import CANARY, RunCli, assert_no_canary
 from tests.processes import wait_until_reading
 
 
-def _explode(*args: object, **kwargs: object) -> None:
-    raise RuntimeError(f"unexpected, with a secret in its text: {CANARY}")
+def _failing(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """Make `smtpops explode` a command that raises ``error`` (through the real group)."""
+    from smtpops.cli import LazyGroup
+
+    @click.command()
+    def explode() -> None:
+        raise error
+
+    real = LazyGroup.get_command
+
+    def get_command(self: LazyGroup, ctx: click.Context, name: str) -> click.Command | None:
+        return explode if name == "explode" else real(self, ctx, name)
+
+    monkeypatch.setattr(LazyGroup, "get_command", get_command)
+
+
+UNEXPECTED = RuntimeError(f"unexpected, with a secret in its text: {CANARY}")
 
 
 def test_an_unexpected_error_is_one_line_without_its_text(
     run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("smtpops.providers.catalog", _explode)
-    result = run_cli("providers", expect=70)
+    _failing(monkeypatch, UNEXPECTED)
+    result = run_cli("explode", expect=70)
     assert result.stderr == (
         "smtpops: internal error (RuntimeError); rerun with --debug for details\n"
     )
@@ -33,9 +49,9 @@ def test_an_unexpected_error_is_one_line_without_its_text(
 
 
 def test_debug_lets_the_traceback_through(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("smtpops.providers.catalog", _explode)
+    _failing(monkeypatch, UNEXPECTED)
     with pytest.raises(RuntimeError, match="unexpected"):
-        run_cli("--debug", "providers")
+        run_cli("--debug", "explode")
 
 
 def test_debug_shows_a_traceback_in_a_real_process(tmp_path) -> None:
@@ -43,7 +59,6 @@ def test_debug_shows_a_traceback_in_a_real_process(tmp_path) -> None:
     runner = (
         "import sys, smtpops.cli as c\n"
         "c.COMMANDS['broken'] = 'nonexistent_module:cmd'\n"
-        "c.LazyGroup._available = staticmethod(lambda name: True)\n"
         "c.main(sys.argv[1:])\n"
     )
     plain = subprocess.run(
@@ -64,11 +79,8 @@ def test_debug_shows_a_traceback_in_a_real_process(tmp_path) -> None:
 def test_a_known_error_is_its_message_hint_and_exit_code(
     run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise InputError("providers/ cannot be read", hint="Reinstall smtpops.")
-
-    monkeypatch.setattr("smtpops.providers.catalog", refuse)
-    result = run_cli("providers", expect=2)
+    _failing(monkeypatch, InputError("providers/ cannot be read", hint="Reinstall smtpops."))
+    result = run_cli("explode", expect=2)
     assert result.stderr == "Error: providers/ cannot be read\n  How to fix: Reinstall smtpops.\n"
 
 

@@ -17,6 +17,7 @@ import asyncio
 import datetime as dt
 import email
 import email.policy
+import functools
 import gc
 import hashlib
 import hmac
@@ -236,8 +237,6 @@ class Sandbox:
     def _record_commands(self, protocol: Any) -> None:
         """Note each command's verb as it arrives (aiosmtpd dispatches through its
         ``_smtp_methods`` table), so tests can see how a client ended its session."""
-        import functools
-
         methods: dict[str, Any] = protocol._smtp_methods
         for verb in ("EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "QUIT"):
             handler = methods[verb]
