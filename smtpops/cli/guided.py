@@ -49,6 +49,7 @@ class Guide:
     provider: Provider | None = None
     name: str | None = None
     previous: unfinished.Answers = field(default_factory=unfinished.Answers)
+    cleared: set[str] = field(default_factory=set)  # answered '-' in this run
 
     @property
     def root(self) -> str:
@@ -73,8 +74,8 @@ class Guide:
             env=self.env or self.previous.env,
             provider=self.provider.id if self.provider else self.previous.provider,
             name=self.name or self.previous.name,
-            values={**self.previous.values, **self.values},
-            params={**self.previous.params, **self.params},
+            values={**self._kept(self.previous.values), **self.values},
+            params={**self._kept(self.previous.params), **self.params},
         )
         where = unfinished.save(self.root, answers)
         shown = os.path.relpath(where, os.getcwd())
@@ -84,6 +85,9 @@ class Guide:
             err=True,
         )
         raise click.exceptions.Exit(130)
+
+    def _kept(self, earlier: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in earlier.items() if k not in self.cleared}
 
     def finished(self) -> None:
         unfinished.discard(self.root)
@@ -160,6 +164,8 @@ class Guide:
         )
 
     def _set(self, name: str, answer: Any, template_default: Any = None) -> None:
+        if answer is CLEARED:
+            self.cleared.add(name)
         if answer is CLEARED or answer == template_default:
             self.values.pop(name, None)
         else:
@@ -269,6 +275,7 @@ class Guide:
             param=param,
         )
         if answer is CLEARED:
+            self.cleared.add(param.name)
             self.params.pop(param.name, None)  # its default applies
         elif param.name in scaffold.SETTABLE and isinstance(answer, str):
             self.params[param.name] = scaffold.coerce(param.name, answer)

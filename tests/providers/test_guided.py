@@ -239,3 +239,16 @@ def test_ctrl_c_on_a_real_terminal_keeps_the_answers_and_resumes(project):
     data = load(project, name="tty-relay")
     assert data["host"] == "smtp.example.com" and data["port"] == 2525
     assert not (project / DRAFT).exists()
+
+
+def test_a_field_cleared_after_resuming_stays_cleared_in_the_kept_answers(project, run_cli):
+    run_cli(
+        "new",
+        "--guided",
+        input=custom("smtp.example.com", "", "", "", "crm@example.com", "crm.example.com"),
+    )
+    assert json.loads((project / DRAFT).read_text())["values"]["helo_hostname"] == "crm.example.com"
+    again = "\n".join(["y", *[""] * 9, "-"]) + "\n"  # resume, keep all, clear HELO, stop
+    result = run_cli("new", "--guided", input=again)
+    assert result.exit_code == 130, repr(result)
+    assert "helo_hostname" not in json.loads((project / DRAFT).read_text())["values"]
