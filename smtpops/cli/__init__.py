@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "status": "status:status",
     "history": "history:history",
     "diff": "diff:diff",
+    "events": "events:events",
+    "agent": "agent:agent",
 }
 
 HELP = {
@@ -50,6 +52,8 @@ HELP = {
     "status": "Show what is active in each environment.",
     "history": "Show the audit trail of configs and deploys.",
     "diff": "Review the config changes between two revisions.",
+    "events": "Print the tracking events (config, test, deploy, delivery).",
+    "agent": "Keep relays in line with git, probe them and export metrics.",
 }
 
 
