@@ -41,7 +41,10 @@ def check(root: str, env: str, name: str, rel: str) -> Admission:
     found = last_change(root, rel)
     if found is None:
         return Admission(
-            environment=env, config=label, commit=None, admitted=False,
+            environment=env,
+            config=label,
+            commit=None,
+            admitted=False,
             reason=f"{rel} is not committed, so no smtpops deploy made it active",
         )
     sha, message = found
@@ -56,12 +59,18 @@ def check(root: str, env: str, name: str, rel: str) -> Admission:
     )
     if ok:
         return Admission(
-            environment=env, config=label, commit=sha, admitted=True,
+            environment=env,
+            config=label,
+            commit=sha,
+            admitted=True,
             reason=f"{action} {sha[:12]}: test {test}",
         )
     what = f"an smtpops {action} of {values.get('Config')}" if action else "a hand edit"
     return Admission(
-        environment=env, config=label, commit=sha, admitted=False,
+        environment=env,
+        config=label,
+        commit=sha,
+        admitted=False,
         reason=(
             f"{label} was last changed by {what} ({sha[:12]}), not by an smtpops deploy with "
             f"a passing connection test; deploy it with `smtpops deploy {label}`"

@@ -17,7 +17,9 @@ class Metrics:
         r = self.registry = CollectorRegistry(auto_describe=True)
         env_cfg = ("environment", "config")
         self.probe_success = Gauge(
-            "smtpops_probe_success", "1 if the last connection test passed, else 0", env_cfg,
+            "smtpops_probe_success",
+            "1 if the last connection test passed, else 0",
+            env_cfg,
             registry=r,
         )
         self.probe_duration = Gauge(

@@ -35,7 +35,7 @@ def _handler(endpoints: Endpoints) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "smtpops-agent"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        def log_message(self, format: str, *args: Any) -> None:
             return  # no access log
 
         def _send(self, code: int, body: bytes, content_type: str) -> None:
@@ -59,7 +59,9 @@ def _handler(endpoints: Endpoints) -> type[BaseHTTPRequestHandler]:
             elif path == "/events":
                 self._send(200, endpoints.events(), "application/x-ndjson")
             else:
-                self._send(404, b"not found: try /metrics, /healthz, /status or /events\n", "text/plain")
+                self._send(
+                    404, b"not found: try /metrics, /healthz, /status or /events\n", "text/plain"
+                )
 
     return Handler
 

@@ -73,7 +73,9 @@ class AgentSettings:
 
 
 def default_workdir() -> str:
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "state"
+    )
     return os.path.join(base, "smtpops-agent")
 
 
@@ -120,7 +122,9 @@ def _targets(raw: Any, where: str) -> tuple[TargetChoice, ...]:
         if options is not None and not isinstance(options, dict):
             raise InputError(f"{where}: the options of target '{name}' must be a mapping")
         found.append(
-            TargetChoice(name=str(name), options={str(k): str(v) for k, v in (options or {}).items()})
+            TargetChoice(
+                name=str(name), options={str(k): str(v) for k, v in (options or {}).items()}
+            )
         )
     return tuple(found)
 
@@ -132,7 +136,9 @@ def _webhooks(raw: Any, where: str) -> tuple[Webhook, ...]:
             raise InputError(f"{where}: webhook {i} must be a mapping with url_env (or url)")
         fmt = str(item.get("format", "generic"))
         if fmt not in WEBHOOK_FORMATS:
-            raise InputError(f"{where}: webhook {i}: format must be one of {', '.join(WEBHOOK_FORMATS)}")
+            raise InputError(
+                f"{where}: webhook {i}: format must be one of {', '.join(WEBHOOK_FORMATS)}"
+            )
         url = item.get("url")
         if "url_env" in item:
             url = os.environ.get(str(item["url_env"]))

@@ -19,7 +19,9 @@ def _text_line(item: dict[str, object]) -> str:
 
 @click.command()
 @click.option("--since", metavar="WHEN", help="Only events from WHEN on (ISO date or time, UTC).")
-@click.option("--event", "names", multiple=True, metavar="NAME", help="Only this event (repeatable).")
+@click.option(
+    "--event", "names", multiple=True, metavar="NAME", help="Only this event (repeatable)."
+)
 @click.option("--list", "list_names", is_flag=True, help="List every event name and its source.")
 @format_option("jsonl", "text")
 def events(since: str | None, names: tuple[str, ...], list_names: bool, fmt: str) -> None:

@@ -22,8 +22,14 @@ from smtpops.review.fields import SECURITY_FIELDS, changes
 
 Event = dict[str, Any]
 
-AUTH_ERRORS = ("auth.failed", "auth.rejected", "auth.app_password", "auth.smtp_auth_disabled",
-               "auth.too_many", "auth.garbage")
+AUTH_ERRORS = (
+    "auth.failed",
+    "auth.rejected",
+    "auth.app_password",
+    "auth.smtp_auth_disabled",
+    "auth.too_many",
+    "auth.garbage",
+)
 TLS_PREFIXES = ("tls.", "certificate.")
 
 
@@ -88,42 +94,73 @@ def from_git(ws: Workspace, since: str | None = None) -> Iterator[Event]:
             fields = list(changes(old, new))
             if old is None or status.startswith("A"):
                 yield {"event": "smtp_config_created", **base, **props}
-            else:
+            elif {f.field for f in fields} - {"active"} or entry.action not in audit.ACTIVATING:
+                # a deploy only switching `active` is an activation, not a modification
                 names = [f.field for f in fields]
                 yield {"event": "smtp_config_modified", **base, **props, "changed_fields": names}
             yield from _field_events(base, label, old or {}, new)
             sensitive = [f.field for f in fields if f.field in SECURITY_FIELDS and old]
             if sensitive:
-                yield {"event": "it_approval_requested", **base, "configuration_id": label,
-                       "approval_type": "security-sensitive change", "changed_fields": sensitive}
+                yield {
+                    "event": "it_approval_requested",
+                    **base,
+                    "configuration_id": label,
+                    "approval_type": "security-sensitive change",
+                    "changed_fields": sensitive,
+                }
         yield from _deploy_events(base, entry, ws)
 
 
-def _field_events(base: Event, label: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Event]:
+def _field_events(
+    base: Event, label: str, old: Mapping[str, Any], new: Mapping[str, Any]
+) -> Iterator[Event]:
     if new.get("tls") in ("STARTTLS", "SSL/TLS") and old.get("tls") != new.get("tls"):
-        yield {"event": "tls_enabled", **base, "configuration_id": label,
-               "encryption_type": new["tls"]}
+        yield {
+            "event": "tls_enabled",
+            **base,
+            "configuration_id": label,
+            "encryption_type": new["tls"],
+        }
     if new.get("auth_protocol") and old.get("auth_protocol") != new.get("auth_protocol"):
-        yield {"event": "auth_protocol_selected", **base, "configuration_id": label,
-               "auth_method": new["auth_protocol"]}
+        yield {
+            "event": "auth_protocol_selected",
+            **base,
+            "configuration_id": label,
+            "auth_method": new["auth_protocol"],
+        }
     if new.get("verify_certificate") is True and old.get("verify_certificate") is not True:
-        yield {"event": "certificate_validation_enabled", **base, "configuration_id": label,
-               "validation_status": "enabled"}
+        yield {
+            "event": "certificate_validation_enabled",
+            **base,
+            "configuration_id": label,
+            "validation_status": "enabled",
+        }
 
 
 def _deploy_events(base: Event, entry: audit.Entry, ws: Workspace) -> Iterator[Event]:
     if entry.action not in audit.ACTIVATING or not entry.config:
         return
-    props = {"configuration_id": entry.config, "config_version": entry.sha,
-             "deployment_method": entry.action, "user_id": entry.actor}
+    props = {
+        "configuration_id": entry.config,
+        "config_version": entry.sha,
+        "deployment_method": entry.action,
+        "user_id": entry.actor,
+    }
     if entry.action == "rollback":
-        yield {"event": "config_rollback_initiated", **base, **props,
-               "rollback_reason": entry.subject}
+        yield {
+            "event": "config_rollback_initiated",
+            **base,
+            **props,
+            "rollback_reason": entry.subject,
+        }
     if entry.test_passed:
         env, _, _name = entry.config.partition("/")
         data = _yaml(ws.repo.show(entry.sha, f"{ws.configs_rel}/{entry.config}.yaml")) or {}
-        yield {"event": "smtp_config_activated", **base,
-               **_config_props(entry.config, env, data, entry.actor)}
+        yield {
+            "event": "smtp_config_activated",
+            **base,
+            **_config_props(entry.config, env, data, entry.actor),
+        }
         yield {"event": "config_deployment_success", **base, **props}
 
 
@@ -170,8 +207,9 @@ def _normalise(record: Event) -> Iterator[Event]:
         yield {"event": "tls_handshake_failure", **common, "failure_type": error}
 
 
-def merged(streams: Iterable[Iterable[Event]], since: datetime | None = None,
-           names: tuple[str, ...] = ()) -> list[Event]:
+def merged(
+    streams: Iterable[Iterable[Event]], since: datetime | None = None, names: tuple[str, ...] = ()
+) -> list[Event]:
     """All events of all streams in time order, from ``since`` on, limited to ``names``."""
     found = []
     for stream in streams:
