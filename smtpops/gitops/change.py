@@ -19,6 +19,7 @@ from smtpops.gitops import activation, pins, trailers
 from smtpops.gitops.gate import Gate
 from smtpops.gitops.transaction import Transaction
 from smtpops.gitops.workspace import Workspace
+from smtpops.probe import text as probe_text
 from smtpops.probe.result import ProbeReport
 
 
@@ -176,16 +177,7 @@ def _digest_of(data: bytes | None) -> str | None:
 
 def describe_test(report: ProbeReport) -> str:
     """The test evidence in words, for the commit message body."""
-    facts = dict(report.facts)
-    where = f"{facts.get('host', '?')}:{facts.get('port', '?')}"
-    bits = [f"The connection test passed against {where}"]
-    if facts.get("tls_version"):
-        bits.append(f"encrypted with {facts['tls_version']}")
-    if facts.get("auth_mechanism"):
-        bits.append(f"signed in with AUTH {facts['auth_mechanism']}")
-    if facts.get("duration_ms"):
-        bits.append(f"in {facts['duration_ms']} ms")
-    return ", ".join(bits) + "."
+    return f"The connection test passed ({probe_text.facts(report.facts)})."
 
 
 def now() -> str:
