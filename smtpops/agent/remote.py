@@ -5,31 +5,55 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
 import urllib.request
 from typing import Any
 
 from smtpops.errors import InputError
 
 
-def fetch_status(url: str, *, timeout: float = 3.0) -> dict[str, Any]:
-    """The agent's ``/status`` document; InputError when it cannot be reached or read."""
+def _base(url: str) -> str:
     base = url.rstrip("/")
     if not base.startswith(("http://", "https://")):
         raise InputError(
             f"--agent {url!r} is not an http:// address",
             hint="Give the agent's address, e.g. --agent http://127.0.0.1:9187",
         )
+    return base
+
+
+def _get(url: str, path: str, timeout: float) -> bytes:
+    base = _base(url)
     try:
-        with urllib.request.urlopen(f"{base}/status", timeout=timeout) as reply:
-            data = json.loads(reply.read(1_000_000))
-    except (OSError, ValueError) as exc:
+        with urllib.request.urlopen(f"{base}{path}", timeout=timeout) as reply:
+            return bytes(reply.read(50_000_000))
+    except OSError as exc:
         raise InputError(
             f"the agent at {base} did not answer ({type(exc).__name__})",
             hint="Is `smtpops agent` running there, and listening on that address?",
         ) from None
+
+
+def fetch_events(url: str, *, timeout: float = 10.0) -> list[dict[str, Any]]:
+    """The agent's own events (``/events``), one dict per JSON line."""
+    found = []
+    for line in _get(url, "/events", timeout).splitlines():
+        try:
+            item = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(item, dict) and isinstance(item.get("event"), str):
+            found.append(item)
+    return found
+
+
+def fetch_status(url: str, *, timeout: float = 3.0) -> dict[str, Any]:
+    """The agent's ``/status`` document; InputError when it cannot be reached or read."""
+    try:
+        data = json.loads(_get(url, "/status", timeout))
+    except ValueError:
+        data = None
     if not isinstance(data, dict):
-        raise InputError(f"the agent at {base} sent something that is not its status")
+        raise InputError(f"the agent at {_base(url)} sent something that is not its status")
     return data
 
 

@@ -23,8 +23,17 @@ def _text_line(item: dict[str, object]) -> str:
     "--event", "names", multiple=True, metavar="NAME", help="Only this event (repeatable)."
 )
 @click.option("--list", "list_names", is_flag=True, help="List every event name and its source.")
+@click.option(
+    "--agent",
+    "agent_url",
+    metavar="URL",
+    envvar="SMTPOPS_AGENT_URL",
+    help="Add the delivery events of the smtpops agent at URL.",
+)
 @format_option("jsonl", "text")
-def events(since: str | None, names: tuple[str, ...], list_names: bool, fmt: str) -> None:
+def events(
+    since: str | None, names: tuple[str, ...], list_names: bool, agent_url: str | None, fmt: str
+) -> None:
     """Print the tracking events of the spec (section 12), oldest first, built from git
     history, the connection-test log, the SMTP Settings page and the agent.
 
@@ -38,6 +47,6 @@ def events(since: str | None, names: tuple[str, ...], list_names: bool, fmt: str
         for spec in EVENTS.values():
             click.echo(f"{spec.name:<32} {spec.category:<28} from {spec.source}: {spec.meaning}")
         return
-    found = service.events(since=service.parse_since(since), names=names)
+    found = service.events(since=service.parse_since(since), names=names, agent_url=agent_url)
     for item in found:
         click.echo(json.dumps(item, sort_keys=False) if fmt == "jsonl" else _text_line(item))

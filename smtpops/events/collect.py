@@ -228,6 +228,5 @@ def merged(
 
 
 def log_paths(root: str) -> list[str]:
-    """The event logs of the repository at ``root``: tests and the page, and the agent's."""
-    state = os.path.join(root, ".smtpops")
-    return [os.path.join(state, "events.jsonl"), os.path.join(state, "agent", "events.jsonl")]
+    """The event log of the repository at ``root``: connection tests and the web page."""
+    return [os.path.join(root, ".smtpops", "events.jsonl")]

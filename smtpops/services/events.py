@@ -27,9 +27,14 @@ def parse_since(value: str | None) -> datetime | None:
 
 
 def events(
-    start: str = ".", *, since: datetime | None = None, names: tuple[str, ...] = ()
+    start: str = ".",
+    *,
+    since: datetime | None = None,
+    names: tuple[str, ...] = (),
+    agent_url: str | None = None,
 ) -> list[Event]:
-    """Every event of the repository found from ``start``, oldest first."""
+    """Every event of the repository found from ``start`` (and of the agent at
+    ``agent_url``), oldest first."""
     unknown = [n for n in names if n not in catalog.EVENTS]
     if unknown:
         raise UsageError(
@@ -40,4 +45,8 @@ def events(
     git_since = since.isoformat() if since else None
     streams = [collect.from_git(ws, git_since)]
     streams += [collect.read_log(path) for path in collect.log_paths(ws.repo.root)]
+    if agent_url:
+        from smtpops.agent import remote
+
+        streams.append(remote.fetch_events(agent_url))
     return collect.merged(streams, since, names)
