@@ -3,6 +3,7 @@ event logs, and the agent's delivery events, in time order."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from smtpops.errors import UsageError
@@ -43,7 +44,7 @@ def events(
         )
     ws = workspace.open_at(start)
     git_since = since.isoformat() if since else None
-    streams = [collect.from_git(ws, git_since)]
+    streams: list[Iterable[Event]] = [collect.from_git(ws, git_since)]
     streams += [collect.read_log(path) for path in collect.log_paths(ws.repo.root)]
     if agent_url:
         from smtpops.agent import remote
