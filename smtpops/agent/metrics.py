@@ -7,7 +7,7 @@ value ever holds a secret or an address.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 DELAY_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400)
 
@@ -102,6 +102,4 @@ class Metrics:
         )
 
     def exposition(self) -> bytes:
-        from prometheus_client import generate_latest
-
         return generate_latest(self.registry)

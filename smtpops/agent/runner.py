@@ -20,7 +20,13 @@ from typing import Any
 from smtpops.agent import admission, alerts, maillog, metrics, server, state
 from smtpops.agent.checkout import Checkout
 from smtpops.agent.settings import AgentSettings, Watch
+from smtpops.delivery import targets
 from smtpops.errors import SmtpopsError
+from smtpops.events.collect import AUTH_ERRORS, TLS_PREFIXES
+from smtpops.gitops import workspace
+from smtpops.services import apply as apply_service
+from smtpops.services.connection import ConnectionTestOptions, run_test
+from smtpops.services.repository import Target
 
 Log = Callable[..., None]
 
@@ -99,16 +105,12 @@ class Agent:
         self.state.save()
 
     def _workspace(self) -> Any:
-        from smtpops.gitops import workspace
-
         try:
             return workspace.open_at(self.checkout.path)
         except SmtpopsError:
             return None
 
     def reconcile(self) -> Any:
-        from smtpops.gitops import workspace
-
         try:
             head = self.checkout.sync()
             ws = workspace.open_at(self.checkout.path)
@@ -125,9 +127,6 @@ class Agent:
         return ws
 
     def _reconcile_env(self, ws: Any, watch: Watch, head: str) -> None:
-        from smtpops.delivery import targets
-        from smtpops.services import apply as apply_service
-
         env = watch.environment
         st = self.state.env(env)
         st.commit = head
@@ -224,9 +223,6 @@ class Agent:
 
     # -- probes ----------------------------------------------------------------------------
     def probe(self, ws: Any, *, force: bool = False) -> None:
-        from smtpops.services.connection import ConnectionTestOptions, run_test
-        from smtpops.services.repository import Target
-
         now = time.time()
         for watch in self.watches(tuple(ws.settings.order)):
             env = watch.environment
@@ -294,8 +290,6 @@ class Agent:
             self.log(
                 "probe failed", environment=env, config=cfg, step=failure.name, error=failure.error
             )
-            from smtpops.events.collect import AUTH_ERRORS, TLS_PREFIXES
-
             if failure.error in AUTH_ERRORS:
                 m.auth_failures.labels(env, cfg).inc()
                 self.event(
@@ -332,7 +326,6 @@ class Agent:
             self._queue(watch)
 
     def _queue(self, watch: Watch) -> None:
-        from smtpops.delivery import targets
 
         for choice in watch.targets:
             try:
@@ -366,8 +359,6 @@ class Agent:
                 )
             probe = st.probe
             if probe and not probe.passed:
-                from smtpops.events.collect import AUTH_ERRORS
-
                 name = "SmtpopsAuthFailing" if probe.error in AUTH_ERRORS else "SmtpopsProbeFailing"
                 found.append(
                     alerts.Alert(

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from smtpops import __version__
+from smtpops.cli.boundary import guarded
 
 # command name -> "module:function" (module relative to smtpops.cli)
 COMMANDS: dict[str, str] = {
@@ -72,7 +73,6 @@ class LazyGroup(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
-        from smtpops.cli.boundary import guarded
 
         return guarded(ctx, lambda: super(LazyGroup, self).invoke(ctx))
 

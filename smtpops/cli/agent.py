@@ -8,6 +8,10 @@ import time
 
 import click
 
+from smtpops.agent import settings as agent_settings
+from smtpops.agent.runner import Agent
+from smtpops.errors import CheckFailed, UsageError
+
 
 def _logger(fmt: str):  # type: ignore[no-untyped-def]
     def log(message: str, **fields: object) -> None:
@@ -23,8 +27,6 @@ def _logger(fmt: str):  # type: ignore[no-untyped-def]
 
 
 def _options(items: tuple[str, ...]) -> dict[str, str]:
-    from smtpops.errors import UsageError
-
     found = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -110,10 +112,6 @@ def agent(
 
     Runs in the foreground until SIGTERM or Ctrl-C; SIGHUP fetches at once.
     """
-    from smtpops.agent import settings as agent_settings
-    from smtpops.agent.runner import Agent
-    from smtpops.errors import CheckFailed, UsageError
-
     environments = None
     if envs:
         body = {"targets": [{apply_target: _options(apply_options)}]} if apply_target else {}

@@ -7,6 +7,8 @@ import json
 import click
 
 from smtpops.cli.options import format_option
+from smtpops.events.catalog import EVENTS
+from smtpops.services import events as service
 
 
 def _text_line(item: dict[str, object]) -> str:
@@ -40,9 +42,6 @@ def events(
     --format jsonl (the default) writes one JSON object per line: ``event``, ``timestamp`` and
     the spec's properties; no event carries a secret.
     """
-    from smtpops.events.catalog import EVENTS
-    from smtpops.services import events as service
-
     if list_names:
         for spec in EVENTS.values():
             click.echo(f"{spec.name:<32} {spec.category:<28} from {spec.source}: {spec.meaning}")

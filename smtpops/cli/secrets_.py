@@ -8,10 +8,14 @@ import sys
 
 import click
 
-from smtpops import reporters
+from smtpops import discovery, reporters
 from smtpops.cli.options import format_option
+from smtpops.encryption import set_password as encrypt
+from smtpops.encryption import sops_config
+from smtpops.encryption.rotate import reencrypt_all
 from smtpops.errors import EXIT_FINDINGS, UsageError
 from smtpops.reporters import json_
+from smtpops.secret import Secret
 from smtpops.services import secret_check
 
 
@@ -37,10 +41,6 @@ def set_password(config: str, password_stdin: bool) -> None:
     section of the file change. Needs no private key: it encrypts for the public keys that
     .sops.yaml lists for the file's folder.
     """
-    from smtpops import discovery
-    from smtpops.encryption import set_password as encrypt
-    from smtpops.encryption import sops_config
-    from smtpops.secret import Secret
 
     path = discovery.resolve_name(config)
     if password_stdin:
@@ -117,7 +117,6 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
 
 
 def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
-    from smtpops import discovery
 
     if paths and env:
         raise UsageError(
@@ -137,7 +136,6 @@ def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
 
 
 def _reencrypt(paths: tuple[str, ...], env: str | None, rotate: bool) -> None:
-    from smtpops.encryption.rotate import reencrypt_all
 
     results = reencrypt_all(_targets(paths, env), rotate=rotate)
     for r in results:

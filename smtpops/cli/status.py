@@ -6,7 +6,9 @@ import json
 
 import click
 
+from smtpops import remote_agent as remote
 from smtpops.cli.options import format_option
+from smtpops.gitops import status as service
 
 
 @click.command()
@@ -23,13 +25,10 @@ def status(env: str | None, agent_url: str | None, fmt: str) -> None:
     """Show per environment the active config, its server, whether it is pinned or locked,
     and the last change and connection test recorded in git; with --agent, what the agent
     runs next to what git says."""
-    from smtpops.gitops import status as service
 
     items = service.status(env)
     agent = None
     if agent_url:
-        from smtpops.agent import remote
-
         agent = remote.fetch_status(agent_url)
     if fmt == "json":
         rows = []

@@ -9,6 +9,7 @@ pins → one commit. Everything happens inside a :class:`Transaction`, so any fa
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -80,6 +81,8 @@ def apply(
     dry_run: bool = False,
     wait: float = 0.0,
 ) -> Outcome:
+    if change.gated and gate is None:
+        raise TypeError(f"a gated {change.action} needs a gate (smtpops.services.connection.gate)")
     env = ws.environment(change.env)
     identity = ws.repo.identity()
     actor = trailers.actor(str(identity))
@@ -119,8 +122,7 @@ def apply(
             if change.after_write:
                 change.after_write(tx)
             if change.gated and target:
-                if gate is None:
-                    raise TypeError(f"a gated {change.action} needs a gate")
+                assert gate is not None  # checked on entry
                 report = gate(ws.repo.root, ws.repo.abs(target), label, env)
             for item in ws.configs(env.name) if change.activate else ():
                 want = item.name == change.name
@@ -170,7 +172,6 @@ def apply(
 
 
 def _digest_of(data: bytes | None) -> str | None:
-    import hashlib
 
     return hashlib.sha256(data).hexdigest() if data is not None else None
 

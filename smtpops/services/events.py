@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from smtpops import remote_agent
 from smtpops.errors import UsageError
 from smtpops.events import catalog, collect
 from smtpops.events.collect import Event
@@ -47,7 +48,5 @@ def events(
     streams: list[Iterable[Event]] = [collect.from_git(ws, git_since)]
     streams += [collect.read_log(path) for path in collect.log_paths(ws.repo.root)]
     if agent_url:
-        from smtpops.agent import remote
-
-        streams.append(remote.fetch_events(agent_url))
+        streams.append(remote_agent.fetch_events(agent_url))
     return collect.merged(streams, since, names)

@@ -1,4 +1,4 @@
-"""Reading a running agent from elsewhere (``smtpops status --agent URL``): what it last
+"""Reading a running smtpops agent over HTTP from elsewhere (``smtpops status --agent URL``): what it last
 applied and probed per environment, compared with what git says (drift)."""
 
 from __future__ import annotations
