@@ -106,7 +106,7 @@ def apply_command(plan: Plan, options: Mapping[str, str]) -> ApplyResult:
 
 
 def _nothing_queued(options: Mapping[str, str]) -> int:
-    return 0
+    raise UsageError("this target has no mail queue of its own")
 
 
 FILE = Target(
