@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "diff": "diff:diff",
     "events": "events:events",
     "agent": "agent:agent",
+    "init": "init:init",
 }
 
 HELP = {
@@ -54,6 +55,7 @@ HELP = {
     "diff": "Review the config changes between two revisions.",
     "events": "Print the tracking events (config, test, deploy, delivery).",
     "agent": "Keep relays in line with git, probe them and export metrics.",
+    "init": "Lay out a new config repository (idempotent, never overwrites).",
 }
 
 

@@ -7,12 +7,19 @@ import json
 import click
 
 from smtpops import remote_agent as remote
+from smtpops.cli import complete
 from smtpops.cli.options import format_option
 from smtpops.gitops import status as service
 
 
 @click.command()
-@click.option("--env", "env", metavar="ENV", help="Show only this environment.")
+@click.option(
+    "--env",
+    "env",
+    metavar="ENV",
+    help="Show only this environment.",
+    shell_complete=complete.environments,
+)
 @click.option(
     "--agent",
     "agent_url",

@@ -29,7 +29,9 @@ from smtpops.errors import InputError, UsageError
 FILE_FORMATS = ("env", "json")
 
 
-def _result(name: str, plan: Plan, where: str, *, changed: bool, notes: tuple[str, ...] = ()) -> ApplyResult:
+def _result(
+    name: str, plan: Plan, where: str, *, changed: bool, notes: tuple[str, ...] = ()
+) -> ApplyResult:
     digest = plan.delivery.digest if plan.delivery else None
     return ApplyResult(
         target=name,
@@ -85,7 +87,9 @@ def apply_file(plan: Plan, options: Mapping[str, str]) -> ApplyResult:
 def apply_command(plan: Plan, options: Mapping[str, str]) -> ApplyResult:
     argv = shlex.split(options.get("run", ""))
     if not argv:
-        raise UsageError("the command target needs run=PROGRAM [ARGS]", hint="e.g. run='systemctl reload crm'")
+        raise UsageError(
+            "the command target needs run=PROGRAM [ARGS]", hint="e.g. run='systemctl reload crm'"
+        )
     env = dict(os.environ)
     if plan.delivery is not None:
         env |= values.env_vars(plan.delivery, plan.password)
