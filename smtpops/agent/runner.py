@@ -56,7 +56,7 @@ class Agent:
         self.events_path = os.path.join(settings.workdir, "events.jsonl")
         self.notifier = alerts.Notifier(
             settings.webhooks,
-            log=lambda m: self.log("alert", message=m),
+            log=lambda m: self.log("alert", detail=m),
             post=post or alerts.post_json,
         )
         self.readers = {
@@ -164,11 +164,7 @@ class Agent:
             if st.applied.get(choice.name) == wanted:
                 continue
             try:
-                full = (
-                    apply_service.plan(env, ws=ws)
-                    if delivery and targets.get(choice.name).needs_password
-                    else plan
-                )
+                full = apply_service.plan(env, ws=ws) if delivery else plan
                 result = targets.apply(choice.name, full, dict(choice.options))
             except SmtpopsError as exc:
                 st.error = exc.message
@@ -186,7 +182,9 @@ class Agent:
                 config=st.config,
                 commit=head[:12],
                 digest=wanted,
-                summary=result.summary(),
+                location=result.location,
+                changed=result.changed,
+                held=result.held,
             )
             if delivery:
                 self.event(

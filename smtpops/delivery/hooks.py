@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 from smtpops import atomic
 from smtpops.delivery import values
-from smtpops.delivery.targets import ApplyResult, Plan, Target
+from smtpops.delivery.plan import ApplyResult, Plan, Target
 from smtpops.errors import InputError, UsageError
 
 FILE_FORMATS = ("env", "json")
@@ -113,12 +113,22 @@ def _nothing_queued(options: Mapping[str, str]) -> int:
     raise UsageError("this target has no mail queue of its own")
 
 
+def _file_location(options: Mapping[str, str]) -> str:
+    return os.path.abspath(options.get("path") or "(no path given)")
+
+
+def _command_location(options: Mapping[str, str]) -> str:
+    argv = shlex.split(options.get("run", ""))
+    return argv[0] if argv else "(no command given)"
+
+
 FILE = Target(
     name="file",
     summary="a file the CRM reads (SMTP_* as dotenv or JSON, 0600)",
     options=("path", "format"),
     apply=apply_file,
     queued=_nothing_queued,
+    location=_file_location,
 )
 COMMAND = Target(
     name="command",
@@ -126,4 +136,5 @@ COMMAND = Target(
     options=("run",),
     apply=apply_command,
     queued=_nothing_queued,
+    location=_command_location,
 )
