@@ -208,3 +208,36 @@ def test_the_agent_process_applies_a_push_within_one_interval(
     assert lines[-1]["message"] == "stopped"
     assert CANARY not in err
     assert os.stat(out).st_mode & 0o777 == 0o600
+
+
+def test_status_shows_what_the_agent_runs_next_to_git(
+    project: Project, run_cli, tmp_path: Path
+) -> None:
+    remote = _remote(project)
+    project.add_config("staging", "relay")
+    run_cli("deploy", "staging/relay", expect=0)
+    _push(project)
+    agent, _ = _agent(tmp_path, remote, tmp_path / "out.json")
+    agent.round()
+    http = agent.serve().start()
+    url = f"http://127.0.0.1:{http.port}"
+    try:
+        same = run_cli("status", "--env", "staging", "--agent", url, expect=0).stdout
+        assert "agent:       sees staging/relay" in same and "drift:" not in same
+        assert "agent probe: passed" in same
+        project.add_config("staging", "relay2")
+        run_cli("deploy", "staging/relay2", expect=0)  # deployed here, not pushed yet
+        drift = run_cli("status", "--env", "staging", "--agent", url, "--format", "json", expect=0)
+        (row,) = json.loads(drift.stdout)
+        assert row["drift"] is True and row["agent"]["config"] == "staging/relay"
+        text = run_cli("status", "--env", "staging", "--agent", url, expect=0).stdout
+        assert (
+            "drift:       git here says staging/relay2 is active; the agent runs staging/relay"
+            in text
+        )
+    finally:
+        http.stop()
+    gone = run_cli("status", "--agent", url)
+    assert gone.exit_code == 2 and "did not answer" in gone.stderr
+    bad = run_cli("status", "--agent", "ftp://x")
+    assert bad.exit_code == 2 and "http://" in bad.stderr
