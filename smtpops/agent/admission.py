@@ -6,6 +6,8 @@ request, or any change to the active file after its deploy) is refused and repor
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 from dataclasses import dataclass
 
@@ -21,58 +23,55 @@ class Admission:
     reason: str  # why it was refused, or what admitted it
 
 
-def last_change(root: str, rel: str) -> tuple[str, str] | None:
-    """(sha, message) of the last commit that touched ``rel`` in the checkout at ``root``."""
-    proc = subprocess.run(
-        ["git", "log", "-1", "--format=%H%x00%B", "--", rel],
-        cwd=root,
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0 or "\x00" not in proc.stdout:
-        return None
-    sha, _, message = proc.stdout.partition("\x00")
-    return sha.strip(), message
+def _git(root: str, *args: str) -> str | None:
+    proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def _show(root: str, sha: str, rel: str) -> bytes | None:
+    proc = subprocess.run(["git", "show", f"{sha}:{rel}"], cwd=root, capture_output=True)
+    return proc.stdout if proc.returncode == 0 else None
 
 
 def check(root: str, env: str, name: str, rel: str) -> Admission:
-    """Whether the active config ``env/name`` (file ``rel``) may be delivered."""
+    """Whether the active config ``env/name`` (file ``rel``, as checked out) may be delivered:
+    its content must be exactly what a tested smtpops deploy, promote or rollback of it left
+    (the merge gate's rule, as in :mod:`smtpops.gitops.provenance`)."""
     label = f"{env}/{name}"
-    found = last_change(root, rel)
-    if found is None:
-        return Admission(
-            environment=env,
-            config=label,
-            commit=None,
-            admitted=False,
-            reason=f"{rel} is not committed, so no smtpops deploy made it active",
-        )
-    sha, message = found
-    values = trailers.parse(message)
-    action = values.get("Action", "")
-    test = values.get("Test", "")
-    ok = (
-        action in audit.ACTIVATING
-        and values.get("Environment") == env
-        and values.get("Config") == label
-        and test.startswith("passed")
-    )
-    if ok:
-        return Admission(
-            environment=env,
-            config=label,
-            commit=sha,
-            admitted=True,
-            reason=f"{action} {sha[:12]}: test {test}",
-        )
-    what = f"an smtpops {action} of {values.get('Config')}" if action else "a hand edit"
+    try:
+        with open(os.path.join(root, rel), "rb") as handle:
+            now = handle.read()
+    except OSError:
+        now = None
+    pattern = "^" + trailers.PREFIX + "Config: " + re.escape(label) + "$"
+    listing = _git(root, "log", "-E", f"--grep={pattern}", "--format=%H") or ""
+    for sha in listing.split():
+        values = trailers.parse(_git(root, "log", "-1", "--format=%B", sha) or "")
+        test = values.get("Test", "")
+        if (
+            values.get("Action") in audit.ACTIVATING
+            and values.get("Environment") == env
+            and values.get("Config") == label
+            and test.startswith("passed")
+            and now is not None
+            and _show(root, sha, rel) == now
+        ):
+            return Admission(
+                environment=env,
+                config=label,
+                commit=sha,
+                admitted=True,
+                reason=f"{values['Action']} {sha[:12]}: test {test}",
+            )
+    last = (_git(root, "log", "-1", "--format=%H", "--", rel) or "").strip() or None
+    where = f" (last changed in {last[:12]})" if last else ""
     return Admission(
         environment=env,
         config=label,
-        commit=sha,
+        commit=last,
         admitted=False,
         reason=(
-            f"{label} was last changed by {what} ({sha[:12]}), not by an smtpops deploy with "
-            f"a passing connection test; deploy it with `smtpops deploy {label}`"
+            f"{label} is active as no smtpops deploy with a passing connection test left "
+            f"it{where}: a hand edit; deploy it with `smtpops deploy {label}`"
         ),
     )

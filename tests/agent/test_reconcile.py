@@ -241,3 +241,32 @@ def test_status_shows_what_the_agent_runs_next_to_git(
     assert gone.exit_code == 2 and "did not answer" in gone.stderr
     bad = run_cli("status", "--agent", "ftp://x")
     assert bad.exit_code == 2 and "http://" in bad.stderr
+
+
+def test_an_edit_of_the_active_config_after_its_deploy_is_refused(
+    project: Project, run_cli, tmp_path: Path
+) -> None:
+    remote = _remote(project)
+    out = tmp_path / "out.json"
+    project.add_config("staging", "relay")
+    run_cli("deploy", "staging/relay", expect=0)
+    _push(project)
+    agent, _ = _agent(tmp_path, remote, out)
+    agent.round()
+    assert json.loads(out.read_text())["SMTP_PORT"] == str(project.server.port)
+    path = project.root / "configs" / "staging" / "relay.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "helo_hostname: crm.example.test", "helo_hostname: evil.example.test"
+        )
+    )
+    project.commit("Change the HELO name of the active config by hand")
+    _push(project)
+    agent.round()
+    assert agent.state.env("staging").refused
+    assert "crm.example.test" in out.read_text()  # the runtime keeps the tested config
+    run_cli("deploy", "staging/relay", expect=0)  # re-deployed: tested as it is now
+    _push(project)
+    agent.round()
+    assert agent.state.env("staging").refused is None
+    assert "evil.example.test" in out.read_text()
