@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "render": "render:render",
     "exec": "exec_:exec_",
     "apply": "apply:apply",
+    "init": "init:init",
 }
 
 HELP = {
@@ -56,6 +57,7 @@ HELP = {
     "render": "Render the active config for the CRM (json, env, k8s-secret, django, …).",
     "exec": "Run a command with the active config in its environment.",
     "apply": "Apply the active config to a runtime (a Postfix relay).",
+    "init": "Lay out a new config repository (idempotent, never overwrites).",
 }
 
 

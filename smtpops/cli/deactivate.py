@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli._change import APPLY, FORMAT, WAIT, handover, run
 from smtpops.errors import UsageError
 from smtpops.gitops import workspace
@@ -29,7 +30,7 @@ def _confirm(question: str, yes: bool) -> None:
 
 
 @click.command()
-@click.argument("env")
+@click.argument("env", shell_complete=complete.environments)
 @YES
 @WAIT
 @APPLY
@@ -66,7 +67,7 @@ def _show_queue(env: str, apply_target: str | None) -> None:
 
 
 @click.command()
-@click.argument("config")
+@click.argument("config", shell_complete=complete.configs)
 @YES
 @WAIT
 @FORMAT

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from smtpops import __version__
 from smtpops.errors import GitOpsError
-from smtpops.gitops import activation, pins, trailers
+from smtpops.gitops import activation, audit, pins, provenance, trailers
 from smtpops.gitops.gate import Gate
 from smtpops.gitops.transaction import Transaction
 from smtpops.gitops.workspace import Workspace
@@ -160,6 +160,18 @@ def apply(
             changed = tuple(
                 rel for rel in sorted(tx.written) if tx.written[rel] != _digest_of(tx.files[rel][0])
             )
+            # an active config changed since its last deploy: record the fresh test in a
+            # commit of its own, so the merge gate (validate --base, REPO006) sees it deployed
+            evidence = bool(
+                not changed
+                and report
+                and target
+                and change.action in audit.ACTIVATING
+                and not provenance.tested_as_is(ws.repo, target, label)
+            )
+            if evidence and target:
+                tx.refresh(target)
+                change.body.append(f"{label} was already active; its changed settings are tested.")
             extra = change.handover.prepare(ws, env.name) if change.handover else {}
             values = {
                 "Action": change.action,
@@ -180,7 +192,7 @@ def apply(
                 config=label if change.name else None,
                 previous=previous or None,
                 dry_run=dry_run,
-                nothing_to_do=not changed,
+                nothing_to_do=not changed and not evidence,
                 test=report,
                 changed=changed,
                 message=message,
@@ -192,10 +204,10 @@ def apply(
                 note = change.handover.deliver()
                 if note:
                     outcome = dataclasses.replace(outcome, notes=(*outcome.notes, note))
-            if not changed:
+            if not (changed or evidence):
                 return outcome
             try:
-                sha = tx.commit(message)
+                sha = tx.commit(message, allow_empty=evidence)
             except BaseException:
                 if change.handover:
                     with contextlib.suppress(Exception):
