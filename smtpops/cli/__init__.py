@@ -30,10 +30,10 @@ COMMANDS: dict[str, str] = {
     "status": "status:status",
     "history": "history:history",
     "diff": "diff:diff",
+    "init": "init:init",
     "render": "render:render",
     "exec": "exec_:exec_",
     "apply": "apply:apply",
-    "init": "init:init",
 }
 
 HELP = {
@@ -54,10 +54,10 @@ HELP = {
     "status": "Show what is active in each environment.",
     "history": "Show the audit trail of configs and deploys.",
     "diff": "Review the config changes between two revisions.",
+    "init": "Lay out a new config repository (idempotent, never overwrites).",
     "render": "Render the active config for the CRM (json, env, k8s-secret, django, …).",
     "exec": "Run a command with the active config in its environment.",
     "apply": "Apply the active config to a runtime (a Postfix relay).",
-    "init": "Lay out a new config repository (idempotent, never overwrites).",
 }
 
 
