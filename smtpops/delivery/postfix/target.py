@@ -188,7 +188,8 @@ def apply(plan: Plan, options: Mapping[str, str]) -> ApplyResult:
     with open(master_path, encoding="utf-8") as handle:
         old_master = handle.read()
     new_master = _check(pf, new_text, entry)  # before anything is written
-    if files and version:
+    in_use = version == state.get("version") and os.path.isdir(os.path.join(base, str(version)))
+    if files and version and not in_use:  # the running version's files are the same: keep them
         _write_version(base, str(version), files, pf)
     try:
         if new_master != old_master:
