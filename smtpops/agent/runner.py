@@ -337,47 +337,24 @@ class Agent:
     def current_alerts(self) -> list[alerts.Alert]:
         found = []
         for env, st in self.state.envs.items():
+
+            def add(name: str, summary: str, env: str = env, st: state.EnvState = st) -> None:
+                found.append(
+                    alerts.Alert(name=name, environment=env, config=st.config, summary=summary)
+                )
+
             if st.refused:
-                found.append(
-                    alerts.Alert(
-                        name="SmtpopsApplyRefused",
-                        environment=env,
-                        config=st.config,
-                        summary=st.refused,
-                    )
-                )
+                add("SmtpopsApplyRefused", st.refused)
             if st.error:
-                found.append(
-                    alerts.Alert(
-                        name="SmtpopsApplyFailing",
-                        environment=env,
-                        config=st.config,
-                        summary=st.error,
-                    )
-                )
+                add("SmtpopsApplyFailing", st.error)
             probe = st.probe
             if probe and not probe.passed:
                 name = "SmtpopsAuthFailing" if probe.error in AUTH_ERRORS else "SmtpopsProbeFailing"
-                found.append(
-                    alerts.Alert(
-                        name=name,
-                        environment=env,
-                        config=st.config,
-                        summary=probe.message or probe.error or "test failed",
-                    )
-                )
-            if (
-                probe
-                and probe.certificate_days_left is not None
-                and probe.certificate_days_left < CERT_WARNING_DAYS
-            ):
-                found.append(
-                    alerts.Alert(
-                        name="SmtpopsCertificateExpiring",
-                        environment=env,
-                        config=st.config,
-                        summary=f"the server's certificate expires in {probe.certificate_days_left} days",
-                    )
+                add(name, probe.message or probe.error or "the connection test failed")
+            days = probe.certificate_days_left if probe else None
+            if days is not None and days < CERT_WARNING_DAYS:
+                add(
+                    "SmtpopsCertificateExpiring", f"the server's certificate expires in {days} days"
                 )
         return found
 
