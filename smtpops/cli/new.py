@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 import click
 
 from smtpops import discovery, scaffold, templating
 from smtpops.cli import complete, new_oauth
-from smtpops.cli import guided as ask
+from smtpops.cli.guided import Guide
+from smtpops.cli.prompts import password
 from smtpops.errors import CheckFailed, InputError, UsageError
 from smtpops.providers import catalog, resolve, suggest
 from smtpops.secret import Secret
+
+
+@dataclass(frozen=True, slots=True)
+class _SignIn:
+    """How the new config signs in, as the options said (auth None: ask, or password)."""
+
+    auth: str | None
+    oauth_items: tuple[str, ...]
+    secret_stdin: bool
 
 
 def _interactive(guided: bool | None) -> bool:
@@ -159,13 +170,52 @@ def new(
         )
     if (secret_stdin or oauth_items) and auth == "password":
         raise UsageError("--oauth and --secret-stdin need --auth oauth")
+    sign_in = _SignIn(auth=auth, oauth_items=oauth_items, secret_stdin=secret_stdin)
     values: dict[str, Any] = dict(scaffold.parse_set(item) for item in sets)
     if username is not None:
         values["username"] = username
     if description is not None:
         values["description"] = description
+    guide = None
     if interactive:
-        env, provider, name = ask.basics(configs_dir, env, provider_id, name)
+        guide = Guide(configs_dir=configs_dir, values=values)
+        guide.offer_resume()
+    try:
+        _create(
+            configs_dir,
+            guide,
+            values,
+            env,
+            provider_id,
+            name,
+            param_items,
+            password_stdin,
+            dry_run,
+            sign_in,
+        )
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        if guide is None:
+            raise
+        guide.stopped()  # keeps the answers (never the password) for the next run
+    if guide is not None:
+        guide.finished()
+
+
+def _create(
+    configs_dir: str,
+    guide: Guide | None,
+    values: dict[str, Any],
+    env: str | None,
+    provider_id: str | None,
+    name: str | None,
+    param_items: tuple[str, ...],
+    password_stdin: bool,
+    dry_run: bool,
+    sign_in: _SignIn,
+) -> None:
+
+    if guide is not None:
+        env, provider, name = guide.basics(env, provider_id, name)
     else:
         absent = [
             o for o, v in (("NAME", name), ("--env", env), ("--provider", provider_id)) if not v
@@ -190,21 +240,24 @@ def new(
     params = dict(scaffold.parse_param(provider, item) for item in param_items)
     path = scaffold.target(configs_dir, env, name)
     secret = _read_password() if password_stdin else None
-    oauth_parts: dict[str, Any] | None = None
+    oauth_parts: dict[str, Secret] | None = None
     secret_names: tuple[str, ...] = ()
+    auth = sign_in.auth
     if auth is None:
-        auth = new_oauth.ask_auth(provider) if interactive else "password"
+        auth = new_oauth.ask_auth(provider) if guide is not None else "password"
     if auth == "oauth":
-        readable = new_oauth.block(provider, new_oauth.parse(oauth_items), interactive)
+        given = new_oauth.parse(sign_in.oauth_items)
+        readable = new_oauth.block(provider, given, guide is not None)
         new_oauth.values_for(readable, values)
         secret_names = new_oauth.secrets_needed(readable)
-        if secret_stdin:
+        if sign_in.secret_stdin:
             _storable(path, env, "secret", "--secret-stdin", "set-oauth")
             oauth_parts = new_oauth.read_stdin(secret_names)
     if secret is not None:
         _storable(path, env, "password", "--password-stdin", "set-password")
-    if interactive:
-        ask.fields(provider, name, values, params)
+    if guide is not None:
+        guide.params = params
+        guide.fields()
     else:
         missing = templating.missing(provider, name, values, params)
         if missing:
@@ -216,7 +269,7 @@ def new(
     draft = scaffold.draft(
         configs_dir=configs_dir, env=env, name=name, provider=provider, values=values, params=params
     )
-    while interactive and draft.report.errors:
+    while guide is not None and draft.report.errors:
         fixable = {(d.location.field or "").split(".")[0] for d in draft.report.errors} & set(
             scaffold.SETTABLE
         )
@@ -225,7 +278,7 @@ def new(
         click.echo("That would not pass validation:")
         _show(draft.report, only=draft.report.errors)
         for field in sorted(fixable):
-            values[field] = ask.ask_field(field)
+            guide.again(field)
         draft = scaffold.draft(
             configs_dir=configs_dir,
             env=env,
@@ -244,11 +297,11 @@ def new(
     if dry_run:
         click.echo(draft.text, nl=False)
         return
-    if interactive and auth == "oauth" and oauth_parts is None:
+    if guide is not None and auth == "oauth" and oauth_parts is None:
         if scaffold.password_problem(path, env) is None:
             oauth_parts = new_oauth.ask_secrets(secret_names)
-    elif interactive and secret is None:
-        secret = ask.password(path, env)
+    elif guide is not None and secret is None:
+        secret = password(path, env)
     scaffold.write(draft)
     if secret is not None:
         scaffold.store_password(draft.path, secret)

@@ -52,14 +52,16 @@ def offered(provider: Provider) -> list[str]:
 
 
 def ask_auth(provider: Provider) -> str:
-    """Guided setup: asks password or OAuth2 where OAuth2 is the way forward (the provider is
-    retiring passwords, e.g. Microsoft 365); elsewhere --auth oauth chooses it."""
+    """Guided setup without --auth: password sign-in, with a note pointing to OAuth2 where
+    the provider is retiring passwords (``--auth oauth`` asks for the OAuth2 fields)."""
     retiring = provider.basic_auth_retirement
-    if not offered(provider) or retiring is None:
-        return "password"
-    click.echo(f"  Note: {retiring.text}.")
-    click.echo("  Sign-in: oauth (an app registration's token, recommended) or password.")
-    return str(click.prompt("Sign-in", type=click.Choice(["oauth", "password"]), default="oauth"))
+    if offered(provider) and retiring is not None:
+        click.echo(f"  Note: {retiring.text}.")
+        click.echo(
+            "  This config signs in with a password; to use OAuth2 instead, run smtpops new "
+            "again with --auth oauth."
+        )
+    return "password"
 
 
 def _flow(provider: Provider, block: dict[str, str], interactive: bool) -> Flow:

@@ -148,21 +148,8 @@ def test_secret_parts_never_come_from_the_command_line(keyed_repo, run_cli) -> N
     assert refused.exit_code == 2 and "--auth oauth" in refused.output
 
 
-def test_guided_office365_offers_oauth_first(keyed_repo, run_cli) -> None:
-    answers = [
-        "",
-        "",
-        "",
-        "contoso.onmicrosoft.com",
-        CLIENT,
-        "",
-        "alerts@contoso.example",
-        "crm.contoso.example",
-        "",
-        "",
-        "",
-        "",
-    ]  # sign-in: oauth; ...; secret skipped
+def test_guided_office365_without_auth_points_to_oauth(keyed_repo, run_cli) -> None:
+    answers = ["", "crm.contoso.example", "", "", "pw-123456", "pw-123456"]
     result = run_cli(
         "new",
         "o365",
@@ -170,17 +157,15 @@ def test_guided_office365_offers_oauth_first(keyed_repo, run_cli) -> None:
         "production",
         "--provider",
         "office365",
+        "--username",
+        "alerts@contoso.example",
         "--guided",
         input="\n".join(answers) + "\n",
     )
     assert result.exit_code == 0, repr(result)
-    assert "Sign-in (oauth, password) [oauth]" in result.stdout
-    assert "December 2026" in result.stdout
-    assert "set-oauth configs/production/o365.yaml" in result.stdout
+    assert "December 2026" in result.stdout and "--auth oauth" in result.stdout
     data = yaml.safe_load((keyed_repo / "configs" / "production" / "o365.yaml").read_text())
-    assert (
-        data["auth_protocol"] == "XOAUTH2" and data["oauth"]["tenant"] == "contoso.onmicrosoft.com"
-    )
+    assert data["auth_protocol"] == "LOGIN"
 
 
 def test_a_secret_without_an_environment_key_is_not_used(repo_dir: Path, run_cli) -> None:
