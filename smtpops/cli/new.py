@@ -55,7 +55,7 @@ def _storable(path: str, env: str, what: str, option: str, command: str) -> None
         raise UsageError(
             f"the {what} was not used: {problem}",
             hint=f"Leave out {option} to create the config without it, and set it later with "
-            f"`smtpops secrets {command}`.",
+            f"`{command}`.",
         )
 
 
@@ -251,10 +251,10 @@ def _create(
         new_oauth.values_for(readable, values)
         secret_names = new_oauth.secrets_needed(readable)
         if sign_in.secret_stdin:
-            _storable(path, env, "secret", "--secret-stdin", "set-oauth")
+            _storable(path, env, "secret", "--secret-stdin", "smtpops secrets set-oauth")
             oauth_parts = new_oauth.read_stdin(secret_names)
     if secret is not None:
-        _storable(path, env, "password", "--password-stdin", "set-password")
+        _storable(path, env, "password", "--password-stdin", "smtpops secrets set-password")
     if guide is not None:
         guide.params = params
         guide.fields()
