@@ -7,7 +7,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import TypeVar
 
 T = TypeVar("T")
-WORKERS = 4
+# Tests wait on the network, not the CPU: a silent server holds its thread for wait_timeout.
+# At most 4 at a time made 8 silent servers cost two waits; 32 at once lets an environment
+# of 32 configs end within its slowest test. ``smtpops test --jobs N`` / SMTPOPS_JOBS sets it.
+WORKERS = 32
+MAX_WORKERS = 256
 
 
 def run_all(
