@@ -18,6 +18,9 @@ from smtpops.model import Config
 from smtpops.providers import Provider, catalog, detect
 from smtpops.rules.context import ConfigContext, RepoContext
 from smtpops.rules.registry import RULES, Hit, Rule, field_rule
+from smtpops.validation_options import Options
+
+__all__ = ["Options", "Run", "validate", "validate_recorded"]
 
 _LOAD_RULES = {
     "syntax": "FILE001",
@@ -27,16 +30,6 @@ _LOAD_RULES = {
     "tag": "FILE006",
     "encoding": "FILE007",
 }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Options:
-    """What the caller chose on top of the project settings."""
-
-    ignore: tuple[str, ...] = ()
-    select: tuple[str, ...] = ()
-    strict: bool = False
-    providers_dir: str | None = None
 
 
 @dataclass(slots=True)
@@ -299,11 +292,23 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 def validate(paths: tuple[str, ...], options: Options | None = None) -> Report:
     """Validate the files (or folders) named, or the whole configs/ tree."""
+    return validate_recorded(paths, options)[0]
+
+
+def validate_recorded(
+    paths: tuple[str, ...], options: Options | None = None
+) -> tuple[Report, dict[str, bool]]:
+    """:func:`validate`, and every file the rules asked about beyond the configs
+    (``ConfigContext.exists``) with the answer: what a cached copy of the report depends on."""
     with _no_cyclic_gc():
-        return _validate(paths, options)
+        report, run = _validate(paths, options)
+    looked_up: dict[str, bool] = {}
+    for ctx in run.contexts:
+        looked_up.update(ctx.looked_up)
+    return report, looked_up
 
 
-def _validate(paths: tuple[str, ...], options: Options | None) -> Report:
+def _validate(paths: tuple[str, ...], options: Options | None) -> tuple[Report, Run]:
     items, configs_dir = discovery.discover(paths)
     project = settings.load(configs_dir) if configs_dir else settings.DEFAULT
     run = Run(options)
@@ -311,9 +316,14 @@ def _validate(paths: tuple[str, ...], options: Options | None) -> Report:
         env = project.environment(item.environment) if item.environment else None
         run.check_file(item, env)
     stray = tuple(i.path for i in items if i.configs_dir is None and _in_configs_root(i.path))
+    whole_tree = not paths or any(os.path.isdir(p) for p in paths)
     run.check_repository(
         RepoContext(
-            files=tuple(run.contexts), settings=project, configs_dir=configs_dir, stray=stray
+            files=tuple(run.contexts),
+            settings=project,
+            configs_dir=configs_dir,
+            stray=stray,
+            whole_tree=whole_tree,
         )
     )
-    return run.report(project.rules, [i.path for i in items])
+    return run.report(project.rules, [i.path for i in items]), run

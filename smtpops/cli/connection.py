@@ -14,8 +14,8 @@ from smtpops.cli.options import format_option
 from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
 from smtpops.errors import UsageError
 from smtpops.probe import ProbeReport
-from smtpops.probe.batch import MAX_WORKERS, WORKERS
 from smtpops.probe import text as probe_text
+from smtpops.probe.batch import MAX_WORKERS, WORKERS
 from smtpops.reporters.text import use_colour
 from smtpops.secret import Secret
 from smtpops.services import repository

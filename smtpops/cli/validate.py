@@ -58,6 +58,11 @@ def _parse_output(spec: str) -> tuple[str, str]:
     metavar="ID",
     help="Run only these rules or areas; repeatable.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Check every file again, without reading or writing the cache in .smtpops/.",
+)
 def validate(
     paths: tuple[str, ...],
     fmt: str,
@@ -65,14 +70,18 @@ def validate(
     strict: bool,
     ignore: tuple[str, ...],
     select: tuple[str, ...],
+    no_cache: bool,
 ) -> None:
     """Check config files (or folders) against the schema and every rule.
 
     With no PATHS, checks the whole configs/ tree. Exit 0 when clean (warnings allowed
     unless --strict), 1 when problems were found, 2 when the input could not be read.
+    Reports are cached in .smtpops/cache/ by content (files, settings, providers, schema,
+    smtpops version): an unchanged tree is answered at once; --no-cache checks again.
     """
     targets = [_parse_output(spec) for spec in outputs]
-    report = validation.validate(paths, Options(ignore=ignore, select=select, strict=strict))
+    options = Options(ignore=ignore, select=select, strict=strict)
+    report = validation.validate(paths, options, cache=not no_cache)
     reporters.get(fmt)(report, sys.stdout)
     for target_fmt, target in targets:
         buffer = io.StringIO()

@@ -3,7 +3,8 @@ rules) all files of the run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from typing import Any
 
 from smtpops.model import Config
@@ -22,6 +23,16 @@ class ConfigContext:
     provider: Provider | None
     providers: dict[str, Provider]
     repo_root: str | None
+    # every file a rule asked about through exists(), and the answer: a cached report
+    # stays valid only while the answers are the same (smtpops.validation_cache)
+    looked_up: dict[str, bool] = field(default_factory=dict)
+
+    def exists(self, path: str) -> bool:
+        """Whether ``path`` is a file. A rule that looks at the disk beyond the config asks
+        here, so the validation cache knows the answer mattered and checks it again."""
+        found = os.path.isfile(path)
+        self.looked_up[path] = found
+        return found
 
     @property
     def policy(self) -> Policy:
@@ -38,3 +49,6 @@ class RepoContext:
     settings: Settings
     configs_dir: str | None
     stray: tuple[str, ...] = ()  # YAML files outside configs/<env>/
+    # False when files were named one by one (a pre-commit hook, an editor): repository
+    # rules then look only at what concerns those files
+    whole_tree: bool = True
