@@ -11,7 +11,8 @@ Like ruff's and mypy's caches, an entry is found by a key over everything the ru
 - the smtpops version and its code (size and modification time of each module, so an
   edited checkout never gets an old answer);
 - the caller's options, and the working directory (paths are shown relative to it);
-- for a run over folders, the leak scan's other files (name, size, modification time).
+- for a run over folders, the other files the leak scan reads (their bytes; size and
+  modification time of one too big to be read).
 
 What a rule asked about the disk beyond that (``ConfigContext.exists``: a ``ca_file``) is
 stored in the entry with its answer and asked again before the entry is used.
@@ -57,8 +58,8 @@ def _tree_files(top: str, suffixes: tuple[str, ...] | None = None) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _code() -> bytes:
-    """smtpops' version and a fingerprint of its modules."""
-    digest = hashlib.sha256(__version__.encode())
+    """A fingerprint of smtpops' modules (size and modification time of each)."""
+    digest = hashlib.sha256()
     for path in _tree_files(_PACKAGE, (".py",)):
         stat = os.stat(path)
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
@@ -70,8 +71,8 @@ def _content(digest: Any, label: str, path: str) -> None:
     try:
         with open(path, "rb") as handle:
             data = handle.read()
-    except FileNotFoundError:
-        digest.update(f"{label}\0missing\n".encode())
+    except OSError as exc:  # missing or unreadable: the run will say so; keyed as such
+        digest.update(f"{label}\0{type(exc).__name__}\n".encode())
         return
     digest.update(f"{label}\0{len(data)}\0".encode())
     digest.update(data)
@@ -124,6 +125,7 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
         return None
     root = os.path.dirname(os.path.abspath(configs_dir))
     digest = hashlib.sha256(b"smtpops validation cache\0")
+    digest.update(__version__.encode() + b"\0")
     digest.update(_code())
     digest.update(os.getcwd().encode() + b"\0")
     digest.update(json.dumps(dataclasses.asdict(options), sort_keys=True).encode())
@@ -140,7 +142,18 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
         # lazy(start-up): the scan's patterns and subprocess: a run named by file needs neither
         from smtpops.encryption import scan
 
-        _stats(digest, scan.quick_paths(root, configs_dir))
+        named = {os.path.abspath(i.path) for i in items}
+        for path in scan.quick_paths(root, configs_dir):
+            if os.path.abspath(path) in named:
+                continue  # its bytes are in already
+            try:
+                big = os.path.getsize(path) > scan.MAX_BYTES  # the scan reads only its name
+            except OSError:
+                big = False
+            if big:
+                _stats(digest, (path,))
+            else:
+                _content(digest, f"scanned:{path}", path)
     else:
         for path in _neighbours(items):
             _content(digest, f"neighbour:{path}", path)
