@@ -182,7 +182,8 @@ def run_test(
     # meanwhile; its answer (or its error) is used only once the config passed validation
     early = _Early(lambda: decrypt(target.path)) if password is None else None
     try:
-        errors = validation.errors_before_test(target.path)
+        # a test that is logged writes .smtpops/ anyway: its validation may use the cache
+        errors = validation.errors_before_test(target.path, cache=options.log)
     except BaseException:
         if early is not None:
             early.discard()

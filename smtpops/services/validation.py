@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from smtpops import validation_cache
 from smtpops.diagnostics import Diagnostic, Report
@@ -13,12 +13,17 @@ __all__ = ["Options", "errors_before_test", "validate"]
 
 
 def validate(
-    paths: Sequence[str] = (), options: Options | None = None, *, cache: bool = False
+    paths: Sequence[str] = (),
+    options: Options | None = None,
+    *,
+    cache: bool = False,
+    keep: Callable[[Report], bool] = lambda report: True,
 ) -> Report:
     """Validate the files or folders named (none: the whole ``configs/`` tree).
 
     ``cache``: answer from, and keep the report in, the repository's validation cache
-    (:mod:`smtpops.validation_cache`); a run it cannot answer loads the engine."""
+    (:mod:`smtpops.validation_cache`); a run it cannot answer loads the engine. ``keep``
+    says which reports are worth keeping."""
     options = options or Options()
     entry = validation_cache.entry_for(paths, options) if cache else None
     if entry is not None:
@@ -29,15 +34,18 @@ def validate(
     from smtpops import engine
 
     report, looked_up = engine.validate_recorded(tuple(paths), options)
-    if entry is not None:
+    if entry is not None and keep(report):
         validation_cache.save(entry, report, looked_up)
     return report
 
 
-def errors_before_test(path: str) -> tuple[Diagnostic, ...]:
+def errors_before_test(path: str, *, cache: bool = False) -> tuple[Diagnostic, ...]:
     """The validation errors that keep ``path`` from being tested (empty: it may be tested).
-    Raises InputError when the file cannot be read at all."""
-    report = validate((path,))
+    Raises InputError when the file cannot be read at all.
+
+    ``cache``: answer from the validation cache, and keep a clean report in it (a config
+    with errors leaves nothing behind: it was not tested, nothing was written)."""
+    report = validate((path,), cache=cache, keep=lambda r: not r.errors and not r.input_error)
     if report.input_error:
         first = report.diagnostics[0] if report.diagnostics else None
         raise InputError(f"{path}: {first.message if first else 'cannot be read'}")
