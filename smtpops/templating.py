@@ -99,7 +99,9 @@ def missing(
 
 
 def overlay(text: str, values: Mapping[str, Any]) -> str:
-    """``text`` with each top-level field in ``values`` replaced (or appended) verbatim."""
+    """``text`` with each top-level field in ``values`` replaced (or appended) verbatim; a
+    comment right above a replaced field (templates write comments on their own line, as
+    sops would move an end-of-line one) goes with it."""
     if not values:
         return text
     doc = yamlio.loads(text)
@@ -112,7 +114,10 @@ def overlay(text: str, values: Mapping[str, Any]) -> str:
             not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")
         ):
             end -= 1
-        spans[str(key)] = (line, end)
+        start = line
+        while i and start - 1 > starts[i - 1][0] and lines[start - 1].lstrip().startswith("#"):
+            start -= 1  # the comment just above a field is about that field
+        spans[str(key)] = (start, end)
     appended = []
     for key, value in values.items():
         if key in spans:

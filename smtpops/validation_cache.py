@@ -14,8 +14,9 @@ Like ruff's and mypy's caches, an entry is found by a key over everything the ru
 - for a run over folders, the other files the leak scan reads (their bytes; size and
   modification time of one too big to be read).
 
-What a rule asked about the disk beyond that (``ConfigContext.exists``: a ``ca_file``) is
-stored in the entry with its answer and asked again before the entry is used.
+What a rule learnt about the disk beyond that (:mod:`smtpops.diskfacts`: a ``ca_file`` that
+must exist, the schema copy a modeline names) is stored in the entry and asked again before
+the entry is used.
 
 The entry holds the report: findings, never a password (messages name fields and lines,
 never a secret's value). A corrupt, foreign (other key, format or version) or unreadable
@@ -34,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from smtpops import __version__, discovery, localstate, resources, settings
+from smtpops import __version__, discovery, diskfacts, localstate, resources, settings
 from smtpops.diagnostics import Diagnostic, Location, Report, RuleInfo, Severity
 from smtpops.validation_options import Options
 
@@ -92,23 +93,6 @@ def _stats(digest: Any, paths: Iterable[str]) -> None:
             digest.update(f"{path}\0gone\n".encode())
 
 
-def _neighbours(items: Sequence[discovery.ConfigFile]) -> list[str]:
-    """The config files of the environment folders of files named one by one."""
-    folders = sorted({os.path.dirname(os.path.abspath(i.path)) for i in items if i.environment})
-    found: list[str] = []
-    for folder in folders:
-        try:
-            names = sorted(os.listdir(folder))
-        except OSError:
-            continue
-        found.extend(
-            os.path.join(folder, n)
-            for n in names
-            if n.endswith(discovery.CONFIG_SUFFIXES) and n != settings.SETTINGS_FILE
-        )
-    return found
-
-
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
     """Where a run's report is kept, and the key it must carry."""
@@ -155,8 +139,8 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
             else:
                 _content(digest, f"scanned:{path}", path)
     else:
-        for path in _neighbours(items):
-            _content(digest, f"neighbour:{path}", path)
+        for other in discovery.neighbours(items):
+            _content(digest, f"neighbour:{other.path}", other.path)
     name = digest.hexdigest()
     return Entry(path=os.path.join(localstate.top(root), *FOLDER, f"{name}.json"), key=name)
 
@@ -216,8 +200,8 @@ def load(entry: Entry) -> Report | None:
             or data.get("key") != entry.key
         ):
             return None
-        for path, found in data["looked_up"].items():
-            if os.path.isfile(path) is not found:
+        for path, learnt in data["looked_up"].items():
+            if not diskfacts.still(path, learnt):
                 return None
         rules = _read_json(_catalogue_path(entry))
         if not isinstance(rules, dict) or rules.get("key") != _code().hex():
@@ -227,7 +211,7 @@ def load(entry: Entry) -> Report | None:
         return None
 
 
-def save(entry: Entry, report: Report, looked_up: dict[str, bool]) -> None:
+def save(entry: Entry, report: Report, looked_up: dict[str, str]) -> None:
     """Keep ``report`` under ``entry`` (atomically); a failure to write is no error."""
     # lazy(start-up): atomic loads tempfile; only a run that missed the cache writes
     from smtpops import atomic

@@ -17,3 +17,7 @@ class Options:
     select: tuple[str, ...] = ()
     strict: bool = False
     providers_dir: str | None = None
+    base: str | None = None  # compare with this revision (the merge gate, REPO006)
+    # files named one by one still get the repository rules about them (validate does;
+    # test and deploy check one config, whose activation the deploy itself switches)
+    neighbours: bool = False

@@ -209,3 +209,17 @@ def test_a_repository_that_cannot_be_written_goes_without(run_cli, config, runs,
     assert run_cli("validate").exit_code == 0
     assert run_cli("validate").exit_code == 0
     assert len(runs) == 2
+
+
+def test_the_schema_copy_a_modeline_names_is_read_again(run_cli, config, runs, repo_dir):
+    config.write_text(
+        "# yaml-language-server: $schema=../../schemas/smtp-config.schema.json\n" + BASE
+    )
+    assert "REPO007" in run_cli("validate").stdout
+    (repo_dir / "schemas").mkdir()
+    copy = repo_dir / "schemas" / "smtp-config.schema.json"
+    copy.write_bytes(resources.schema_path().read_bytes())
+    assert "REPO007" not in run_cli("validate").stdout
+    copy.write_bytes(resources.schema_path().read_bytes() + b" ")
+    assert "REPO007" in run_cli("validate").stdout
+    assert len(runs) == 3

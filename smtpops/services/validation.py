@@ -25,7 +25,8 @@ def validate(
     (:mod:`smtpops.validation_cache`); a run it cannot answer loads the engine. ``keep``
     says which reports are worth keeping."""
     options = options or Options()
-    entry = validation_cache.entry_for(paths, options) if cache else None
+    # --base asks git about the history (REPO006): not an input the cache can key on
+    entry = validation_cache.entry_for(paths, options) if cache and not options.base else None
     if entry is not None:
         cached = validation_cache.load(entry)
         if cached is not None:
