@@ -171,10 +171,14 @@ def _decode(raw: dict[str, Any], rules: list[dict[str, Any]]) -> Report:
     fields = {f.name for f in dataclasses.fields(Report)}
     if set(raw) | {"rules"} != fields:
         raise ValueError("not this version's report")
-    values: dict[str, Any] = dict(raw)
-    values["diagnostics"] = tuple(_diagnostic(d) for d in raw["diagnostics"])
+    # every sequence field holds diagnostics (diagnostics, hidden) or strings (files)
+    values: dict[str, Any] = {
+        name: tuple(_diagnostic(v) if isinstance(v, dict) else str(v) for v in value)
+        if isinstance(value, list)
+        else value
+        for name, value in raw.items()
+    }
     values["rules"] = tuple(_rule(r) for r in rules)
-    values["files"] = tuple(str(f) for f in raw["files"])
     return Report(**values)
 
 
