@@ -23,6 +23,9 @@ _SKIP_DIRS = {
     ".pytest_cache",
     ".ruff_cache",
     ".hypothesis",
+    # machine-local state (localstate): it git-ignores itself, so with git the scan never
+    # sees it either; its validation cache holds the rule docs' fake key-shaped examples
+    ".smtpops",
 }
 _DECRYPTED_NAME = re.compile(
     r"\.(?:dec|decrypted|plain|cleartext|unencrypted)\.(?:ya?ml|json)$", re.I
