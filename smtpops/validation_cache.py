@@ -116,8 +116,8 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
     digest.update(os.path.abspath(configs_dir).encode() + b"\0")
     _content(digest, "settings", os.path.join(configs_dir, settings.SETTINGS_FILE))
     _content(digest, "sops", os.path.join(root, ".sops.yaml"))
-    _content(digest, "schema", str(resources.schema_path()))
-    _folder(digest, "providers", options.providers_dir or str(resources.data_dir("providers")))
+    _content(digest, "schema", resources.schema_file())
+    _folder(digest, "providers", options.providers_dir or resources.data_path("providers"))
     for item in items:
         digest.update(f"file\0{item.path}\0{item.environment}\0{item.configs_dir}\n".encode())
         _content(digest, "bytes", item.path)
@@ -127,8 +127,8 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
         from smtpops.encryption import scan
 
         named = {os.path.abspath(i.path) for i in items}
-        for path in scan.quick_paths(root, configs_dir):
-            if os.path.abspath(path) in named:
+        for path in scan.quick_paths(root, configs_dir):  # absolute: root is
+            if path in named:
                 continue  # its bytes are in already
             try:
                 big = os.path.getsize(path) > scan.MAX_BYTES  # the scan reads only its name

@@ -123,7 +123,7 @@ def test_the_schema_version_code_and_options_are_in_the_key(
     schema = tmp_path_factory.mktemp("elsewhere") / "schema.json"  # not in the repository
     schema.write_bytes(resources.schema_path().read_bytes() + b"\n")
     with monkeypatch.context() as patch:
-        patch.setattr(resources, "schema_path", lambda: schema)
+        patch.setattr(resources, "schema_file", lambda: str(schema))
         validation.validate((), cache=True)
     assert len(runs) == 2
     with monkeypatch.context() as patch:

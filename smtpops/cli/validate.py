@@ -8,7 +8,6 @@ import sys
 import click
 
 from smtpops import reporters
-from smtpops.atomic import write_text
 from smtpops.diagnostics import Severity
 from smtpops.errors import InputError, UsageError
 from smtpops.services import validation
@@ -107,6 +106,9 @@ def validate(
     for target_fmt, target in targets:
         buffer = io.StringIO()
         reporters.get(target_fmt)(report, buffer)
+        # lazy(start-up): atomic loads tempfile (~2 ms); only --output writes a file
+        from smtpops.atomic import write_text
+
         try:
             write_text(target, buffer.getvalue())
         except OSError as exc:
