@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from smtpops.errors import ConfigNotFound, InputError
-from smtpops.settings import SETTINGS_FILE
+from smtpops.filenames import SETTINGS_FILE
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
 

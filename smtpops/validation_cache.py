@@ -35,8 +35,9 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from smtpops import __version__, discovery, diskfacts, localstate, resources, settings
+from smtpops import __version__, discovery, diskfacts, filenames, localstate, resources
 from smtpops.diagnostics import Diagnostic, Location, Report, RuleInfo, Severity
+from smtpops.encryption import scope
 from smtpops.validation_options import Options
 
 FORMAT = 1
@@ -114,7 +115,7 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
     digest.update(os.getcwd().encode() + b"\0")
     digest.update(json.dumps(dataclasses.asdict(options), sort_keys=True).encode())
     digest.update(os.path.abspath(configs_dir).encode() + b"\0")
-    _content(digest, "settings", os.path.join(configs_dir, settings.SETTINGS_FILE))
+    _content(digest, "settings", os.path.join(configs_dir, filenames.SETTINGS_FILE))
     _content(digest, "sops", os.path.join(root, ".sops.yaml"))
     _content(digest, "schema", resources.schema_file())
     _folder(digest, "providers", options.providers_dir or resources.data_path("providers"))
@@ -123,15 +124,12 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
         _content(digest, "bytes", item.path)
     whole_tree = not paths or any(os.path.isdir(p) for p in paths)
     if whole_tree:  # the leak scan reads these too
-        # lazy(start-up): the scan's patterns and subprocess: a run named by file needs neither
-        from smtpops.encryption import scan
-
         named = {os.path.abspath(i.path) for i in items}
-        for path in scan.quick_paths(root, configs_dir):  # absolute: root is
+        for path in scope.quick_paths(root, configs_dir):  # absolute: root is
             if path in named:
                 continue  # its bytes are in already
             try:
-                big = os.path.getsize(path) > scan.MAX_BYTES  # the scan reads only its name
+                big = os.path.getsize(path) > scope.MAX_BYTES  # the scan reads only its name
             except OSError:
                 big = False
             if big:
