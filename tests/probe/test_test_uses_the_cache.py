@@ -3,23 +3,7 @@ and a config with errors leaves nothing behind (it was not tested)."""
 
 from __future__ import annotations
 
-import pytest
-
-from smtpops import engine
-from smtpops.validation_options import Options
-
-
-@pytest.fixture
-def runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
-    done: list[tuple[str, ...]] = []
-    real = engine.validate_recorded
-
-    def counted(paths: tuple[str, ...], options: Options | None = None):  # type: ignore[no-untyped-def]
-        done.append(paths)
-        return real(paths, options)
-
-    monkeypatch.setattr(engine, "validate_recorded", counted)
-    return done
+from tests.test_validation_cache import runs  # noqa: F401 - the fixture: runs the engine did
 
 
 def test_a_repeated_test_of_an_unchanged_config_validates_once(sandbox, write_config, probe, runs):
