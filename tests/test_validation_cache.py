@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from smtpops import engine, resources, validation_cache
+from smtpops import resources, validation_cache
 from smtpops.rules.examples import BASE
 from smtpops.services import validation
 from smtpops.validation_options import Options
@@ -18,20 +18,6 @@ from tests.conftest import CANARY, assert_no_canary
 
 CACHE = Path(".smtpops") / "cache" / "validate"
 ENVIRONMENTS = "environments:\n  - name: development\n    policy: relaxed\n"
-
-
-@pytest.fixture
-def runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
-    """The runs the engine really did (a cache hit does none)."""
-    done: list[tuple[str, ...]] = []
-    real = engine.validate_recorded
-
-    def counted(paths: tuple[str, ...], options: Options | None = None):  # type: ignore[no-untyped-def]
-        done.append(paths)
-        return real(paths, options)
-
-    monkeypatch.setattr(engine, "validate_recorded", counted)
-    return done
 
 
 @pytest.fixture

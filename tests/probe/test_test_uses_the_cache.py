@@ -3,8 +3,6 @@ and a config with errors leaves nothing behind (it was not tested)."""
 
 from __future__ import annotations
 
-from tests.test_validation_cache import runs  # noqa: F401 - the fixture: runs the engine did
-
 
 def test_a_repeated_test_of_an_unchanged_config_validates_once(sandbox, write_config, probe, runs):
     path = write_config(sandbox.config())
