@@ -231,8 +231,9 @@ def save(entry: Entry, report: Report, looked_up: dict[str, str]) -> None:
         catalogue = _catalogue_path(entry)
         if not os.path.exists(catalogue):
             rules = {"key": _code().hex(), "rules": _encode(report.rules)}
-            atomic.write_text(catalogue, json.dumps(rules))
-        atomic.write_text(entry.path, json.dumps(document))  # ASCII: lone surrogates survive
+            atomic.write_text(catalogue, json.dumps(rules), durable=False)
+        # ASCII: lone surrogates survive; not durable: a torn entry is corrupt, so ignored
+        atomic.write_text(entry.path, json.dumps(document), durable=False)
         _prune(folder)
     except (OSError, ValueError):
         return
