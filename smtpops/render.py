@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
@@ -96,12 +96,9 @@ def missing(
     return sorted(v for v in variables(provider) if v not in have)
 
 
-def overlay(text: str, values: Mapping[str, Any]) -> str:
-    """``text`` with each top-level field in ``values`` replaced (or appended) verbatim."""
-    if not values:
-        return text
+def _spans(text: str, lines: list[str]) -> dict[str, tuple[int, int]]:
+    """Each top-level field's lines [start, end), without the blank/comment lines after it."""
     doc = yamlio.loads(text)
-    lines = text.splitlines(keepends=True)
     starts = sorted((mark.line - 1, key[0]) for key, mark in doc.keys.items() if len(key) == 1)
     spans: dict[str, tuple[int, int]] = {}
     for i, (line, key) in enumerate(starts):
@@ -111,6 +108,26 @@ def overlay(text: str, values: Mapping[str, Any]) -> str:
         ):
             end -= 1
         spans[str(key)] = (line, end)
+    return spans
+
+
+def remove(text: str, keys: Iterable[str]) -> str:
+    """``text`` without the top-level fields ``keys`` (their lines only; comments stay)."""
+    lines = text.splitlines(keepends=True)
+    spans = _spans(text, lines)
+    for key in keys:
+        if key in spans:
+            start, end = spans[key]
+            lines[start:end] = [""] * (end - start)
+    return "".join(lines)
+
+
+def overlay(text: str, values: Mapping[str, Any]) -> str:
+    """``text`` with each top-level field in ``values`` replaced (or appended) verbatim."""
+    if not values:
+        return text
+    lines = text.splitlines(keepends=True)
+    spans = _spans(text, lines)
     appended = []
     for key, value in values.items():
         if key in spans:

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "status": "status:status",
     "history": "history:history",
     "diff": "diff:diff",
+    "ui": "ui:ui",
 }
 
 HELP = {
@@ -50,6 +51,7 @@ HELP = {
     "status": "Show what is active in each environment.",
     "history": "Show the audit trail of configs and deploys.",
     "diff": "Review the config changes between two revisions.",
+    "ui": "Open the SMTP Settings page (a local web page that writes git).",
 }
 
 

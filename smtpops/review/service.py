@@ -7,8 +7,8 @@ from smtpops.review import Review, compare
 from smtpops.review.trees import files_at, side
 
 
-def review(base: str, head: str | None = None) -> Review:
-    ws = workspace.open_at()
+def review(base: str, head: str | None = None, *, start: str = ".") -> Review:
+    ws = workspace.open_at(start)
     repo, configs_rel = ws.repo, ws.configs_rel
     base_sha = repo.resolve(base)
     head_sha = repo.resolve(head) if head else None

@@ -1,0 +1,45 @@
+"""``smtpops ui``: the SMTP Settings page in the browser (needs the ``ui`` extra)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import click
+
+from smtpops.errors import UsageError
+
+
+@click.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any free port).",
+)
+@click.option("--no-open", is_flag=True, help="Print the address but do not open a browser.")
+def ui(port: int, no_open: bool) -> None:
+    """Serve the SMTP Settings page on 127.0.0.1 and open it in the browser.
+
+    The printed address holds a one-session access token; keep it to yourself. Changes are
+    committed on a new work branch (smtpops-ui/DATE-TIME), never on the branch you are on;
+    Propose pushes it for review. Stop with Ctrl+C.
+    """
+    missing = [m for m in ("starlette", "uvicorn") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UsageError(
+            f"the web page needs {' and '.join(missing)}, which are not installed",
+            hint="Install the extra: pip install 'smtpops[ui]'",
+        )
+    from smtpops.web.server import serve
+
+    def ready(url: str) -> None:
+        click.echo("The SMTP Settings page is running. Open this address in your browser:")
+        click.echo(f"    {url}")
+        click.echo("(Only this computer can reach it; stop it with Ctrl+C.)")
+        if not no_open:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    serve(".", port, ready)

@@ -1,0 +1,56 @@
+"""The connection test of a draft (a config not yet saved), step by step as it runs.
+
+The same test as ``smtpops test`` (:mod:`smtpops.probe`): validation first (a config with
+errors is not tested), then DNS, TCP, greeting, EHLO, TLS, certificate, login and the
+envelope dry run, or a real test email with ``send_to``; at most 60 seconds in all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from smtpops import settings, yamlio
+from smtpops.model import Config
+from smtpops.probe import ProbeOptions, ProbeReport, StepResult, run_probe
+from smtpops.probe.result import STEP_TITLES
+from smtpops.secret import Secret
+from smtpops.services import events
+
+TOTAL_TIMEOUT = 60.0
+
+
+def planned_steps(tls: str) -> list[dict[str, str]]:
+    """The steps the test will run for this encryption mode, in order, with their titles."""
+    from smtpops.probe.runner import SEQUENCES
+
+    names = SEQUENCES.get(tls, SEQUENCES["STARTTLS"])
+    return [{"name": n, "title": STEP_TITLES.get(n, n)} for n in names]
+
+
+def run(
+    *,
+    root: str,
+    configs_dir: str,
+    env: str,
+    name: str,
+    text: str,
+    password: Secret | None,
+    send_to: str | None = None,
+    on_step: Callable[[StepResult], None] | None = None,
+) -> ProbeReport:
+    """Test the config ``text`` would be, with ``password`` held in memory only."""
+    from smtpops.probe.resolve import configured_nameservers
+
+    data = yamlio.loads(text).data
+    config = Config.from_raw(data if isinstance(data, dict) else {})
+    environment = settings.load(configs_dir).environment(env)
+    options = ProbeOptions(
+        nameservers=tuple(f"{ip}:{port}" for ip, port in configured_nameservers(())),
+        total_timeout=TOTAL_TIMEOUT,
+        base_dir=os.path.dirname(os.path.abspath(configs_dir)),
+        log_dir=events.directory(root),
+        label=f"{env}/{name}",
+        on_step=on_step,
+    )
+    return run_probe(config, password, environment=environment, send_to=send_to, options=options)

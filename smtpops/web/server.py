@@ -1,0 +1,58 @@
+"""Serve the page with uvicorn on 127.0.0.1 only, without an access log (the first request
+carries the access token in its URL)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from typing import Any
+
+from smtpops.services import workbranch
+from smtpops.web.security import Gate
+
+HOST = "127.0.0.1"
+
+
+def listen(port: int) -> socket.socket:
+    """A listening socket on 127.0.0.1 (``port`` 0: a free one)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, port))
+    sock.listen(64)
+    return sock
+
+
+def prepare(start: str, port: int) -> tuple[Any, Gate, socket.socket, workbranch.WorkBranch]:
+    """The app for the repository at ``start``, its gate (token) and its bound socket."""
+    from smtpops.web.app import create_app
+
+    work = workbranch.begin(start)
+    sock = listen(port)
+    gate = Gate(port=sock.getsockname()[1])
+    return create_app(work, gate), gate, sock, work
+
+
+def server(app: Any, sock: socket.socket) -> Any:
+    import uvicorn
+
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+        date_header=False,
+        timeout_graceful_shutdown=2,
+    )
+    return uvicorn.Server(config)
+
+
+def serve(start: str, port: int, on_ready: Callable[[str], None]) -> None:
+    """Run until interrupted; ``on_ready`` gets the URL with the access token."""
+    app, gate, sock, work = prepare(start, port)
+    on_ready(gate.url)
+    try:
+        server(app, sock).run(sockets=[sock])
+    finally:
+        sock.close()
+        work.close()
