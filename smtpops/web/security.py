@@ -49,9 +49,9 @@ HEADERS = [
 class Session:
     """One browser's session: its CSRF token, a key for fingerprints, what it tested."""
 
-    id: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    id: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     tested: dict[str, dict[str, str]] = field(default_factory=dict)  # fingerprint → facts
     shown_errors: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -69,8 +69,8 @@ class Gate:
     """The access token and the sessions it opened."""
 
     port: int
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    sessions: dict[str, Session] = field(default_factory=dict)
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    sessions: dict[str, Session] = field(default_factory=dict, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property

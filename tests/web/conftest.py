@@ -42,7 +42,7 @@ CODEOWNERS = "*  @crm-admins\n/configs/production/  @it-security\n"
 
 
 def need_web() -> None:
-    for module in ("starlette", "uvicorn", "httpx"):
+    for module in ("starlette", "uvicorn", "httpx2"):
         if importlib.util.find_spec(module) is None:
             missing(f"{module} is not installed (it is in the 'ui' and 'test' extras)")
 
