@@ -63,6 +63,7 @@
     panel.textContent = "";
     panel.append(el("p", {}, el("strong", {}, text)));
     if (hint) panel.append(el("p", {}, "How to fix: " + hint));
+    panel.scrollIntoView({ block: "nearest" });
     return panel;
   }
   const hideMessage = () => { $("#message").hidden = true; };
@@ -164,6 +165,7 @@
   let timer = null;
   function scheduleValidate() {
     clearTimeout(timer);
+    document.body.dataset.checking = "yes";
     timer = setTimeout(validate, 200);
   }
 
@@ -185,6 +187,8 @@
       if (seq === state.seq) showFindings(result.findings);
     } catch (err) {
       if (seq === state.seq) showMessage(err.message, err.hint, "error");
+    } finally {
+      if (seq === state.seq) document.body.dataset.checking = "no";
     }
   }
 
@@ -256,7 +260,7 @@
   function changed(event) {
     if (!state.saved) return;
     const name = event.target.name;
-    if (name && event.isTrusted !== false) state.touched.add(name);
+    if (name) state.touched.add(name);
     state.tested = false;
     state.version += 1;
     if (name === "tls" || name === "auth_protocol") describeOptions();
@@ -409,6 +413,7 @@
     $("#review-panel").hidden = true;
     const panel = $("#test-panel");
     panel.hidden = false;
+    panel.scrollIntoView({ block: "start" });
     const status = $("#test-status");
     status.className = "running";
     status.textContent = sendTo ? `Testing connection and sending a test email to ${sendTo}...` : "Testing connection...";
