@@ -19,7 +19,7 @@ COMMANDS: dict[str, str] = {
     "new": "new:new",
     "keys": "keys:keys",
     "secrets": "secrets_:secrets",
-    "test": "test_:test",
+    "test": "connection:test",
     "sandbox": "sandbox:sandbox",
     "deploy": "deploy:deploy",
     "promote": "promote:promote",

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from smtpops.cli.options import format_option
+from smtpops.services.connection import TestFailed
 
 WAIT = click.option(
     "--wait",
@@ -24,11 +25,11 @@ FORMAT = format_option("text", "json")
 
 def run(call: Callable[[], Any], fmt: str) -> None:
     """Run a gitops change and print its outcome; a failed test prints its checklist first."""
-    from smtpops.gitops import gate, render
+    from smtpops.gitops import render
 
     try:
         outcome = call()
-    except gate.TestFailed as exc:
+    except TestFailed as exc:
         if fmt == "json":
             click.echo(json.dumps({"error": exc.message, "test": exc.report.to_dict()}, indent=2))
         else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from smtpops.cli._change import FORMAT, WAIT, run
+from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
+from smtpops.services.deploy import rollback as run_rollback
 
 
 @click.command()
@@ -18,16 +20,24 @@ from smtpops.cli._change import FORMAT, WAIT, run
 )
 @click.option("--dry-run", is_flag=True, help="Test, show the commit, write nothing.")
 @WAIT
+@connection_test_flags
 @FORMAT
-def rollback(env: str, to: str | None, dry_run: bool, wait: float, fmt: str) -> None:
+def rollback(
+    env: str,
+    to: str | None,
+    dry_run: bool,
+    wait: float,
+    dns: tuple[str, ...],
+    wait_timeout: float | None,
+    fmt: str,
+) -> None:
     """Re-activate the previous good config of ENV, as a new commit, after a connection test.
 
     ENV is then pinned: deploys to it are refused until `smtpops unpin ENV`, so an automatic
     deploy cannot undo the rollback.
     """
-    from smtpops.gitops.rollback import rollback as run_rollback
-
-    run(lambda: run_rollback(env, to=to, dry_run=dry_run, wait=wait), fmt)
+    options = connection_test_options(dns, wait_timeout)
+    run(lambda: run_rollback(env, to=to, options=options, dry_run=dry_run, wait=wait), fmt)
 
 
 @click.command()
