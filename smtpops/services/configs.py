@@ -230,7 +230,7 @@ def delete(work: WorkBranch, env: str, name: str) -> Outcome:
 
 def activate(work: WorkBranch, env: str, name: str) -> Outcome:
     """Deploy ``env/name`` on the work branch (test, activate, commit) where policy allows."""
-    from smtpops.gitops.deploy import deploy
+    from smtpops.services.deploy import deploy
 
     with work.lock:
         ws = workspace.open_at(work.tree)
@@ -255,6 +255,6 @@ def saved_password(saved: Saved) -> Secret | None:
     """The stored password of ``saved``, decrypted in memory (None when it has none)."""
     if not saved.password_set:
         return None
-    from smtpops.encryption import decrypt_password
+    from smtpops.services.decryption import decrypt_password
 
     return decrypt_password(saved.path)

@@ -12,6 +12,7 @@ import json
 import os
 from typing import Any
 
+from smtpops import localstate
 from smtpops.probe import log
 
 #: event name -> what it records (the spec's Utility Administrator and System Admin tracking)
@@ -28,7 +29,7 @@ EVENTS: dict[str, str] = {
 
 
 def directory(root: str) -> str:
-    return os.path.join(root, ".smtpops")
+    return localstate.top(root)
 
 
 def record(root: str, name: str, **properties: Any) -> None:

@@ -7,15 +7,17 @@ envelope dry run, or a real test email with ``send_to``; at most 60 seconds in a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 
 from smtpops import settings, yamlio
 from smtpops.model import Config
-from smtpops.probe import ProbeOptions, ProbeReport, StepResult, run_probe
+from smtpops.probe import ProbeReport, StepResult, run_probe
 from smtpops.probe.result import STEP_TITLES
 from smtpops.secret import Secret
-from smtpops.services import events
+from smtpops.services import connection, events
+from smtpops.services.repository import Target
 
 TOTAL_TIMEOUT = 60.0
 
@@ -39,18 +41,21 @@ def run(
     send_to: str | None = None,
     on_step: Callable[[StepResult], None] | None = None,
 ) -> ProbeReport:
-    """Test the config ``text`` would be, with ``password`` held in memory only."""
-    from smtpops.probe.resolve import configured_nameservers
-
+    """Test the config ``text`` would be, with ``password`` held in memory only: the probe's
+    options (DNS servers, timeouts, where a relative ``ca_file`` is found) are decided by
+    :func:`smtpops.services.connection.probe_options`, as for ``smtpops test``; the attempt
+    goes to the test log of the repository at ``root``."""
     data = yamlio.loads(text).data
     config = Config.from_raw(data if isinstance(data, dict) else {})
     environment = settings.load(configs_dir).environment(env)
-    options = ProbeOptions(
-        nameservers=tuple(f"{ip}:{port}" for ip, port in configured_nameservers(())),
-        total_timeout=TOTAL_TIMEOUT,
-        base_dir=os.path.dirname(os.path.abspath(configs_dir)),
-        log_dir=events.directory(root),
+    target = Target(
+        path=os.path.join(configs_dir, env, f"{name}.yaml"),
         label=f"{env}/{name}",
-        on_step=on_step,
+        environment=environment,
+        root=os.path.dirname(os.path.abspath(configs_dir)),
     )
+    options = connection.probe_options(
+        target, connection.ConnectionTestOptions(send_to=send_to, total_timeout=TOTAL_TIMEOUT)
+    )
+    options = dataclasses.replace(options, log_dir=events.directory(root), on_step=on_step)
     return run_probe(config, password, environment=environment, send_to=send_to, options=options)

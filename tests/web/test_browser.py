@@ -71,7 +71,10 @@ def test_the_office365_sample_field_by_field_then_a_wrong_port(page: Any) -> Non
     shot(page, "01-list")
     new_config(page, "production", "office365-sample")
     assert page.get_by_label("Host", exact=True).get_attribute("placeholder") == "smtp.example.com"
-    assert page.get_by_label("Username", exact=True).get_attribute("placeholder") == "your-email@example.com"
+    assert (
+        page.get_by_label("Username", exact=True).get_attribute("placeholder")
+        == "your-email@example.com"
+    )
     assert page.get_by_label("Port", exact=True).input_value() == "587"
     assert page.get_by_label("HELO Hostname").get_attribute("placeholder") == "localhost"
     assert page.locator("#f-provider option").first.inner_text() == "Select email provider"
