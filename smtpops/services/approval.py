@@ -51,13 +51,14 @@ def approvers(root: str, configs_rel: str, env: str) -> str:
     return ", ".join(found) if found else FALLBACK
 
 
-def blocked_activation(root: str, configs_rel: str, environment: Environment) -> str | None:
-    """Why the page may not activate a config of ``environment`` itself, or None when it may."""
+def blocked_change(root: str, configs_rel: str, environment: Environment, what: str) -> str | None:
+    """Why the page may not change which config of ``environment`` is active itself (``what``:
+    "activated", "switched off"), or None when it may."""
     if not environment.policy.protected:
         return None
     who = approvers(root, configs_rel, environment.name)
     return (
-        f"{environment.name} is protected: a config becomes active there only after "
-        f"{who} approve the pull request. Use Propose, ask them to review it, and the "
-        "deploy runs when it is merged."
+        f"{environment.name} is protected: a config is {what} there only after {who} "
+        "approve the pull request. Use Propose, ask them to review it, and the deploy runs "
+        "when it is merged."
     )

@@ -234,11 +234,31 @@ def activate(work: WorkBranch, env: str, name: str) -> Outcome:
 
     with work.lock:
         ws = workspace.open_at(work.tree)
-        blocked = approval.blocked_activation(ws.repo.root, ws.configs_rel, ws.environment(env))
+        blocked = approval.blocked_change(
+            ws.repo.root, ws.configs_rel, ws.environment(env), "activated"
+        )
         if blocked:
             raise GitOpsError(blocked, hint="Nothing was changed.")
         work.ensure()
         return deploy(_path(work, env, name))
+
+
+def deactivate(work: WorkBranch, env: str, name: str) -> Outcome:
+    """Switch off ``env/name``, the active config of ``env`` (the CRM then sends no email
+    from ``env``), where policy allows it."""
+    from smtpops.gitops.lifecycle import deactivate as switch_off
+
+    with work.lock:
+        ws = workspace.open_at(work.tree)
+        environment = ws.environment(env)
+        saved = load(work, env, name)
+        if saved is None or not saved.active:
+            raise UsageError(f"{env}/{name} is not active", hint="Reload the page.")
+        blocked = approval.blocked_change(ws.repo.root, ws.configs_rel, environment, "switched off")
+        if blocked:
+            raise GitOpsError(blocked, hint="Nothing was changed.")
+        work.ensure()
+        return switch_off(env, start=work.tree)
 
 
 def history(work: WorkBranch, env: str, name: str) -> dict[str, Any]:

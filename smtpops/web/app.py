@@ -353,6 +353,7 @@ async def save(request: Request) -> Response:
             "security_sensitive": sensitive,
             "reasons": list(reasons),
             "approvers": _approvers(work, d.env),
+            "env": d.env,
         }
 
     return JSONResponse(await _in_thread(request, run))
@@ -387,7 +388,7 @@ async def activate(request: Request) -> Response:
         try:
             outcome = configs.activate(work, env, name)
         except SmtpopsError as exc:
-            if "protected" in exc.message:
+            if " is protected: " in exc.message:
                 events.record(
                     work.root,
                     "it_approval_requested",
@@ -413,6 +414,21 @@ async def activate(request: Request) -> Response:
         }
 
     return JSONResponse(await _in_thread(request, run))
+
+
+async def deactivate(request: Request) -> Response:
+    work = _work(request)
+    data = await _body(request)
+    env, name = _ref(data)
+    outcome = await _in_thread(request, lambda: configs.deactivate(work, env, name))
+    return JSONResponse(
+        {
+            "commit": outcome.commit,
+            "branch": work.branch,
+            "message": f"{env}/{name} is switched off: the CRM sends no email from {env} "
+            "until a config is activated.",
+        }
+    )
 
 
 async def delete(request: Request) -> Response:
@@ -464,6 +480,7 @@ def create_app(work: WorkBranch, gate: Gate) -> Any:
         Route("/api/save", save, methods=["POST"]),
         Route("/api/propose", propose, methods=["POST"]),
         Route("/api/activate", activate, methods=["POST"]),
+        Route("/api/deactivate", deactivate, methods=["POST"]),
         Route("/api/delete", delete, methods=["POST"]),
         Route("/api/events", event, methods=["POST"]),
         Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),

@@ -243,3 +243,23 @@ def test_delete_is_refused_for_the_active_config_and_asks_first(page: Any, serve
     message.filter(has_text="Deleted development/backup").wait_for()
     assert asked and asked[0].startswith("Delete development/backup?")
     assert page.get_by_role("button", name="development/backup, inactive").count() == 0
+
+
+def test_activation_from_the_switch_and_who_approves_production(page: Any, site: Any) -> None:
+    site.add_config("production", "live")  # committed on main before the first change
+    page.reload()
+    page.wait_for_selector(".config")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="production/live, inactive").click()
+    page.get_by_role("switch", name="Active").click()
+    message = page.locator("#message")
+    message.filter(has_text="production is protected").wait_for()
+    assert "@it-security" in message.inner_text()
+    shot(page, "09-production-needs-approval", at="#message")
+    page.get_by_role("button", name="development/backup, inactive").click()
+    switch = page.get_by_role("switch", name="Active")
+    assert switch.get_attribute("aria-checked") == "false"
+    switch.click()
+    message.filter(has_text="SMTP configuration activated successfully").wait_for()
+    assert switch.get_attribute("aria-checked") == "true"
+    assert page.get_by_role("button", name="development/relay, inactive").count() == 1

@@ -19,6 +19,7 @@ POSTS = [
     "/api/save",
     "/api/propose",
     "/api/activate",
+    "/api/deactivate",
     "/api/delete",
     "/api/events",
 ]
@@ -342,6 +343,40 @@ def test_activation_deploys_on_the_work_branch(app: Page, site: Any) -> None:
     assert site.active("development") == ["relay"]  # the user's checkout is untouched
     listed = client(app).get("/api/configs").json()["environments"][0]["configs"]
     assert {c["name"]: c["active"] for c in listed} == {"backup": True, "relay": False}
+
+
+def test_switching_off_the_active_config_commits_on_the_work_branch(app: Page, site: Any) -> None:
+    c = client(app)
+    refused = post(c, app, "/api/deactivate", {"env": "development", "name": "backup"})
+    assert refused.status_code == 400 and "not active" in refused.json()["error"]
+    res = post(c, app, "/api/deactivate", {"env": "development", "name": "relay"})
+    assert res.status_code == 200, res.text
+    message = git(site.root, "log", "-1", "--format=%B", res.json()["branch"])
+    assert "Smtpops-Action: deactivate" in message
+    assert site.active("development") == ["relay"]  # the user's checkout is untouched
+
+
+def test_production_cannot_be_switched_off_from_the_page(app: Page, site: Any) -> None:
+    site.add_config("production", "live", active=True)
+    res = post(client(app), app, "/api/deactivate", {"env": "production", "name": "live"})
+    assert res.status_code == 409 and "@it-security" in res.json()["error"]
+
+
+def test_send_test_email_delivers_one_message(app: Page, site: Any) -> None:
+    box: Any = site.server.box
+    before = len(box.messages)
+    body = {
+        "env": "development",
+        "name": "backup",
+        "values": values(site, custom_headers="X-Source-System: SMART360"),
+        "send_to": "admin@example.test",
+    }
+    items = stream(post(client(app), app, "/api/test", body))
+    assert items[-1]["passed"] is True and items[-1]["sent_to"] == "admin@example.test"
+    assert len(box.messages) == before + 1
+    received = box.messages[-1]
+    assert received.rcpt_tos == ("admin@example.test",)
+    assert received.message["X-Source-System"] == "SMART360"
 
 
 def test_delete_refuses_the_active_config_and_removes_an_inactive_one(app: Page, site: Any) -> None:

@@ -45,7 +45,9 @@ def test_pull_request_links(url: str, link: str | None) -> None:
 
 def test_credentials_in_remote_urls_are_hidden() -> None:
     text = "fatal: unable to access 'https://bob:hunter2@git.example.com/x.git/': 403"
-    assert _hide_credentials(text) == "fatal: unable to access 'https://git.example.com/x.git/': 403"
+    assert (
+        _hide_credentials(text) == "fatal: unable to access 'https://git.example.com/x.git/': 403"
+    )
 
 
 def test_codeowners_last_match_wins(tmp_path: Path) -> None:

@@ -533,7 +533,8 @@
     approval.textContent = "";
     if (result.security_sensitive) {
       approval.className = "approval needed";
-      approval.append(el("p", {}, el("strong", {}, `🔒 Security-sensitive changes: IT approval needed (${result.approvers}).`)),
+      approval.append(el("p", {}, el("strong", {}, "Security-sensitive changes: IT approval needed."),
+        ` Reviewers of ${result.env}: ${result.approvers}. Propose the branch and ask them to approve the pull request.`),
         el("ul", {}, ...result.reasons.map((r) => el("li", {}, r))));
     } else {
       approval.className = "approval";
@@ -579,8 +580,13 @@
   function toggleActive() {
     if (state.isNew || !state.name) return;
     if (state.active) {
-      showMessage(`${state.env}/${state.name} is the active config of ${state.env}.`,
-        `To switch to another config, open it and switch it on; to stop email from ${state.env}, run \`smtpops deactivate ${state.env}\`.`, "info");
+      if (!window.confirm(`Switch off ${state.env}/${state.name}? The CRM sends no email from ${state.env} until a config is activated again.`)) return;
+      guarded(async () => {
+        const result = await api("/api/deactivate", { env: state.env, name: state.name });
+        state.canPropose = true;
+        await openConfig(state.env, state.name, true);
+        showMessage(result.message, null, "success");
+      });
       return;
     }
     if (dirty()) {

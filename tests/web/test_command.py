@@ -1,0 +1,61 @@
+"""``smtpops ui`` as a user runs it: a real process on 127.0.0.1, the address with its token
+on standard output, and nothing secret in its log."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from tests.web.conftest import need_web
+
+
+def _get(port: int, path: str, cookie: str = "") -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    res = conn.getresponse()
+    res.read()
+    conn.close()
+    return res
+
+
+def test_the_command_serves_on_loopback_and_logs_no_secret(site: Any) -> None:
+    need_web()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smtpops", "ui", "--no-open"],
+        cwd=site.root,
+        env=site.subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 20
+        url = ""
+        while not url and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            found = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)", line)
+            if found:
+                url, port, token = found.group(0), int(found.group(1)), found.group(2)
+        assert url, "smtpops ui printed no address"
+        for _ in range(100):  # the socket is bound before the address is printed
+            try:
+                res = _get(port, f"/?token={token}")
+                break
+            except ConnectionRefusedError:
+                time.sleep(0.05)
+        assert res.status == 303
+        cookie = res.getheader("Set-Cookie", "").split(";")[0]
+        assert _get(port, "/api/configs", cookie).status == 200
+        assert _get(port, "/api/configs").status == 403
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode in (0, 130, -signal.SIGINT), err
+    assert token not in err and token not in out
+    assert "GET /" not in err  # no access log
