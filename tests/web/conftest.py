@@ -122,7 +122,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, served: Page) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    small = {"device_scale_factor": 0.75} if os.environ.get("SMTPOPS_SCREENSHOTS") else {}
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, **small)
     tab = context.new_page()
     tab.set_default_timeout(15000)
     tab.goto(served.gate.url)
