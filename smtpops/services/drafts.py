@@ -18,26 +18,9 @@ from smtpops import model, render, scaffold, schema, yamlio
 from smtpops.diagnostics import Report
 from smtpops.providers import Provider, catalog, resolve
 
-#: the fields the page edits, in the spec's order (name is fixed once a config exists)
-EDITABLE = (
-    "name",
-    "description",
-    "provider",
-    "host",
-    "port",
-    "tls",
-    "verify_certificate",
-    "ca_file",
-    "auth_protocol",
-    "username",
-    "from_address",
-    "helo_hostname",
-    "max_connections",
-    "retries",
-    "idle_timeout",
-    "wait_timeout",
-    "custom_headers",
-)
+#: the fields the page edits, in the file's order (``active`` is switched by deploy, and the
+#: password is typed separately and never travels as a form value)
+EDITABLE = tuple(f for f in model.FIELDS if f not in ("active", "password"))
 BOOLEANS = ("verify_certificate",)
 PASSWORD_STATES = ("saved", "typed", "none")
 

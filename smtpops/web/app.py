@@ -118,6 +118,7 @@ async def page(request: Request) -> Response:
                         k: [v[0], form.LEVELS[v[1]], v[2]] for k, v in form.AUTH_OPTIONS.items()
                     },
                     "labels": {k: v[0] for k, v in form.LABELS.items()},
+                    "fields": [f for f in drafts.EDITABLE if f != "name"],
                 }
             ).replace("<", "\\u003c"),
             "started_from": work.started_from,

@@ -206,6 +206,17 @@ def test_changed_fields_are_highlighted_and_leaving_warns(page: Any) -> None:
     assert page.get_by_label("Retries", exact=True).input_value() == "4"
     assert "changed" in (field(page, "retries").get_attribute("class") or "")
     assert "changed" not in (field(page, "host").get_attribute("class") or "")
+    page.get_by_label("Wait Timeout", exact=True).focus()
+    page.keyboard.press("ArrowUp")  # the steppers work from the keyboard too
+    assert page.get_by_label("Wait Timeout", exact=True).input_value() == "6"
+    page.keyboard.press("ArrowDown")
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea, button')]
+              .filter(e => !e.closest('[hidden]') && !e.labels?.length
+                           && !e.getAttribute('aria-label') && !e.textContent.trim())
+              .map(e => e.id || e.outerHTML)"""
+    )
+    assert unlabelled == []
     shot(page, "07-changed-field", at='.field[data-field="retries"]')
     seen: list[str] = []
 

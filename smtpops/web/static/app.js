@@ -7,9 +7,7 @@
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
   const csrf = $('meta[name="csrf-token"]').content;
   const boot = JSON.parse($("#boot").textContent);
-  const FIELDS = ["description", "provider", "host", "port", "tls", "verify_certificate",
-    "ca_file", "auth_protocol", "username", "from_address", "helo_hostname",
-    "max_connections", "retries", "idle_timeout", "wait_timeout", "custom_headers"];
+  const FIELDS = boot.fields; // the config's fields the form edits (from the schema's list)
   const REQUIRED = ["host", "username"];
   const state = {
     env: null, name: null, isNew: false, saved: null, passwordSet: false, active: false,
