@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from typing import Any
 
 import click
 
@@ -33,10 +34,18 @@ def ui(port: int, no_open: bool) -> None:
         )
     from smtpops.web.server import serve
 
-    def ready(url: str) -> None:
+    def ready(url: str, work: Any) -> None:
         click.echo("The SMTP Settings page is running. Open this address in your browser:")
         click.echo(f"    {url}")
         click.echo("(Only this computer can reach it; stop it with Ctrl+C.)")
+        click.echo(f"Changes are committed on branch {work.branch}, made from {work.started_from}.")
+        unsaved = work.unsaved_in_checkout()
+        if unsaved:
+            click.echo(
+                f"Note: {', '.join(unsaved)} have uncommitted changes here; the page starts "
+                "from the last commit and does not show them.",
+                err=True,
+            )
         if not no_open:
             import webbrowser
 

@@ -180,20 +180,33 @@ class WorkBranch:
             )
 
     def close(self) -> None:
-        """Remove the worktree when nothing in it is uncommitted (the branch stays)."""
+        """Remove the worktree when nothing in it is uncommitted; the branch stays when it
+        holds commits (they await review), and goes when it holds none."""
         with self.lock:
             if self.path is None:
                 return
             try:
                 if not git(self.path, "status", "--porcelain"):
+                    empty = self.commits() == 0
                     git(self.root, "worktree", "remove", self.path)
                     self.path = None
+                    if empty:
+                        git(self.root, "branch", "-q", "-D", self.branch)
             except GitOpsError:
                 pass
 
+    def unsaved_in_checkout(self) -> list[str]:
+        """Config files with uncommitted changes in the checkout the page started in: the
+        page starts from the last commit, so it does not show them."""
+        out = git(
+            self.root, "status", "--porcelain", "--untracked-files=all", "--", self.configs_rel
+        )
+        return [line[3:] for line in out.splitlines() if line.strip()]
+
 
 def begin(start: str = ".") -> WorkBranch:
-    """The work branch of a page started in ``start`` (nothing is created yet)."""
+    """The work branch of a page started in ``start``, made from its last commit (in its own
+    worktree), so that everything the page shows and changes is that branch."""
     ws = workspace.open_at(start)
     head = ws.repo.head()
     if head is None:
@@ -210,10 +223,12 @@ def begin(start: str = ".") -> WorkBranch:
     while git(ws.repo.root, "branch", "--list", name):
         n += 1
         name = f"{PREFIX}/{stamp}-{n}"
-    return WorkBranch(
+    work = WorkBranch(
         root=ws.repo.root,
         configs_rel=ws.configs_rel,
         start_branch=branch,
         start_sha=head,
         branch=name,
     )
+    work.ensure()
+    return work

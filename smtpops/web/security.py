@@ -29,7 +29,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-COOKIE = "smtpops_session"
+COOKIE = "smtpops_session"  # + "_PORT": browsers share cookies between ports of one host
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = ("GET", "HEAD")
 HEADERS = [
@@ -78,6 +78,10 @@ class Gate:
         return (f"127.0.0.1:{self.port}", f"localhost:{self.port}")
 
     @property
+    def cookie(self) -> str:
+        return f"{COOKIE}_{self.port}"
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/?token={self.token}"
 
@@ -104,7 +108,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _cookie(scope: Scope) -> str | None:
+def _cookie(scope: Scope, name: str) -> str | None:
     raw = _header(scope, b"cookie")
     if not raw:
         return None
@@ -113,7 +117,7 @@ def _cookie(scope: Scope) -> str | None:
         jar.load(raw)
     except Exception:  # a malformed Cookie header is simply no session
         return None
-    morsel = jar.get(COOKIE)
+    morsel = jar.get(name)
     return morsel.value if morsel else None
 
 
@@ -151,7 +155,7 @@ class Guard:
                 await _plain(send, 403, "Forbidden: the access token is wrong.\n", [])
                 return
             session = self.gate.open_session()
-            cookie = f"{COOKIE}={session.id}; HttpOnly; SameSite=Strict; Path=/"
+            cookie = f"{self.gate.cookie}={session.id}; HttpOnly; SameSite=Strict; Path=/"
             await _plain(
                 send,
                 303,
@@ -159,7 +163,7 @@ class Guard:
                 [(b"location", b"/"), (b"set-cookie", cookie.encode("latin-1"))],
             )
             return
-        found = self.gate.session(_cookie(scope))
+        found = self.gate.session(_cookie(scope, self.gate.cookie))
         if found is None:
             await _plain(
                 send,

@@ -47,10 +47,10 @@ def server(app: Any, sock: socket.socket) -> Any:
     return uvicorn.Server(config)
 
 
-def serve(start: str, port: int, on_ready: Callable[[str], None]) -> None:
+def serve(start: str, port: int, on_ready: Callable[[str, workbranch.WorkBranch], None]) -> None:
     """Run until interrupted; ``on_ready`` gets the URL with the access token."""
     app, gate, sock, work = prepare(start, port)
-    on_ready(gate.url)
+    on_ready(gate.url, work)
     try:
         server(app, sock).run(sockets=[sock])
     finally:

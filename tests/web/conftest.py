@@ -49,14 +49,16 @@ def need_web() -> None:
 
 @pytest.fixture
 def site(project: Project) -> Project:  # noqa: F811
-    """The gitops project with production strict, a CODEOWNERS file, and two configs of
-    development (one active) pointing at the loopback SMTP server."""
+    """The gitops project with production strict, a CODEOWNERS file, two configs of
+    development (one active) and one of production, all pointing at the loopback SMTP
+    server."""
     (project.root / "configs" / "environments.yaml").write_text(STRICT_ENVIRONMENTS)
     (project.root / ".github").mkdir()
     (project.root / ".github" / "CODEOWNERS").write_text(CODEOWNERS)
     project.add_config("development", "relay", active=True, commit=False)
     project.add_config("development", "backup", commit=False)
-    project.commit("Two development configs")
+    project.add_config("production", "live", commit=False)
+    project.commit("Two development configs and one of production")
     return project
 
 

@@ -191,7 +191,7 @@ def test_create_test_save_a_config_and_find_the_commit(page: Any, served: Any, s
     storage = page.evaluate("() => [localStorage.length, sessionStorage.length]")
     assert storage == [0, 0]
     cookies = page.context.cookies()
-    assert [c["name"] for c in cookies] == ["smtpops_session"]
+    assert [c["name"] for c in cookies] == [f"smtpops_session_{served.gate.port}"]
     assert cookies[0]["httpOnly"] is True and cookies[0]["sameSite"] == "Strict"
     assert "token" not in page.url
     page.get_by_role("button", name="Propose").click()
@@ -257,8 +257,6 @@ def test_delete_is_refused_for_the_active_config_and_asks_first(page: Any, serve
 
 
 def test_activation_from_the_switch_and_who_approves_production(page: Any, site: Any) -> None:
-    site.add_config("production", "live")  # committed on main before the first change
-    page.reload()
     page.wait_for_selector(".config")
     page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="production/live, inactive").click()

@@ -4,6 +4,7 @@ Host, CSRF, Origin), then what each route does to the repository."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +158,8 @@ def test_the_list_shows_each_environment_with_its_configs_and_state(app: Page) -
     assert dev["relay"]["active"] is True and dev["backup"]["active"] is False
     assert envs["production"]["protected"] is True
     assert envs["production"]["approvers"] == "@it-security"
-    assert data["branch"] is None and data["started_from"] == "main"
+    assert data["branch"].startswith("smtpops-ui/") and data["started_from"] == "main"
+    assert {c["name"] for c in envs["production"]["configs"]} == {"live"}
 
 
 def test_a_config_is_read_without_its_password(app: Page) -> None:
@@ -325,9 +327,8 @@ def test_propose_pushes_the_work_branch(app: Page, site: Any, tmp_path: Path) ->
 
 # -- activate, delete, history, events -------------------------------------------------------
 def test_activation_in_production_names_who_must_approve(app: Page, site: Any) -> None:
-    site.add_config("production", "main")
     c = client(app)
-    res = post(c, app, "/api/activate", {"env": "production", "name": "main"})
+    res = post(c, app, "/api/activate", {"env": "production", "name": "live"})
     assert res.status_code == 409
     assert "@it-security" in res.json()["error"] and "protected" in res.json()["error"]
     assert site.active("production") == []
@@ -356,9 +357,10 @@ def test_switching_off_the_active_config_commits_on_the_work_branch(app: Page, s
     assert site.active("development") == ["relay"]  # the user's checkout is untouched
 
 
-def test_production_cannot_be_switched_off_from_the_page(app: Page, site: Any) -> None:
-    site.add_config("production", "live", active=True)
-    res = post(client(app), app, "/api/deactivate", {"env": "production", "name": "live"})
+def test_production_cannot_be_switched_off_from_the_page(site: Any) -> None:
+    site.add_config("production", "on", active=True)
+    app = make_app(site.root)
+    res = post(client(app), app, "/api/deactivate", {"env": "production", "name": "on"})
     assert res.status_code == 409 and "@it-security" in res.json()["error"]
 
 
@@ -433,3 +435,16 @@ def test_bad_requests_are_clear_errors(app: Page) -> None:
     assert res.status_code == 400 and "environment" in res.json()["error"]
     res = post(c, app, "/api/validate", {"env": "../x", "name": "y", "values": {}})
     assert res.status_code == 400
+
+
+def test_closing_keeps_a_branch_with_commits_and_drops_an_empty_one(site: Any) -> None:
+    empty = make_app(site.root).work
+    assert empty.path and os.path.isdir(empty.path)
+    empty.close()
+    assert git(site.root, "branch", "--list", empty.branch) == ""
+    app = make_app(site.root)
+    saved = _save_backup(client(app), app, site)
+    app.work.close()
+    assert app.work.path is None
+    assert git(site.root, "rev-parse", saved["branch"]).strip() == saved["commit"]
+    assert "smtpops-ui" not in git(site.root, "worktree", "list")
