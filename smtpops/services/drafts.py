@@ -20,7 +20,11 @@ from smtpops.providers import Provider, catalog, resolve
 
 #: the fields the page edits, in the file's order (``active`` is switched by deploy, and the
 #: password is typed separately and never travels as a form value)
-EDITABLE = tuple(f for f in model.FIELDS if f not in ("active", "password"))
+EDITABLE = tuple(
+    f
+    for f in model.FIELDS
+    if f not in ("active", "password") and schema.properties().get(f, {}).get("type") != "object"
+)
 BOOLEANS = ("verify_certificate",)
 PASSWORD_STATES = ("saved", "typed", "none")
 

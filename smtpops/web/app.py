@@ -104,8 +104,7 @@ async def page(request: Request) -> Response:
         {
             "csrf": session.csrf,
             "sections": form.sections(),
-            "tls_options": form.TLS_OPTIONS,
-            "auth_options": form.AUTH_OPTIONS,
+            "options": {n: form.options(n) for n in ("tls", "auth_protocol")},
             "levels": form.LEVELS,
             "boot": json.dumps(
                 {

@@ -100,7 +100,7 @@ def _kind(name: str) -> str:
         return "password"
     if name == "provider":
         return "provider"
-    if name in ("tls", "auth_protocol"):
+    if name in ("tls", "auth_protocol") or schema.properties().get(name, {}).get("enum"):
         return "select"
     if name in drafts.BOOLEANS:
         return "checkbox"
@@ -113,7 +113,7 @@ def _kind(name: str) -> str:
 
 def field(name: str) -> Field:
     prop = schema.properties().get(name, {})
-    label, placeholder = LABELS[name]
+    label, placeholder = LABELS.get(name, (str(prop.get("title") or name), ""))
     help_text = str(prop.get("description", ""))
     if name == "password":
         help_text = (
@@ -135,7 +135,22 @@ def field(name: str) -> Field:
 
 
 def sections() -> list[tuple[str, list[Field]]]:
-    return [(title, [field(n) for n in names]) for title, names in SECTIONS]
+    """The form's sections; a field the schema gained since (not placed above) goes last."""
+    placed = {n for _, names in SECTIONS for n in names}
+    rest = [n for n in drafts.EDITABLE if n not in placed and n != "name"]
+    found = [(title, [field(n) for n in names]) for title, names in SECTIONS]
+    return found + ([("Other", [field(n) for n in rest])] if rest else [])
+
+
+def options(name: str) -> dict[str, tuple[str, str, str]]:
+    """The choices of ``tls`` or ``auth_protocol`` (the schema's enum), each with its label,
+    security level and what it means."""
+    known = TLS_OPTIONS if name == "tls" else AUTH_OPTIONS
+    values = schema.properties().get(name, {}).get("enum") or list(known)
+    return {
+        str(v): known.get(str(v), (str(v), "medium", f"See `smtpops rules` for {v}."))
+        for v in values
+    }
 
 
 def defaults() -> dict[str, Any]:

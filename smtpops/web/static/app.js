@@ -7,7 +7,8 @@
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
   const csrf = $('meta[name="csrf-token"]').content;
   const boot = JSON.parse($("#boot").textContent);
-  const FIELDS = boot.fields; // the config's fields the form edits (from the schema's list)
+  // the config's fields the form edits (the model's list, from the server)
+  const FIELDS = boot.fields.filter((f) => document.getElementById("f-" + f));
   const REQUIRED = ["host", "username"];
   const state = {
     env: null, name: null, isNew: false, saved: null, passwordSet: false, active: false,
@@ -115,6 +116,7 @@
   function describeOptions() {
     for (const [field, table] of [["tls", boot.tls], ["auth_protocol", boot.auth]]) {
       const about = $("#d-" + field);
+      if (!about) continue;
       const option = table[input(field).value];
       about.textContent = option ? `${option[1]} — ${option[2]}` : "";
       about.dataset.level = option ? option[1].split(": ")[1] : "";
