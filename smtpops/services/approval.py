@@ -51,14 +51,17 @@ def approvers(root: str, configs_rel: str, env: str) -> str:
     return ", ".join(found) if found else FALLBACK
 
 
-def blocked_change(root: str, configs_rel: str, environment: Environment, what: str) -> str | None:
+def blocked_change(
+    root: str, configs_rel: str, environment: Environment, what: str
+) -> tuple[str, str] | None:
     """Why the page may not change which config of ``environment`` is active itself (``what``:
-    "activated", "switched off"), or None when it may."""
+    "activated", "switched off") and what to do instead, or None when it may."""
     if not environment.policy.protected:
         return None
     who = approvers(root, configs_rel, environment.name)
     return (
         f"{environment.name} is protected: a config is {what} there only after {who} "
-        "approve the pull request. Use Propose, ask them to review it, and the deploy runs "
-        "when it is merged."
+        "approve the pull request; nothing was changed",
+        f"Save the change, Propose the work branch and ask {who} to review it; the deploy "
+        "runs when the pull request is merged.",
     )

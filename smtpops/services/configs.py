@@ -238,7 +238,7 @@ def activate(work: WorkBranch, env: str, name: str) -> Outcome:
             ws.repo.root, ws.configs_rel, ws.environment(env), "activated"
         )
         if blocked:
-            raise GitOpsError(blocked, hint="Nothing was changed.")
+            raise GitOpsError(blocked[0], hint=blocked[1])
         work.ensure()
         return deploy(_path(work, env, name))
 
@@ -256,7 +256,7 @@ def deactivate(work: WorkBranch, env: str, name: str) -> Outcome:
             raise UsageError(f"{env}/{name} is not active", hint="Reload the page.")
         blocked = approval.blocked_change(ws.repo.root, ws.configs_rel, environment, "switched off")
         if blocked:
-            raise GitOpsError(blocked, hint="Nothing was changed.")
+            raise GitOpsError(blocked[0], hint=blocked[1])
         work.ensure()
         return switch_off(env, start=work.tree)
 

@@ -196,6 +196,13 @@ def test_create_test_save_a_config_and_find_the_commit(page: Any, served: Any, s
     assert "token" not in page.url
     page.get_by_role("button", name="Propose").click()
     page.locator("#message").filter(has_text="no remote").wait_for()
+    page.get_by_role("button", name="History").click()
+    dialog = page.get_by_role("dialog", name="History of development/office365-relay")
+    dialog.wait_for()
+    assert "create" in dialog.inner_text() and "max_connections" in dialog.inner_text()
+    assert "Test: passed" in dialog.inner_text()
+    shot(page, "10-history")
+    dialog.get_by_role("button", name="Close").click()
 
 
 def test_changed_fields_are_highlighted_and_leaving_warns(page: Any) -> None:

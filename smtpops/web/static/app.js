@@ -467,8 +467,10 @@
     } else if (item.type === "step") {
       const old = $(`li[data-step="${item.name}"]`, steps);
       const li = stepItem(item, item.status);
+      const detail = item.name === "send" && item.status === "skipped"
+        ? "not requested: use Send test email to send a real message" : item.detail || "";
       li.append(el("span", { class: "ms" }, item.status === "skipped" ? "" : `${item.duration_ms} ms`),
-        el("span", { class: "detail" }, item.detail || ""));
+        el("span", { class: "detail" }, detail));
       if (item.status === "failed") {
         li.append(el("span", { class: "detail problem" }, `${item.message} How to fix: ${item.hint}`));
       }
