@@ -10,6 +10,8 @@ from typing import Any
 import click
 
 from smtpops.cli.options import format_option
+from smtpops.gitops import display
+from smtpops.probe import text as probe_text
 from smtpops.services.connection import TestFailed
 
 WAIT = click.option(
@@ -25,7 +27,6 @@ FORMAT = format_option("text", "json")
 
 def run(call: Callable[[], Any], fmt: str) -> None:
     """Run a gitops change and print its outcome; a failed test prints its checklist first."""
-    from smtpops.gitops import render
 
     try:
         outcome = call()
@@ -34,10 +35,10 @@ def run(call: Callable[[], Any], fmt: str) -> None:
             click.echo(json.dumps({"error": exc.message, "test": exc.report.to_dict()}, indent=2))
         else:
             click.echo("Connection test failed:")
-            click.echo("\n".join(render.test_lines(exc.report)))
+            click.echo("\n".join(probe_text.steps(exc.report)))
         raise
     if fmt == "json":
-        click.echo(json.dumps(render.data(outcome), indent=2))
+        click.echo(json.dumps(display.data(outcome), indent=2))
     else:
-        click.echo(render.text(outcome))
+        click.echo(display.text(outcome))
     sys.stdout.flush()

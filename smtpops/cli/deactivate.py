@@ -6,6 +6,9 @@ import click
 
 from smtpops.cli._change import FORMAT, WAIT, run
 from smtpops.errors import UsageError
+from smtpops.gitops.lifecycle import active_of
+from smtpops.gitops.lifecycle import deactivate as run_deactivate
+from smtpops.gitops.lifecycle import remove as run_remove
 
 YES = click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 
@@ -30,8 +33,6 @@ def _confirm(question: str, yes: bool) -> None:
 @FORMAT
 def deactivate(env: str, yes: bool, wait: float, fmt: str) -> None:
     """Switch off the active config of ENV: the CRM stops sending email from ENV."""
-    from smtpops.gitops.lifecycle import active_of
-    from smtpops.gitops.lifecycle import deactivate as run_deactivate
 
     active = ", ".join(active_of(env)) or "none"
     click.echo(
@@ -50,7 +51,6 @@ def deactivate(env: str, yes: bool, wait: float, fmt: str) -> None:
 @FORMAT
 def remove(config: str, yes: bool, wait: float, fmt: str) -> None:
     """Delete an inactive CONFIG (a path or ENV/NAME) in one commit; history keeps it."""
-    from smtpops.gitops.lifecycle import remove as run_remove
 
     _confirm(f"Remove {config}?", yes)
     run(lambda: run_remove(config, wait=wait), fmt)

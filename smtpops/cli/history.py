@@ -7,6 +7,8 @@ import json
 import click
 
 from smtpops.cli.options import format_option
+from smtpops.errors import UsageError
+from smtpops.gitops import history as service
 
 
 @click.command()
@@ -23,8 +25,6 @@ def history(
 
     CONFIG (a path or ENV/NAME) or --env narrow it down; without either, all of configs/.
     """
-    from smtpops.errors import UsageError
-    from smtpops.gitops import history as service
 
     if config and env:
         raise UsageError("give CONFIG or --env, not both")

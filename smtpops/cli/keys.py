@@ -6,6 +6,10 @@ import os
 
 import click
 
+from smtpops import discovery
+from smtpops.encryption import keys as age_keys
+from smtpops.encryption import sops_config
+from smtpops.encryption.keys import available_recipients
 from smtpops.errors import InputError, UsageError
 
 
@@ -15,8 +19,6 @@ def keys() -> None:
 
 
 def _repo_root() -> str:
-    from smtpops import discovery
-    from smtpops.encryption import sops_config
 
     found = sops_config.find(os.getcwd())
     if found:
@@ -48,8 +50,6 @@ def init(env: str, key_file: str | None) -> None:
     The private key is appended to your key file (readable only by you); its public key is
     added to the .sops.yaml rule for configs/ENV/ (created when missing).
     """
-    from smtpops.encryption import keys as age_keys
-    from smtpops.encryption import sops_config
 
     age_keys.check_environment(env)
     root = _repo_root()
@@ -78,8 +78,6 @@ def init(env: str, key_file: str | None) -> None:
 
 def _change_recipients(env: str, **change: str) -> list[str]:
     """Add or remove one public key in ENV's .sops.yaml rule; the keys it then has."""
-    from smtpops.encryption import keys as age_keys
-    from smtpops.encryption import sops_config
 
     age_keys.check_environment(env)
     for public_key in change.values():
@@ -118,8 +116,6 @@ def remove(env: str, public_key: str) -> None:
 @click.option("--env", help="Only this environment.")
 def list_(env: str | None) -> None:
     """Show which public keys can read each environment's passwords."""
-    from smtpops.encryption import sops_config
-    from smtpops.encryption.keys import available_recipients
 
     path = os.path.join(_repo_root(), sops_config.FILE_NAME)
     if not os.path.isfile(path):

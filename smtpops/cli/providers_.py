@@ -9,12 +9,12 @@ from typing import Any
 import click
 
 from smtpops.errors import UsageError
+from smtpops.providers import catalog, resolve, suggest
 
 FORMATS = ("text", "json")
 
 
 def _lookup(provider_id: str) -> Any:
-    from smtpops.providers import catalog, resolve, suggest
 
     providers = catalog()
     found = resolve(provider_id, providers)
@@ -49,7 +49,6 @@ def providers(ctx: click.Context, fmt: str) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from smtpops.providers import catalog
 
     rows = [_row(p) for p in catalog().values()]
     if fmt == "json":

@@ -6,6 +6,7 @@ import click
 
 from smtpops.cli._change import FORMAT, WAIT, run
 from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
+from smtpops.gitops.lifecycle import unpin as run_unpin
 from smtpops.services.deploy import rollback as run_rollback
 
 
@@ -46,6 +47,5 @@ def rollback(
 @FORMAT
 def unpin(env: str, wait: float, fmt: str) -> None:
     """Allow deploys to ENV again after a rollback (one commit)."""
-    from smtpops.gitops.lifecycle import unpin as run_unpin
 
     run(lambda: run_unpin(env, wait=wait), fmt)

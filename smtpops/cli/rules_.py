@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 
 import click
 
 from smtpops.errors import UsageError
+from smtpops.rules import docs
+from smtpops.rules.registry import RULES, select
 
 
 @click.command()
@@ -16,10 +19,6 @@ from smtpops.errors import UsageError
 )
 def rules(rule_id: str | None, fmt: str) -> None:
     """List every rule, or explain RULE_ID (an ID like PORT003, or an area like PORT)."""
-    import difflib
-
-    from smtpops.rules import docs
-    from smtpops.rules.registry import RULES, select
 
     chosen = sorted(RULES.values(), key=lambda r: r.id)
     if rule_id:

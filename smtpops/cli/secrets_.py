@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
 
 import click
 
+from smtpops import discovery, reporters
 from smtpops.cli.options import format_option
+from smtpops.encryption import set_password as encrypt
+from smtpops.encryption import sops_config
+from smtpops.encryption.rotate import reencrypt_all
 from smtpops.errors import EXIT_FINDINGS, UsageError
+from smtpops.reporters import json_
+from smtpops.secret import Secret
+from smtpops.services import secret_check
 
 
 @click.group()
@@ -35,10 +41,6 @@ def set_password(config: str, password_stdin: bool) -> None:
     section of the file change. Needs no private key: it encrypts for the public keys that
     .sops.yaml lists for the file's folder.
     """
-    from smtpops import discovery
-    from smtpops.encryption import set_password as encrypt
-    from smtpops.encryption import sops_config
-    from smtpops.secret import Secret
 
     path = discovery.resolve_name(config)
     if password_stdin:
@@ -85,23 +87,15 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     file is anywhere in the repository. With a key (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or sops'
     default key file): each file it opens is decrypted in memory and its checksum verified.
     """
-    from smtpops import reporters
-    from smtpops.encryption import checks
-
-    report = checks.keyless(paths)
-    keyed = checks.with_keys(report.files)
-    failed = [r for r in keyed if r.status == "failed"]
-    missing = [r for r in keyed if r.status == "no-key"]
-    code = report.exit_code or (EXIT_FINDINGS if failed or (require_key and missing) else 0)
+    result = secret_check.check(paths, require_key=require_key)
+    report, keyed, code = result.report, result.keyed, result.exit_code
+    failed, missing = result.failed, result.missing
     if fmt == "json":
-        buffer = io.StringIO()
-        reporters.get("json")(report, buffer)
-        document = json.loads(buffer.getvalue())
+        document = json_.document(report, exit_code=code)
         document["decryption"] = [
             {"path": r.path, "status": r.status, "message": r.message, "hint": r.hint}
             for r in keyed
         ]
-        document["summary"]["exit_code"] = code
         click.echo(json.dumps(document, indent=2))
         sys.exit(code)
     reporters.get("text")(report, sys.stdout)
@@ -123,7 +117,6 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
 
 
 def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
-    from smtpops import discovery
 
     if paths and env:
         raise UsageError(
@@ -143,7 +136,6 @@ def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
 
 
 def _reencrypt(paths: tuple[str, ...], env: str | None, rotate: bool) -> None:
-    from smtpops.encryption.rotate import reencrypt_all
 
     results = reencrypt_all(_targets(paths, env), rotate=rotate)
     for r in results:

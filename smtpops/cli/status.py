@@ -7,6 +7,7 @@ import json
 import click
 
 from smtpops.cli.options import format_option
+from smtpops.gitops import status as service
 
 
 @click.command()
@@ -15,7 +16,6 @@ from smtpops.cli.options import format_option
 def status(env: str | None, fmt: str) -> None:
     """Show per environment the active config, its server, whether it is pinned or locked,
     and the last change and connection test recorded in git."""
-    from smtpops.gitops import status as service
 
     items = service.status(env)
     if fmt == "json":

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
+import webbrowser
+from types import ModuleType
 from typing import Any
 
 import click
 
 from smtpops.errors import UsageError
+
+server: ModuleType | None
+try:  # the page needs the `ui` extra; without it, `smtpops ui --help` still works
+    from smtpops.web import server
+except ImportError as exc:  # starlette or uvicorn is not installed
+    server, MISSING = None, exc.name or "starlette"
+else:
+    MISSING = ""
 
 
 @click.command()
@@ -26,13 +35,11 @@ def ui(port: int, no_open: bool) -> None:
     committed on a new work branch (smtpops-ui/DATE-TIME), never on the branch you are on;
     Propose pushes it for review. Stop with Ctrl+C.
     """
-    missing = [m for m in ("starlette", "uvicorn") if importlib.util.find_spec(m) is None]
-    if missing:
+    if server is None:
         raise UsageError(
-            f"the web page needs {' and '.join(missing)}, which are not installed",
+            f"the web page needs {MISSING}, which is not installed",
             hint="Install the extra: pip install 'smtpops[ui]'",
         )
-    from smtpops.web.server import serve
 
     def ready(url: str, work: Any) -> None:
         click.echo("The SMTP Settings page is running. Open this address in your browser:")
@@ -47,8 +54,6 @@ def ui(port: int, no_open: bool) -> None:
                 err=True,
             )
         if not no_open:
-            import webbrowser
-
             webbrowser.open(url)
 
-    serve(".", port, ready)
+    server.serve(".", port, ready)

@@ -13,7 +13,7 @@ from smtpops.errors import InputError, UsageError
 from smtpops.services import validation
 from smtpops.services.validation import Options
 
-FORMATS = ("text", "json", "github", "sarif", "junit")
+FORMATS = tuple(reporters.REPORTERS)  # the registry is the one list of output formats
 
 
 def _parse_output(spec: str) -> tuple[str, str]:

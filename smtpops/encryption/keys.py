@@ -36,6 +36,7 @@ def default_key_file() -> str:
 
 def generate(key_file: str, comment: str) -> NewKey:
     """A new age identity appended to ``key_file`` (created 0600 in a 0700 folder)."""
+    # lazy: pyrage is heavy: only the key commands load it (CLI start-up stays light)
     import pyrage
 
     identity = pyrage.x25519.Identity.generate()
@@ -62,6 +63,7 @@ def _ends_with_newline(path: str) -> bool:
 
 def identities_recipients(texts: list[str]) -> set[str]:
     """The public keys of the age identities found in ``texts`` (key files or SOPS_AGE_KEY)."""
+    # lazy: pyrage is heavy: only the key commands load it (CLI start-up stays light)
     import pyrage
 
     found = set()

@@ -9,6 +9,7 @@ pins → one commit. Everything happens inside a :class:`Transaction`, so any fa
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from smtpops.gitops import activation, pins, trailers
 from smtpops.gitops.gate import Gate
 from smtpops.gitops.transaction import Transaction
 from smtpops.gitops.workspace import Workspace
+from smtpops.probe import text as probe_text
 from smtpops.probe.result import ProbeReport
 
 
@@ -79,6 +81,8 @@ def apply(
     dry_run: bool = False,
     wait: float = 0.0,
 ) -> Outcome:
+    if change.gated and gate is None:
+        raise TypeError(f"a gated {change.action} needs a gate (smtpops.services.connection.gate)")
     env = ws.environment(change.env)
     identity = ws.repo.identity()
     actor = trailers.actor(str(identity))
@@ -118,8 +122,7 @@ def apply(
             if change.after_write:
                 change.after_write(tx)
             if change.gated and target:
-                if gate is None:
-                    raise TypeError(f"a gated {change.action} needs a gate")
+                assert gate is not None  # checked on entry
                 report = gate(ws.repo.root, ws.repo.abs(target), label, env)
             for item in ws.configs(env.name) if change.activate else ():
                 want = item.name == change.name
@@ -169,23 +172,13 @@ def apply(
 
 
 def _digest_of(data: bytes | None) -> str | None:
-    import hashlib
 
     return hashlib.sha256(data).hexdigest() if data is not None else None
 
 
 def describe_test(report: ProbeReport) -> str:
     """The test evidence in words, for the commit message body."""
-    facts = dict(report.facts)
-    where = f"{facts.get('host', '?')}:{facts.get('port', '?')}"
-    bits = [f"The connection test passed against {where}"]
-    if facts.get("tls_version"):
-        bits.append(f"encrypted with {facts['tls_version']}")
-    if facts.get("auth_mechanism"):
-        bits.append(f"signed in with AUTH {facts['auth_mechanism']}")
-    if facts.get("duration_ms"):
-        bits.append(f"in {facts['duration_ms']} ms")
-    return ", ".join(bits) + "."
+    return f"The connection test passed ({probe_text.facts(report.facts)})."
 
 
 def now() -> str:

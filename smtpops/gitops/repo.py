@@ -51,6 +51,7 @@ class Repo:
         Asked of a fresh git process (not gitpython's long-lived ``cat-file``), so it still
         works after a signal to the process group stopped those.
         """
+        # lazy: gitpython is heavy: only the git commands load it (CLI start-up stays light)
         import git
 
         try:
@@ -135,6 +136,7 @@ class Repo:
 
     # -- writing -------------------------------------------------------------------------
     def _git(self, *args: str) -> str:
+        # lazy: gitpython is heavy: only the git commands load it (CLI start-up stays light)
         import git
 
         try:
@@ -206,6 +208,7 @@ class Repo:
 
 def open_repo(path: str) -> Repo:
     """The repository that contains ``path``."""
+    # lazy: gitpython is heavy: only the git commands load it (CLI start-up stays light)
     import git
 
     try:

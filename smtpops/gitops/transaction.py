@@ -26,12 +26,12 @@ import time
 from collections.abc import Iterator, Sequence
 from types import FrameType, TracebackType
 
-from smtpops import atomic
+from smtpops import atomic, localstate
 from smtpops.errors import GitOpsError
 from smtpops.gitops import lock
 from smtpops.gitops.repo import Repo
 
-JOURNAL_DIR = os.path.join(".smtpops", "journal")
+JOURNAL_DIR = os.path.join(localstate.TOP, "journal")
 NEW_FILE_MODE = 0o644
 _SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from smtpops.model import Config
 from smtpops.providers import Provider
-from smtpops.settings import Environment, Policy, Settings
+from smtpops.settings import RELAXED, Environment, Policy, Settings
 from smtpops.yamlio import Document
 
 
@@ -25,7 +25,6 @@ class ConfigContext:
 
     @property
     def policy(self) -> Policy:
-        from smtpops.settings import RELAXED
 
         return self.environment.policy if self.environment else RELAXED
 

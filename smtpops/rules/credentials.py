@@ -8,6 +8,7 @@ repository's ``.sops.yaml``, so they run in pull requests, forks and pre-commit.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
@@ -184,7 +185,6 @@ def sops_section_damaged(ctx: ConfigContext) -> Iterator[Hit]:
 
 
 def _regex_covers_password(regex: str) -> bool:
-    import re
 
     try:
         return re.search(regex, "password") is not None

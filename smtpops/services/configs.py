@@ -14,11 +14,15 @@ from typing import Any
 
 from smtpops import yamlio
 from smtpops.diagnostics import Report
+from smtpops.encryption import set_password
 from smtpops.errors import CheckFailed, GitOpsError, UsageError
-from smtpops.gitops import trailers, workspace
+from smtpops.gitops import history as gitops_history
+from smtpops.gitops import lifecycle, trailers, workspace
 from smtpops.gitops.change import Change, Outcome, apply
 from smtpops.secret import Secret
 from smtpops.services import approval, drafts
+from smtpops.services.decryption import decrypt_password
+from smtpops.services.deploy import deploy
 from smtpops.services.workbranch import WorkBranch
 
 
@@ -178,8 +182,6 @@ def save(
         rel = ws.repo.rel(d.path)
 
         def encrypt(tx: Any) -> None:
-            from smtpops.encryption import set_password
-
             assert password is not None
             set_password(d.path, password)
             tx.refresh(rel)
@@ -221,17 +223,13 @@ def _path(work: WorkBranch, env: str, name: str) -> str:
 
 def delete(work: WorkBranch, env: str, name: str) -> Outcome:
     """Remove ``env/name`` (refused for the active and for the only config of ``env``)."""
-    from smtpops.gitops.lifecycle import remove
-
     with work.lock:
         work.ensure()
-        return remove(_path(work, env, name))
+        return lifecycle.remove(_path(work, env, name))
 
 
 def activate(work: WorkBranch, env: str, name: str) -> Outcome:
     """Deploy ``env/name`` on the work branch (test, activate, commit) where policy allows."""
-    from smtpops.services.deploy import deploy
-
     with work.lock:
         ws = workspace.open_at(work.tree)
         blocked = approval.blocked_change(
@@ -246,8 +244,6 @@ def activate(work: WorkBranch, env: str, name: str) -> Outcome:
 def deactivate(work: WorkBranch, env: str, name: str) -> Outcome:
     """Switch off ``env/name``, the active config of ``env`` (the CRM then sends no email
     from ``env``), where policy allows it."""
-    from smtpops.gitops.lifecycle import deactivate as switch_off
-
     with work.lock:
         ws = workspace.open_at(work.tree)
         environment = ws.environment(env)
@@ -258,23 +254,18 @@ def deactivate(work: WorkBranch, env: str, name: str) -> Outcome:
         if blocked:
             raise GitOpsError(blocked[0], hint=blocked[1])
         work.ensure()
-        return switch_off(env, start=work.tree)
+        return lifecycle.deactivate(env, start=work.tree)
 
 
 def history(work: WorkBranch, env: str, name: str) -> dict[str, Any]:
     """The audit trail of ``env/name`` (also of a removed one), as ``smtpops history`` shows."""
-    from smtpops.gitops.history import history as trail
-    from smtpops.gitops.history import to_dict
-
     path = os.path.join(work.configs_dir, env, f"{name}.yaml")
     ref = path if os.path.isfile(path) else f"{env}/{name}"
-    return to_dict(trail(ref, start=work.tree, limit=50))
+    return gitops_history.to_dict(gitops_history.history(ref, start=work.tree, limit=50))
 
 
 def saved_password(saved: Saved) -> Secret | None:
     """The stored password of ``saved``, decrypted in memory (None when it has none)."""
     if not saved.password_set:
         return None
-    from smtpops.services.decryption import decrypt_password
-
     return decrypt_password(saved.path)

@@ -3,7 +3,7 @@ as ``smtpops validate``.
 
 A draft is the values of the page's fields for ``configs/<env>/<name>.yaml``. An existing
 file keeps its comments, suppressions, password and sops block: only the fields that changed
-are rewritten (:func:`smtpops.render.overlay`). A new config starts from its provider's
+are rewritten (:func:`smtpops.templating.overlay`). A new config starts from its provider's
 template, as with ``smtpops new``. The password never passes through here: the draft only
 says whether one is saved, typed (to be encrypted on save) or missing.
 """
@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from smtpops import model, render, scaffold, schema, yamlio
+from smtpops import model, scaffold, schema, templating, yamlio
 from smtpops.diagnostics import Report
 from smtpops.providers import Provider, catalog, resolve
 
@@ -93,8 +93,8 @@ def template_values(provider: Provider) -> dict[str, Any]:
     """What the provider's template fixes (server, port, encryption, sign-in, limits): the
     values the page fills in when this provider is picked."""
     placeholder = "smtpops-placeholder"
-    fill = {v: placeholder for v in render.missing(provider, "new", {}, {})}
-    data = yamlio.loads(render.render(provider, "new", {}, fill)).data
+    fill = {v: placeholder for v in templating.missing(provider, "new", {}, {})}
+    data = yamlio.loads(templating.render(provider, "new", {}, fill)).data
     keep = ("host", "port", "tls", "verify_certificate", "auth_protocol", "max_connections")
     return {
         k: data[k]
@@ -104,8 +104,8 @@ def template_values(provider: Provider) -> dict[str, Any]:
 
 
 def _new_text(provider: Provider, name: str, values: dict[str, Any], path: str) -> str:
-    absent = render.missing(provider, name, values, {})
-    body = render.render(provider, name, values, dict.fromkeys(absent, ""))
+    absent = templating.missing(provider, name, values, {})
+    body = templating.render(provider, name, values, dict.fromkeys(absent, ""))
     data = yamlio.loads(body).data
     empty = [k for k, v in data.items() if v == "" and k not in values]
     header = (
@@ -113,8 +113,8 @@ def _new_text(provider: Provider, name: str, values: dict[str, Any], path: str) 
         "(`smtpops ui`).\nInactive until deployed.\n"
     )
     repo_root = os.path.dirname(os.path.dirname(os.path.dirname(path)))
-    return render.document(
-        render.remove(body, empty), path=path, repo_root=repo_root, header=header
+    return templating.document(
+        templating.remove(body, empty), path=path, repo_root=repo_root, header=header
     )
 
 
@@ -141,7 +141,7 @@ def compose(
         if saved.get(k) != v and not (k not in saved and model.DEFAULTS.get(k) == v)
     }
     cleared = [k for k in EDITABLE if k in saved and k not in values]
-    text = render.overlay(render.remove(saved_text, cleared), changed)
+    text = templating.overlay(templating.remove(saved_text, cleared), changed)
     return Draft(env=env, name=name, path=path, text=text, new=False)
 
 

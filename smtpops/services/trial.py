@@ -15,6 +15,7 @@ from smtpops import settings, yamlio
 from smtpops.model import Config
 from smtpops.probe import ProbeReport, StepResult, run_probe
 from smtpops.probe.result import STEP_TITLES
+from smtpops.probe.runner import SEQUENCES
 from smtpops.secret import Secret
 from smtpops.services import connection, events
 from smtpops.services.repository import Target
@@ -24,8 +25,6 @@ TOTAL_TIMEOUT = 60.0
 
 def planned_steps(tls: str) -> list[dict[str, str]]:
     """The steps the test will run for this encryption mode, in order, with their titles."""
-    from smtpops.probe.runner import SEQUENCES
-
     names = SEQUENCES.get(tls, SEQUENCES["STARTTLS"])
     return [{"name": n, "title": STEP_TITLES.get(n, n)} for n in names]
 

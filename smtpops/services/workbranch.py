@@ -21,6 +21,8 @@ from urllib.parse import quote, urlsplit
 from smtpops import localstate
 from smtpops.errors import GitOpsError
 from smtpops.gitops import workspace
+from smtpops.review import display
+from smtpops.services.review import review
 
 PREFIX = "smtpops-ui"
 PUSH_TIMEOUT = 60.0
@@ -133,13 +135,10 @@ class WorkBranch:
 
     def review(self) -> tuple[str, bool, tuple[str, ...]]:
         """(the ``smtpops diff`` Markdown, security-sensitive?, the reasons) of the branch."""
-        from smtpops.review import render
-        from smtpops.review.service import review
-
         result = review(self.start_sha, self.branch, start=self.tree)
         reasons = [f"{c.environment}/{c.name}: {r}" for c in result.configs for r in c.reasons]
         reasons += [f"{f.path}: {f.about}" for f in result.files]
-        return render.markdown(result), result.security_sensitive, tuple(reasons)
+        return display.markdown(result), result.security_sensitive, tuple(reasons)
 
     def propose(self) -> Proposal:
         """Push the branch to the repository's remote (``origin`` first) for a pull request."""

@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
@@ -27,7 +28,7 @@ from smtpops.diagnostics import Report
 from smtpops.errors import SmtpopsError, UsageError
 from smtpops.probe import StepResult
 from smtpops.secret import Secret
-from smtpops.services import configs, drafts, events, trial
+from smtpops.services import approval, configs, drafts, events, trial
 from smtpops.services.workbranch import WorkBranch
 from smtpops.web import form
 from smtpops.web.security import Gate, Guard, Session
@@ -87,8 +88,6 @@ def _findings(report: Report) -> list[dict[str, Any]]:
 
 def _in_thread(request: Request, job: Any) -> Any:
     """Run a blocking service call off the event loop."""
-    from starlette.concurrency import run_in_threadpool
-
     return run_in_threadpool(job)
 
 
@@ -360,8 +359,6 @@ async def save(request: Request) -> Response:
 
 
 def _approvers(work: WorkBranch, env: str) -> str:
-    from smtpops.services import approval
-
     return approval.approvers(work.tree, work.configs_rel, env)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from smtpops import model, schema
+from smtpops.providers import catalog
 from smtpops.services import drafts
 
 # field -> (label, placeholder); the labels are the spec's
@@ -168,8 +169,6 @@ FIRST = ("gmail", "office365", "yahoo", "outlook", "exchange", "custom")
 
 def providers() -> list[dict[str, Any]]:
     """Each provider for the dropdown, with the values its template fills in."""
-    from smtpops.providers import catalog
-
     found = catalog()
     order = [p for p in FIRST if p in found]
     order += sorted((p for p in found if p not in FIRST), key=lambda p: found[p].name.lower())

@@ -7,7 +7,10 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
+import uvicorn
+
 from smtpops.services import workbranch
+from smtpops.web.app import create_app
 from smtpops.web.security import Gate
 
 HOST = "127.0.0.1"
@@ -24,8 +27,6 @@ def listen(port: int) -> socket.socket:
 
 def prepare(start: str, port: int) -> tuple[Any, Gate, socket.socket, workbranch.WorkBranch]:
     """The app for the repository at ``start``, its gate (token) and its bound socket."""
-    from smtpops.web.app import create_app
-
     work = workbranch.begin(start)
     sock = listen(port)
     gate = Gate(port=sock.getsockname()[1])
@@ -33,8 +34,6 @@ def prepare(start: str, port: int) -> tuple[Any, Gate, socket.socket, workbranch
 
 
 def server(app: Any, sock: socket.socket) -> Any:
-    import uvicorn
-
     config = uvicorn.Config(
         app,
         log_level="warning",

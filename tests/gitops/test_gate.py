@@ -70,3 +70,15 @@ def test_deploy_logs_its_test_where_smtpops_test_does(project: Project, run_cli)
     lines = (project.root / ".smtpops" / "test-log.jsonl").read_text().splitlines()
     records = [json.loads(line) for line in lines]
     assert [(r["config"], r["outcome"]) for r in records] == [("development/main", "passed")] * 2
+
+
+def test_test_facts_read_the_same_in_the_output_and_the_commit(project: Project, run_cli) -> None:
+    from tests.gitops.conftest import git
+
+    project.add_config("development", "main")
+    out = run_cli("deploy", "development/main", expect=0).stdout
+    shown = out.split("Connection test passed (", 1)[1].split("):", 1)[0]
+    assert shown.startswith(f"127.0.0.1:{project.server.port}, TLSv1.")
+    assert "AUTH LOGIN" in shown and shown.endswith(" ms")
+    body = git(project.root, "log", "-1", "--format=%B")
+    assert f"The connection test passed ({shown})." in body

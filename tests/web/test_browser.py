@@ -59,6 +59,13 @@ def settle(page: Any) -> None:
     page.locator("body:not([data-checking='yes'])").wait_for(state="attached")
 
 
+def open_config(page: Any, ref: str, state: str) -> None:
+    """Click ``ref`` in the list and wait until the form shows it (and has been checked)."""
+    page.get_by_role("button", name=f"{ref}, {state}").click()
+    page.locator("#form-title").filter(has_text=ref).wait_for()
+    settle(page)
+
+
 def new_config(page: Any, env: str, name: str) -> None:
     page.get_by_role("button", name="+ Add New").click()
     page.locator("#f-env").select_option(env)
@@ -207,7 +214,7 @@ def test_create_test_save_a_config_and_find_the_commit(page: Any, served: Any, s
 
 def test_changed_fields_are_highlighted_and_leaving_warns(page: Any) -> None:
     page.wait_for_selector(".config")
-    page.get_by_role("button", name="development/backup, inactive").click()
+    open_config(page, "development/backup", "inactive")
     page.get_by_role("button", name="Increase Retries").click()
     settle(page)
     assert page.get_by_label("Retries", exact=True).input_value() == "4"
@@ -236,14 +243,17 @@ def test_changed_fields_are_highlighted_and_leaving_warns(page: Any) -> None:
     page.wait_for_timeout(200)
     assert seen == ["confirm: You have unsaved changes. Leave them?"]
     assert page.locator("#form-title").inner_text() == "development/backup"
-    page.close(run_before_unload=True)
-    page.wait_for_timeout(500)
+    page.close(run_before_unload=True)  # dismissing the warning keeps the page open
+    for _ in range(50):
+        if any(s.startswith("beforeunload") for s in seen):
+            break
+        page.wait_for_timeout(100)
     assert any(s.startswith("beforeunload") for s in seen), seen
 
 
 def test_delete_is_refused_for_the_active_config_and_asks_first(page: Any, served: Any) -> None:
     page.wait_for_selector(".config")
-    page.get_by_role("button", name="development/relay, active").click()
+    open_config(page, "development/relay", "active")
     page.get_by_role("button", name="Delete this configuration").click()
     message = page.locator("#message")
     message.filter(has_text="is the active config").wait_for()
@@ -256,7 +266,7 @@ def test_delete_is_refused_for_the_active_config_and_asks_first(page: Any, serve
         dialog.accept()
 
     page.on("dialog", accept)
-    page.get_by_role("button", name="development/backup, inactive").click()
+    open_config(page, "development/backup", "inactive")
     page.get_by_role("button", name="Delete this configuration").click()
     message.filter(has_text="Deleted development/backup").wait_for()
     assert asked and asked[0].startswith("Delete development/backup?")
@@ -266,13 +276,13 @@ def test_delete_is_refused_for_the_active_config_and_asks_first(page: Any, serve
 def test_activation_from_the_switch_and_who_approves_production(page: Any, site: Any) -> None:
     page.wait_for_selector(".config")
     page.on("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="production/live, inactive").click()
+    open_config(page, "production/live", "inactive")
     page.get_by_role("switch", name="Active").click()
     message = page.locator("#message")
     message.filter(has_text="production is protected").wait_for()
     assert "@it-security" in message.inner_text()
     shot(page, "09-production-needs-approval", at="#message")
-    page.get_by_role("button", name="development/backup, inactive").click()
+    open_config(page, "development/backup", "inactive")
     switch = page.get_by_role("switch", name="Active")
     assert switch.get_attribute("aria-checked") == "false"
     switch.click()

@@ -66,3 +66,21 @@ def test_the_command_serves_on_loopback_and_logs_no_secret(site: Any) -> None:
     assert token not in err and out.count(token) == 1  # once: in the address it prints
     assert "Changes are committed on branch smtpops-ui/" in out
     assert "GET /" not in err  # no access log
+
+
+BLOCK = "import sys; sys.modules['starlette'] = sys.modules['uvicorn'] = None; "
+
+
+def test_without_the_ui_extra_the_command_says_how_to_install_it(tmp_path: Any) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        code = BLOCK + f"from smtpops.cli import main; main({list(args)!r})"
+        return subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
+        )
+
+    helped = run("ui", "--help")
+    assert helped.returncode == 0 and "--no-open" in helped.stdout
+    refused = run("ui", "--no-open")
+    assert refused.returncode == 2, refused
+    assert "pip install 'smtpops[ui]'" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -51,6 +51,7 @@ def context(
 
 
 def _environment() -> Any:
+    # lazy: jinja2 is heavy: only rendering a template loads it (CLI start-up stays light)
     import jinja2
 
     env = jinja2.Environment(
@@ -77,6 +78,7 @@ def _source(provider: Provider) -> str:
 
 def variables(provider: Provider) -> set[str]:
     """The names the provider's template uses."""
+    # lazy: jinja2 is heavy: only rendering a template loads it (CLI start-up stays light)
     import jinja2
     from jinja2 import meta
 
@@ -147,6 +149,7 @@ def render(
     params: Mapping[str, Any] | None = None,
 ) -> str:
     """The config text the provider's template gives, with the user's values laid over it."""
+    # lazy: jinja2 is heavy: only rendering a template loads it (CLI start-up stays light)
     import jinja2
 
     values = dict(values or {})
