@@ -18,12 +18,14 @@ from smtpops import model, scaffold, schema, templating, yamlio
 from smtpops.diagnostics import Report
 from smtpops.providers import Provider, catalog, resolve
 
-#: the fields the page edits, in the file's order (``active`` is switched by deploy, and the
-#: password is typed separately and never travels as a form value)
+#: the fields the page edits, in the schema's order: not ``active`` (deploy switches it), not a
+#: secret (typed apart, never sent back), not a nested block (e.g. sops')
 EDITABLE = tuple(
     f
     for f in model.FIELDS
-    if f not in ("active", "password") and schema.properties().get(f, {}).get("type") != "object"
+    if f != "active"
+    and f not in schema.secret_fields()
+    and schema.properties().get(f, {}).get("type") != "object"
 )
 BOOLEANS = ("verify_certificate",)
 PASSWORD_STATES = ("saved", "typed", "none")
