@@ -8,6 +8,7 @@ plaintext ever reaches the disk) and commits it through the same gated change ma
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +58,11 @@ class Saved:
     active: bool
     text: str
     path: str
+
+    @property
+    def version(self) -> str:
+        """A digest of the file as read: a save names it to refuse overwriting a newer one."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,11 +170,19 @@ def save(
     *,
     new: bool,
     test_facts: dict[str, str],
+    version: str | None = None,
 ) -> SaveResult:
-    """Validate, write and commit ``env/name`` on the work branch (password encrypted)."""
+    """Validate, write and commit ``env/name`` on the work branch (password encrypted).
+    ``version`` (of the file the form was loaded from) refuses to overwrite a newer file."""
     with work.lock:
         work.ensure()
         d, saved = draft(work, env, name, form, new=new)
+        if saved is not None and version and version != saved.version:
+            raise GitOpsError(
+                f"{env}/{name} was changed since you opened it (in another window or by "
+                "git); nothing was saved",
+                hint="Copy what you typed, reload the page, and make your change again.",
+            )
         if new and not password:
             raise UsageError("enter the password", hint="A new config needs its password.")
         report = check(work, d, saved, password)

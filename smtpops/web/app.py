@@ -169,6 +169,7 @@ async def read_config(request: Request) -> Response:
             "values": saved.values,
             "password_set": saved.password_set,
             "active": saved.active,
+            "version": saved.version,
         }
     )
 
@@ -312,7 +313,14 @@ async def save(request: Request) -> Response:
                 hint="Save is allowed once Test Connection passed for exactly these settings.",
             )
         result = configs.save(
-            work, d.env, d.name, data["values"], typed, new=d.new, test_facts=facts
+            work,
+            d.env,
+            d.name,
+            data["values"],
+            typed,
+            new=d.new,
+            test_facts=facts,
+            version=str(data.get("version") or "") or None,
         )
         markdown, sensitive, reasons = work.review()
         key = f"{d.env}/{d.name}"

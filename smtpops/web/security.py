@@ -31,6 +31,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 COOKIE = "smtpops_session"  # + "_PORT": browsers share cookies between ports of one host
 CSRF_HEADER = "x-csrf-token"
+MAX_BODY = 1_000_000  # bytes: a form is a few kilobytes
 SAFE_METHODS = ("GET", "HEAD")
 HEADERS = [
     (
@@ -183,6 +184,13 @@ class Guard:
             ):
                 await _plain(send, 403, "Forbidden: the request came from another site.\n", [])
                 return
+        try:
+            size = int(_header(scope, b"content-length") or 0)
+        except ValueError:
+            size = MAX_BODY + 1
+        if size > MAX_BODY:
+            await _plain(send, 413, "The request is too large.\n", [])
+            return
         scope.setdefault("state", {})["session"] = found
 
         async def send_with_headers(message: Message) -> None:

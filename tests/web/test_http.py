@@ -448,3 +448,32 @@ def test_closing_keeps_a_branch_with_commits_and_drops_an_empty_one(site: Any) -
     assert app.work.path is None
     assert git(site.root, "rev-parse", saved["branch"]).strip() == saved["commit"]
     assert "smtpops-ui" not in git(site.root, "worktree", "list")
+
+
+def test_a_save_never_overwrites_a_file_changed_since_it_was_opened(app: Page, site: Any) -> None:
+    c = client(app)
+    opened = c.get("/api/configs/development/backup").json()["version"]
+    body = {
+        "env": "development",
+        "name": "backup",
+        "values": values(site, retries="7"),
+        "version": opened,
+    }
+    assert stream(post(c, app, "/api/test", body))[-1]["passed"] is True
+    other = {**body, "values": values(site, retries="8")}
+    assert stream(post(c, app, "/api/test", other))[-1]["passed"] is True
+    assert post(c, app, "/api/save", other).status_code == 200  # another window saved first
+    refused = post(c, app, "/api/save", body)
+    assert refused.status_code == 409 and "changed since you opened it" in refused.json()["error"]
+    text = git(site.root, "show", f"{app.work.branch}:configs/development/backup.yaml")
+    assert "retries: 8" in text
+
+
+def test_an_oversized_request_is_refused(app: Page) -> None:
+    c = client(app)
+    res = c.post(
+        "/api/validate",
+        content=b"x" * 1_000_001,
+        headers={"X-CSRF-Token": csrf(app), "Content-Type": "application/json"},
+    )
+    assert res.status_code == 413

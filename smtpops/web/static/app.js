@@ -330,7 +330,7 @@
     const data = await api(`/api/configs/${encodeURIComponent(env)}/${encodeURIComponent(name)}`);
     Object.assign(state, {
       env, name, isNew: false, saved: { ...data.values }, passwordSet: data.password_set,
-      active: data.active, touched: new Set(), tested: false, errors: 0,
+      active: data.active, touched: new Set(), tested: false, errors: 0, fileVersion: data.version,
     });
     if (!keepPanels) resetPanels();
     $("#new-fields").hidden = true;
@@ -549,6 +549,7 @@
     return guarded(async () => {
       const body = draftBody();
       if (passwordTyped()) body.password = input("password").value;
+      if (!state.isNew) body.version = state.fileVersion;
       $("#save").textContent = "Saving…";
       try {
         const result = await api("/api/save", body);
