@@ -97,9 +97,15 @@ class Gate:
             return None
         with self.lock:
             for key, session in self.sessions.items():
-                if hmac.compare_digest(key, cookie_value):
+                if same(cookie_value, key):
                     return session
         return None
+
+
+def same(given: str, expected: str) -> bool:
+    """A constant-time comparison that any text can be given to (``hmac.compare_digest``
+    refuses non-ASCII str)."""
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -152,7 +158,7 @@ class Guard:
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         token = (query.get("token") or [""])[0]
         if scope["path"] == "/" and token:
-            if not hmac.compare_digest(token, self.gate.token):
+            if not same(token, self.gate.token):
                 await _plain(send, 403, "Forbidden: the access token is wrong.\n", [])
                 return
             session = self.gate.open_session()
@@ -176,7 +182,7 @@ class Guard:
         if scope["method"] not in SAFE_METHODS:
             sent = _header(scope, CSRF_HEADER.encode()) or ""
             origin = _header(scope, b"origin")
-            if not sent or not hmac.compare_digest(sent, found.csrf):
+            if not sent or not same(sent, found.csrf):
                 await _plain(send, 403, "Forbidden: the CSRF token is missing or wrong.\n", [])
                 return
             if origin is not None and origin.lower() not in (

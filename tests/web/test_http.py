@@ -84,8 +84,9 @@ def test_no_token_no_page(app: Page, path: str) -> None:
     assert "access token" in res.text
 
 
-def test_a_wrong_token_is_refused(app: Page) -> None:
-    res = client(app, login=False).get("/?token=not-the-token")
+@pytest.mark.parametrize("token", ["not-the-token", "%C3%A9t%C3%A9", "%00"])
+def test_a_wrong_token_is_refused(app: Page, token: str) -> None:
+    res = client(app, login=False).get(f"/?token={token}")
     assert res.status_code == 403 and "set-cookie" not in res.headers
 
 
@@ -130,6 +131,8 @@ def test_every_change_needs_the_csrf_token(app: Page, path: str) -> None:
     assert c.post(path, json={}).status_code == 403
     res = c.post(path, json={}, headers={"X-CSRF-Token": "wrong"})
     assert res.status_code == 403 and "CSRF" in res.text
+    odd = c.post(path, json={}, headers={"X-CSRF-Token": "é".encode("latin-1")})
+    assert odd.status_code == 403
     foreign = c.post(
         path, json={}, headers={"X-CSRF-Token": csrf(app), "Origin": "http://evil.example"}
     )
