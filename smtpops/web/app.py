@@ -127,10 +127,11 @@ async def page(request: Request) -> Response:
 # -- reading --------------------------------------------------------------------------------
 async def list_configs(request: Request) -> Response:
     work = _work(request)
-    envs = await _in_thread(request, lambda: configs.overview(work))
+    envs, commits = await _in_thread(request, lambda: (configs.overview(work), work.commits()))
     return JSONResponse(
         {
             "branch": work.branch if work.path else None,
+            "commits": commits,
             "started_from": work.started_from,
             "environments": [
                 {

@@ -305,6 +305,7 @@ def test_propose_without_a_remote_says_what_to_do(app: Page, site: Any) -> None:
     _save_backup(c, app, site)
     data = post(c, app, "/api/propose", {}).json()
     assert data["pushed"] is False and data["branch"] in data["message"]
+    assert c.get("/api/configs").json()["commits"] == 1
 
 
 def _save_backup(c: Any, app: Page, site: Any) -> dict[str, Any]:

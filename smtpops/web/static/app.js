@@ -274,6 +274,8 @@
   async function loadList() {
     const data = await api("/api/configs");
     state.environments = data.environments;
+    state.canPropose = data.commits > 0;
+    updateButtons();
     const list = $("#config-list");
     list.textContent = "";
     for (const env of data.environments) {
