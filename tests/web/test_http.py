@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +195,24 @@ def test_validation_uses_the_rule_engine_and_points_at_the_field(app: Page, site
     assert clean["errors"] == 0
     warnings = {f["rule"] for f in clean["findings"] if f["severity"] == "warning"}
     assert "PORT002" in warnings  # the sandbox's port is not a usual SMTP port
+
+
+def test_the_page_reports_exactly_what_smtpops_validate_reports(
+    app: Page, site: Any, run_cli: Any
+) -> None:
+    c = client(app)
+    form = values(site, port="25", tls="None", helo_hostname="localhost", retries="11")
+    body = {"env": "development", "name": "backup", "values": form}
+    page = post(c, app, "/api/validate", body).json()["findings"]
+    path = site.root / "configs" / "development" / "backup.yaml"
+    text = path.read_text()
+    for key, value in (("port", 25), ("tls", "None"), ("helo_hostname", "localhost")):
+        text = re.sub(rf"^{key}: .*$", f"{key}: {value}", text, flags=re.M)
+    path.write_text(text + "retries: 11\n")
+    cli = json.loads(run_cli("validate", str(path), "--format", "json").stdout)["diagnostics"]
+    seen = sorted((f["rule"], f["severity"], f["message"], f["hint"]) for f in page)
+    assert seen == sorted((d["rule"], d["severity"], d["message"], d["hint"]) for d in cli)
+    assert {"PORT005", "LIMIT002"} <= {f["rule"] for f in page}
 
 
 def test_a_new_config_without_password_is_reported(app: Page, site: Any) -> None:
