@@ -9,6 +9,7 @@ server again: the page only learns whether one is set.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import threading
@@ -374,15 +375,7 @@ def _approvers(work: WorkBranch, env: str) -> str:
 async def propose(request: Request) -> Response:
     work = _work(request)
     proposal = await _in_thread(request, work.propose)
-    return JSONResponse(
-        {
-            "pushed": proposal.pushed,
-            "branch": proposal.branch,
-            "remote": proposal.remote,
-            "link": proposal.link,
-            "message": proposal.message,
-        }
-    )
+    return JSONResponse(dataclasses.asdict(proposal))
 
 
 async def activate(request: Request) -> Response:
