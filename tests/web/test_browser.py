@@ -31,13 +31,13 @@ OFFICE365 = {  # the spec's sample, section 8
 }
 
 
-def shot(page: Any, name: str, at: str | None = None) -> None:
+def shot(page: Any, name: str, at: str | None = None, block: str = "center") -> None:
     """A screenshot of the window (scrolled to ``at``) when SMTPOPS_SCREENSHOTS names a folder."""
     folder = os.environ.get("SMTPOPS_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         if at:
-            page.locator(at).first.evaluate("e => e.scrollIntoView({block: 'center'})")
+            page.locator(at).first.evaluate(f"e => e.scrollIntoView({{block: '{block}'}})")
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False)
 
 
@@ -175,14 +175,18 @@ def test_create_test_save_a_config_and_find_the_commit(page: Any, served: Any, s
     assert steps.count() >= 8
     assert page.locator("#test-steps li.step-passed").count() >= 7
     assert "Authentication" in page.locator("#test-steps").inner_text()
-    shot(page, "05-test-passed", at="#test-panel")
+    shot(page, "05-test-passed", at="#test-panel", block="start")
     save = page.get_by_role("button", name="Save")
     assert save.is_enabled()
     save.click()
     page.locator("#message").filter(has_text="Saved: commit").wait_for()
-    shot(page, "06-saved-review", at="#review-panel")
+    shot(page, "06-saved-review", at="#message", block="start")
     assert "Security-sensitive changes" in page.locator("#approval").inner_text()
-    assert "smtpops review" in page.locator("#review-md").inner_text()
+    review = page.locator("#review-body")
+    assert "smtpops review" in review.locator("h4").inner_text()
+    assert review.locator("li code").filter(has_text="max_connections: (not set) → 5").count() == 1
+    assert "<" not in review.inner_text()  # the Markdown is shown as text, never as HTML
+    assert "## smtpops review" in page.locator("#review-md").text_content()
     assert page.locator("#f-password").input_value() == ""
     assert page.locator("#f-password").get_attribute("placeholder") == "set, unchanged"
     branch = served.work.branch

@@ -544,7 +544,56 @@
       approval.className = "approval";
       approval.append(el("p", {}, "No security-sensitive changes."));
     }
+    renderMarkdown($("#review-body"), result.review);
     $("#review-md").textContent = result.review;
+  }
+
+  // The review's Markdown (what `smtpops diff --format markdown` writes) as page elements:
+  // headings, lists, tables, bold and code spans. Built with text nodes only, never HTML.
+  function inline(text) {
+    const out = document.createDocumentFragment();
+    const parts = text.split(/(`+[^`]+`+|\*\*[^*]+\*\*)/);
+    for (const part of parts) {
+      if (!part) continue;
+      if (part.startsWith("`")) out.append(el("code", {}, part.replace(/^`+ ?| ?`+$/g, "")));
+      else if (part.startsWith("**")) out.append(el("strong", {}, inline(part.slice(2, -2))));
+      else out.append(part);
+    }
+    return out;
+  }
+
+  function renderMarkdown(target, markdown) {
+    target.textContent = "";
+    let top = null; // the current list, and the list nested in its last item
+    let sub = null;
+    let table = null;
+    for (const raw of markdown.split("\n")) {
+      const line = raw.trimEnd();
+      const item = line.match(/^(\s*)- (.*)$/);
+      if (!item) { top = null; sub = null; }
+      if (!line.startsWith("|")) table = null;
+      if (line.startsWith("<!--") || !line.trim()) continue;
+      if (line.startsWith("|")) {
+        const cells = line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, "|"));
+        if (cells.every((c) => /^-+$/.test(c))) continue;
+        if (!table) { table = el("table", { class: "md" }); target.append(table); }
+        const row = el("tr");
+        for (const cell of cells) row.append(el(table.rows.length ? "td" : "th", {}, inline(cell)));
+        table.append(row);
+      } else if (item) {
+        if (!top) { top = el("ul"); target.append(top); }
+        if (!item[1].length) { top.append(el("li", {}, inline(item[2]))); sub = null; continue; }
+        if (!top.lastElementChild) top.append(el("li"));
+        if (!sub) { sub = el("ul"); top.lastElementChild.append(sub); }
+        sub.append(el("li", {}, inline(item[2])));
+      } else if (line.startsWith("### ")) {
+        target.append(el("h5", {}, inline(line.slice(4))));
+      } else if (line.startsWith("## ")) {
+        target.append(el("h4", {}, inline(line.slice(3))));
+      } else {
+        target.append(el("p", {}, inline(line)));
+      }
+    }
   }
 
   function save() {
