@@ -9,6 +9,7 @@ from typing import Any
 
 import uvicorn
 
+from smtpops.errors import UsageError
 from smtpops.services import workbranch
 from smtpops.web.app import create_app
 from smtpops.web.security import Gate
@@ -19,16 +20,27 @@ HOST = "127.0.0.1"
 def listen(port: int) -> socket.socket:
     """A listening socket on 127.0.0.1 (``port`` 0: a free one)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((HOST, port))
-    sock.listen(64)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart may reuse it at once
+    try:
+        sock.bind((HOST, port))
+        sock.listen(64)
+    except OSError as exc:
+        sock.close()
+        raise UsageError(
+            f"cannot listen on {HOST} port {port}: {exc.strerror}",
+            hint="Choose another port with --port, or leave --port out for a free one.",
+        ) from None
     return sock
 
 
 def prepare(start: str, port: int) -> tuple[Any, Gate, socket.socket, workbranch.WorkBranch]:
     """The app for the repository at ``start``, its gate (token) and its bound socket."""
-    work = workbranch.begin(start)
-    sock = listen(port)
+    sock = listen(port)  # first, so that a port in use leaves no branch behind
+    try:
+        work = workbranch.begin(start)
+    except BaseException:
+        sock.close()
+        raise
     gate = Gate(port=sock.getsockname()[1])
     return create_app(work, gate), gate, sock, work
 

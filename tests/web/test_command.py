@@ -84,3 +84,17 @@ def test_without_the_ui_extra_the_command_says_how_to_install_it(tmp_path: Any) 
     assert refused.returncode == 2, refused
     assert "pip install 'smtpops[ui]'" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_a_port_in_use_is_a_usage_error_and_makes_no_branch(site: Any, run_cli: Any) -> None:
+    import socket
+
+    from tests.web.conftest import git
+
+    need_web()
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run_cli("ui", "--no-open", "--port", str(port))
+    assert result.exit_code == 2, repr(result)
+    assert f"cannot listen on 127.0.0.1 port {port}" in result.stderr
+    assert "smtpops-ui" not in git(site.root, "branch", "--list")

@@ -500,3 +500,24 @@ def test_an_oversized_request_is_refused(app: Page) -> None:
         headers={"X-CSRF-Token": csrf(app), "Content-Type": "application/json"},
     )
     assert res.status_code == 413
+
+
+def test_a_pinned_environment_and_its_config_are_marked(site: Any) -> None:
+    from smtpops.gitops import pins
+
+    pin = pins.Pin(
+        environment="development",
+        config="development/relay",
+        by="Ada Admin",
+        at="2026-12-01T20:00:00+00:00",
+        reason="rollback after a failed deploy",
+    )
+    data = pins.render({"development": pin})
+    assert data is not None
+    (site.root / "configs" / ".pins.yaml").write_bytes(data)
+    site.commit("Pin development")
+    app = make_app(site.root)
+    envs = {e["name"]: e for e in client(app).get("/api/configs").json()["environments"]}
+    assert envs["development"]["pinned_to"] == "development/relay"
+    states = {c["name"]: c["pinned"] for c in envs["development"]["configs"]}
+    assert states == {"backup": False, "relay": True}
