@@ -99,7 +99,9 @@ def missing(
 
 
 def _spans(text: str, lines: list[str]) -> dict[str, tuple[int, int]]:
-    """Each top-level field's lines [start, end), without the blank/comment lines after it."""
+    """Each top-level field's lines [start, end): without the blank and comment lines after
+    it, with the comment right above it (templates write comments on their own line, as sops
+    would move an end-of-line one), which is about that field."""
     doc = yamlio.loads(text)
     starts = sorted((mark.line - 1, key[0]) for key, mark in doc.keys.items() if len(key) == 1)
     spans: dict[str, tuple[int, int]] = {}
@@ -109,12 +111,15 @@ def _spans(text: str, lines: list[str]) -> dict[str, tuple[int, int]]:
             not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")
         ):
             end -= 1
-        spans[str(key)] = (line, end)
+        start = line
+        while i and start - 1 > starts[i - 1][0] and lines[start - 1].lstrip().startswith("#"):
+            start -= 1  # the comment just above a field is about that field
+        spans[str(key)] = (start, end)
     return spans
 
 
 def remove(text: str, keys: Iterable[str]) -> str:
-    """``text`` without the top-level fields ``keys`` (their lines only; comments stay)."""
+    """``text`` without the top-level fields ``keys`` (and the comment right above each)."""
     lines = text.splitlines(keepends=True)
     spans = _spans(text, lines)
     for key in keys:
@@ -125,7 +130,8 @@ def remove(text: str, keys: Iterable[str]) -> str:
 
 
 def overlay(text: str, values: Mapping[str, Any]) -> str:
-    """``text`` with each top-level field in ``values`` replaced (or appended) verbatim."""
+    """``text`` with each top-level field in ``values`` replaced (or appended) verbatim; a
+    comment right above a replaced field goes with it."""
     if not values:
         return text
     lines = text.splitlines(keepends=True)

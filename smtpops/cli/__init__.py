@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "status": "status:status",
     "history": "history:history",
     "diff": "diff:diff",
+    "init": "init:init",
     "ui": "ui:ui",
 }
 
@@ -51,6 +52,7 @@ HELP = {
     "status": "Show what is active in each environment.",
     "history": "Show the audit trail of configs and deploys.",
     "diff": "Review the config changes between two revisions.",
+    "init": "Lay out a new config repository (idempotent, never overwrites).",
     "ui": "Open the SMTP Settings page (a local web page that writes git).",
 }
 

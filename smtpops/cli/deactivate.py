@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli._change import FORMAT, WAIT, run
 from smtpops.errors import UsageError
 from smtpops.gitops.lifecycle import active_of
@@ -27,7 +28,7 @@ def _confirm(question: str, yes: bool) -> None:
 
 
 @click.command()
-@click.argument("env")
+@click.argument("env", shell_complete=complete.environments)
 @YES
 @WAIT
 @FORMAT
@@ -45,7 +46,7 @@ def deactivate(env: str, yes: bool, wait: float, fmt: str) -> None:
 
 
 @click.command()
-@click.argument("config")
+@click.argument("config", shell_complete=complete.configs)
 @YES
 @WAIT
 @FORMAT

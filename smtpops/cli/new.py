@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from smtpops import discovery, scaffold, templating
+from smtpops.cli import complete
 from smtpops.cli import guided as ask
 from smtpops.errors import CheckFailed, InputError, UsageError
 from smtpops.providers import catalog, resolve, suggest
@@ -46,7 +47,13 @@ def _read_password() -> Any:
 
 @click.command()
 @click.argument("name", required=False)
-@click.option("--env", "env", metavar="ENV", help="Environment (development, staging, production).")
+@click.option(
+    "--env",
+    "env",
+    metavar="ENV",
+    help="Environment (development, staging, production).",
+    shell_complete=complete.environments,
+)
 @click.option(
     "--provider", "provider_id", metavar="ID", help="Provider ID from `smtpops providers`."
 )

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from smtpops.cli import complete
 from smtpops.errors import UsageError
 from smtpops.providers import catalog, resolve, suggest
 
@@ -154,7 +155,7 @@ def _item(item: Any) -> list[str]:
 
 
 @providers.command()
-@click.argument("provider_id", metavar="ID")
+@click.argument("provider_id", metavar="ID", shell_complete=complete.provider_ids)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None)
 @click.pass_context
 def show(ctx: click.Context, provider_id: str, fmt: str | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli._change import FORMAT, WAIT, run
 from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
 from smtpops.gitops.lifecycle import unpin as run_unpin
@@ -11,7 +12,7 @@ from smtpops.services.deploy import rollback as run_rollback
 
 
 @click.command()
-@click.argument("env")
+@click.argument("env", shell_complete=complete.environments)
 @click.option(
     "--to",
     "to",
@@ -42,7 +43,7 @@ def rollback(
 
 
 @click.command()
-@click.argument("env")
+@click.argument("env", shell_complete=complete.environments)
 @WAIT
 @FORMAT
 def unpin(env: str, wait: float, fmt: str) -> None:

@@ -7,13 +7,14 @@ import json
 
 import click
 
+from smtpops.cli import complete
 from smtpops.errors import UsageError
 from smtpops.rules import docs
 from smtpops.rules.registry import RULES, select
 
 
 @click.command()
-@click.argument("rule_id", required=False)
+@click.argument("rule_id", required=False, shell_complete=complete.rule_ids)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )

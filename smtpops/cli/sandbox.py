@@ -20,7 +20,7 @@ from smtpops.probe.sandbox import Received, Sandbox
 CONFIG_HEADER = """\
 # yaml-language-server: $schema=../../schemas/smtp-config.schema.json
 # A config for the local smtpops sandbox (smtpops sandbox). Add its password, encrypted:
-#   smtpops secrets set {target}
+#   smtpops secrets set-password {target}
 # then test it:  smtpops test {target}
 """
 

@@ -9,6 +9,7 @@ import sys
 import click
 
 from smtpops import discovery, reporters
+from smtpops.cli import complete
 from smtpops.cli.options import format_option
 from smtpops.encryption import set_password as encrypt
 from smtpops.encryption import sops_config
@@ -32,7 +33,7 @@ def _read_stdin_password() -> str:
 
 
 @secrets.command("set-password")
-@click.argument("config")
+@click.argument("config", shell_complete=complete.configs)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def set_password(config: str, password_stdin: bool) -> None:
     """Encrypt a new password into CONFIG (a path or ENV/NAME).
@@ -77,7 +78,8 @@ def set_password(config: str, password_stdin: bool) -> None:
 @click.option(
     "--require-key",
     is_flag=True,
-    help="Fail when a file cannot be decrypted here for lack of a key (CI on main).",
+    help="Fail when a file cannot be decrypted here for lack of a key, or when a file git "
+    "tracks holds a decrypted password (CI on main).",
 )
 def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     """Check the encrypted passwords, with or without a key.
@@ -85,7 +87,8 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     Without a key: every password is a well-formed sops value, the sops section is intact,
     its keys match .sops.yaml, no credential sits elsewhere, and no private key or decrypted
     file is anywhere in the repository. With a key (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or sops'
-    default key file): each file it opens is decrypted in memory and its checksum verified.
+    default key file): each file it opens is decrypted in memory and its checksum verified;
+    with --require-key, no file git tracks may hold one of those passwords.
     """
     result = secret_check.check(paths, require_key=require_key)
     report, keyed, code = result.report, result.keyed, result.exit_code
@@ -154,7 +157,11 @@ def _reencrypt(paths: tuple[str, ...], env: str | None, rotate: bool) -> None:
 
 @secrets.command("updatekeys")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--env", help="Only the configs of this environment.")
+@click.option(
+    "--env",
+    help="Only the configs of this environment.",
+    shell_complete=complete.environments,
+)
 def updatekeys(paths: tuple[str, ...], env: str | None) -> None:
     """Give every encrypted file the keys .sops.yaml lists for its folder.
 
@@ -166,7 +173,11 @@ def updatekeys(paths: tuple[str, ...], env: str | None) -> None:
 
 @secrets.command("rotate")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--env", help="Only the configs of this environment.")
+@click.option(
+    "--env",
+    help="Only the configs of this environment.",
+    shell_complete=complete.environments,
+)
 def rotate(paths: tuple[str, ...], env: str | None) -> None:
     """Update the keys, then re-encrypt every password with a new data key.
 

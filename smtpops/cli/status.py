@@ -6,12 +6,19 @@ import json
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli.options import format_option
 from smtpops.gitops import status as service
 
 
 @click.command()
-@click.option("--env", "env", metavar="ENV", help="Show only this environment.")
+@click.option(
+    "--env",
+    "env",
+    metavar="ENV",
+    help="Show only this environment.",
+    shell_complete=complete.environments,
+)
 @format_option("text", "json")
 def status(env: str | None, fmt: str) -> None:
     """Show per environment the active config, its server, whether it is pinned or locked,

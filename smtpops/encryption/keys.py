@@ -76,6 +76,28 @@ def identities_recipients(texts: list[str]) -> set[str]:
     return found
 
 
+def file_recipients(path: str) -> set[str]:
+    """The public keys of the age identities in one key file (none when it is unreadable)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return identities_recipients([handle.read()])
+    except (OSError, UnicodeDecodeError):
+        return set()
+
+
+def identity_recipient(path: str) -> str:
+    """The public key of the one age identity in ``path`` (``keys init --identity``)."""
+    if not os.path.isfile(path):
+        raise InputError(f"{path}: no such file", hint="Give the age key file you already use.")
+    found = file_recipients(path)
+    if len(found) != 1:
+        raise InputError(
+            f"{path} holds {len(found)} age identities; --identity needs a file with exactly one",
+            hint="Give a key file with one AGE-SECRET-KEY-… line (age-keygen makes one).",
+        )
+    return found.pop()
+
+
 def available_recipients() -> set[str]:
     """Public keys of the private keys sops would use here (SOPS_AGE_KEY, its file, default)."""
     texts = [os.environ.get("SOPS_AGE_KEY", "")]

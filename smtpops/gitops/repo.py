@@ -160,7 +160,7 @@ class Repo:
         if rels and self.head() is not None:
             self._git("reset", "-q", "HEAD", "--", *rels)
 
-    def commit(self, rels: Sequence[str], message: str) -> str:
+    def commit(self, rels: Sequence[str], message: str, *, allow_empty: bool = False) -> str:
         """Commit exactly ``rels`` (other staged changes stay staged) and return the new HEAD.
 
         git runs as a child process that is stopped if smtpops is interrupted; git cleans
@@ -176,6 +176,7 @@ class Repo:
                     self.raw.git.GIT_PYTHON_GIT_EXECUTABLE or "git",
                     "commit",
                     "-q",
+                    *(["--allow-empty"] if allow_empty else []),
                     "-F",
                     msg_path,
                     "--",

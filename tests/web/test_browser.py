@@ -76,7 +76,7 @@ def test_the_office365_sample_field_by_field_then_a_wrong_port(page: Any) -> Non
     page.wait_for_selector(".config")
     assert page.locator("h1").inner_text() == "SMTP Settings"
     shot(page, "01-list")
-    new_config(page, "production", "office365-sample")
+    new_config(page, "staging", "office365-sample")
     assert page.get_by_label("Host", exact=True).get_attribute("placeholder") == "smtp.example.com"
     assert (
         page.get_by_label("Username", exact=True).get_attribute("placeholder")
@@ -91,7 +91,7 @@ def test_the_office365_sample_field_by_field_then_a_wrong_port(page: Any) -> Non
     assert page.locator(".field.invalid").count() == 0
     warnings = page.locator("#findings-list").inner_text()
     assert "allows 3 connections" in warnings  # PROV006, shown apart from errors
-    assert "PROV006" in warnings and "HELO003" in warnings
+    assert "PROV006" in warnings and "LIMIT005" in warnings
     assert page.locator("#d-tls").inner_text().startswith("Security: high")
     assert "Security: medium" in page.locator("#d-auth_protocol").inner_text()
     assert page.get_by_role("button", name="Save").is_disabled()
@@ -101,6 +101,15 @@ def test_the_office365_sample_field_by_field_then_a_wrong_port(page: Any) -> Non
     assert page.locator("#f-password").get_attribute("type") == "text"
     page.get_by_role("button", name="Hide").click()
     shot(page, "02-office365-sample", at="#findings")
+    page.locator("#f-env").select_option("production")  # strict: the same sample, judged harder
+    settle(page)
+    limit = field(page, "max_connections")
+    assert "invalid" in (limit.get_attribute("class") or "")
+    assert "allows 3 connections" in limit.locator(".error").inner_text()
+    assert "HELO003" in page.locator("#findings-list").inner_text()
+    page.locator("#f-env").select_option("staging")
+    settle(page)
+    assert page.locator(".field.invalid").count() == 0
 
     page.get_by_label("Port", exact=True).fill("70000")
     settle(page)
