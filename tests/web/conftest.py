@@ -19,6 +19,7 @@ import pytest
 from tests.gitops.conftest import Project, Server, git, project, smtp_server  # noqa: F401
 from tests.tooling import missing
 
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -53,6 +54,8 @@ def site(project: Project) -> Project:  # noqa: F811
     development (one active) and one of production, all pointing at the loopback SMTP
     server."""
     (project.root / "configs" / "environments.yaml").write_text(STRICT_ENVIRONMENTS)
+    (project.root / "schemas").mkdir()  # as `smtpops init` lays it out: the modeline's schema
+    shutil.copy(ROOT / "schemas" / "smtp-config.schema.json", project.root / "schemas")
     (project.root / ".github").mkdir()
     (project.root / ".github" / "CODEOWNERS").write_text(CODEOWNERS)
     project.add_config("development", "relay", active=True, commit=False)

@@ -92,6 +92,7 @@ def test_the_office365_sample_field_by_field_then_a_wrong_port(page: Any) -> Non
     warnings = page.locator("#findings-list").inner_text()
     assert "allows 3 connections" in warnings  # PROV006, shown apart from errors
     assert "PROV006" in warnings and "LIMIT005" in warnings
+    assert "REPO007" not in warnings  # the modeline names the repository's schema copy
     assert page.locator("#d-tls").inner_text().startswith("Security: high")
     assert "Security: medium" in page.locator("#d-auth_protocol").inner_text()
     assert page.get_by_role("button", name="Save").is_disabled()
