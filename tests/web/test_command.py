@@ -98,3 +98,19 @@ def test_a_port_in_use_is_a_usage_error_and_makes_no_branch(site: Any, run_cli: 
     assert result.exit_code == 2, repr(result)
     assert f"cannot listen on 127.0.0.1 port {port}" in result.stderr
     assert "smtpops-ui" not in git(site.root, "branch", "--list")
+
+
+def test_outside_a_repository_the_command_says_where_to_run_it(
+    tmp_path: Any, monkeypatch: Any, run_cli: Any
+) -> None:
+    need_web()
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("ui", "--no-open")
+    assert result.exit_code == 2, repr(result)
+    assert "no configs/ folder" in result.stderr and "Traceback" not in result.output
+    (tmp_path / "configs").mkdir()
+    result = run_cli("ui", "--no-open")
+    assert result.exit_code != 0 and "git init" in result.stderr, repr(result)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    result = run_cli("ui", "--no-open")
+    assert result.exit_code != 0 and "no commits yet" in result.stderr, repr(result)
