@@ -54,6 +54,14 @@ def ui(port: int, no_open: bool) -> None:
                 err=True,
             )
         if not no_open:
-            webbrowser.open(url)
+            opener = server.launcher(url)
+            opened.append(opener)
+            # the browser gets a private file that redirects, never the token on its argv
+            webbrowser.open(f"file://{opener}")
 
-    server.serve(".", port, ready)
+    opened: list[str] = []
+    try:
+        server.serve(".", port, ready)
+    finally:
+        for path in opened:
+            server.forget(path)

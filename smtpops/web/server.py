@@ -3,7 +3,11 @@ carries the access token in its URL)."""
 
 from __future__ import annotations
 
+import contextlib
+import html
+import os
 import socket
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -67,3 +71,27 @@ def serve(start: str, port: int, on_ready: Callable[[str, workbranch.WorkBranch]
     finally:
         sock.close()
         work.close()
+
+
+def launcher(url: str) -> str:
+    """A private HTML file that sends the browser to ``url``, for opening the page without
+    the access token on the browser's command line (where other users could read it): the
+    file lives in a folder only this user can read; remove it with :func:`forget`."""
+    folder = tempfile.mkdtemp(prefix="smtpops-ui-")  # mode 0700
+    path = os.path.join(folder, "open.html")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        target = html.escape(url, quote=True)
+        handle.write(
+            '<!doctype html><meta charset="utf-8">'
+            f'<meta http-equiv="refresh" content="0;url={target}">'
+            f'<title>SMTP Settings</title><p><a href="{target}">Open the SMTP Settings page</a></p>'
+        )
+    return path
+
+
+def forget(path: str) -> None:
+    """Remove a :func:`launcher` file and its folder."""
+    for remove, target in ((os.unlink, path), (os.rmdir, os.path.dirname(path))):
+        with contextlib.suppress(OSError):
+            remove(target)

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from tests.web.conftest import need_web
@@ -114,3 +115,43 @@ def test_outside_a_repository_the_command_says_where_to_run_it(
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     result = run_cli("ui", "--no-open")
     assert result.exit_code != 0 and "no commits yet" in result.stderr, repr(result)
+
+
+def test_the_browser_is_opened_without_the_token_on_its_command_line(
+    site: Any, run_cli: Any, monkeypatch: Any
+) -> None:
+    """``smtpops ui`` hands the browser a private file that redirects (as Jupyter does): an
+    address on a command line can be read by every user of the machine."""
+    need_web()
+    import os
+    import stat
+
+    from smtpops.cli import ui as command
+    from smtpops.web import server
+
+    opened: list[tuple[str, str, int, int]] = []
+
+    def fake_open(address: str) -> bool:
+        path = address.removeprefix("file://")
+        mode = os.stat(path).st_mode, os.stat(os.path.dirname(path)).st_mode
+        opened.append(
+            (address, Path(path).read_text(), stat.S_IMODE(mode[0]), stat.S_IMODE(mode[1]))
+        )
+        return True
+
+    def fake_serve(start: str, port: int, on_ready: Any) -> None:
+        _app, gate, sock, work = server.prepare(start, port)
+        sock.close()
+        on_ready(gate.url, work)
+        work.close()
+
+    monkeypatch.setattr(command.webbrowser, "open", fake_open)
+    monkeypatch.setattr(server, "serve", fake_serve)
+    result = run_cli("ui")
+    assert result.exit_code == 0, repr(result)
+    ((address, text, file_mode, folder_mode),) = opened
+    token = re.search(r"token=(\S+)", result.stdout).group(1)  # type: ignore[union-attr]
+    assert address.startswith("file://") and token not in address
+    assert f"?token={token}" in text and 'http-equiv="refresh"' in text
+    assert file_mode == 0o600 and folder_mode == 0o700
+    assert not os.path.exists(address.removeprefix("file://"))  # removed when the page stops
