@@ -62,15 +62,18 @@ def imports() -> dict[str, frozenset[str]]:
     return found
 
 
+FRONT_ENDS = ("smtpops.agent", "smtpops.web")  # long-running callers of services, like the CLI
+
+
 def layer(module: str) -> str:
     if module == "smtpops.cli" or module.startswith("smtpops.cli."):
         return "cli"
+    if any(module == f or module.startswith(f + ".") for f in FRONT_ENDS):
+        return "front end"
     if module == "smtpops.services" or module.startswith("smtpops.services."):
         return "services"
     if module in ("smtpops.__main__",):
         return "cli"
-    if module == "smtpops.web" or module.startswith("smtpops.web."):
-        return "web"  # the web page: a front end beside the CLI, over the services
     return "core"
 
 
@@ -96,15 +99,20 @@ def test_the_source_is_found() -> None:
 
 
 def test_core_never_imports_services_cli_or_a_ui_library() -> None:
-    assert _violations("core", ("smtpops.services", "smtpops.cli", *WEB_AND_CLI)) == []
+    banned = ("smtpops.services", "smtpops.cli", *FRONT_ENDS, *WEB_AND_CLI)
+    assert _violations("core", banned) == []
 
 
 def test_services_never_import_the_cli_or_a_ui_library() -> None:
-    assert _violations("services", ("smtpops.cli", *WEB_AND_CLI)) == []
+    assert _violations("services", ("smtpops.cli", *FRONT_ENDS, *WEB_AND_CLI)) == []
 
 
-def test_the_web_page_sits_beside_the_cli_and_only_the_cli_starts_it() -> None:
-    assert _violations("web", ("smtpops.cli", "click")) == []
+def test_front_ends_never_import_the_cli() -> None:
+    """The agent (and the web page) call services like the CLI does, never the CLI."""
+    assert _violations("front end", ("smtpops.cli", "click")) == []
+
+
+def test_nothing_below_the_front_ends_imports_the_web_page() -> None:
     assert _violations("services", ("smtpops.web",)) == []
     assert _violations("core", ("smtpops.web",)) == []
 
@@ -181,7 +189,7 @@ def test_the_cycle_check_finds_a_cycle() -> None:
     [
         ("smtpops.cli.validate", "cli"),
         ("smtpops.services.connection", "services"),
-        ("smtpops.web.app", "web"),
+        ("smtpops.web.app", "front end"),
     ],
 )
 def test_layers_are_named(source: str, layer_name: str) -> None:

@@ -1,57 +1,52 @@
-"""The spec's tracking events (section 12) as JSON lines in ``.smtpops/events.jsonl``.
-
-One line per event: ``{"event": NAME, "timestamp": ..., **properties}``, the same file the
-connection test writes its ``connection_test_*`` events to. Only names listed here are
-recorded, and properties are facts (config, environment, provider, rule IDs), never a secret.
-Readers (the agent, a dashboard) take the file line by line with :func:`read`.
-"""
+"""The tracking events of a repository (``smtpops events``): git history, the test and page
+event logs, and the agent's delivery events, in time order."""
 
 from __future__ import annotations
 
-import json
-import os
-from typing import Any
+from collections.abc import Iterable
+from datetime import datetime
 
-from smtpops import localstate
-from smtpops.probe import log
+from smtpops import remote_agent
+from smtpops.errors import UsageError
+from smtpops.events import catalog, collect
+from smtpops.events.collect import Event
+from smtpops.gitops import workspace
 
-#: event name -> what it records (the spec's Utility Administrator and System Admin tracking)
-EVENTS: dict[str, str] = {
-    "smtp_settings_accessed": "the SMTP Settings page was opened",
-    "provider_template_selected": "a provider was picked in the Email Provider dropdown",
-    "guided_setup_completed": "a new config made on the page was saved",
-    "error_message_displayed": "the page showed validation errors (their rule IDs)",
-    "it_approval_requested": "a change needs IT approval (security-sensitive or protected)",
-    "smtp_config_created": "a new config was committed",
-    "smtp_config_modified": "a config change was committed",
-    "smtp_config_activated": "a config was deployed (made active)",
-}
+__all__ = ["Event", "events", "parse_since"]
 
 
-def directory(root: str) -> str:
-    return localstate.top(root)
-
-
-def record(root: str, name: str, **properties: Any) -> None:
-    """Append event ``name`` to ``<root>/.smtpops/events.jsonl``; unknown names are refused."""
-    if name not in EVENTS:
-        raise ValueError(f"unknown event {name!r}")
-    log.event(directory(root), name, **properties)
-
-
-def read(root: str) -> list[dict[str, Any]]:
-    """Every event recorded under ``root``, oldest first (unreadable lines are skipped)."""
+def parse_since(value: str | None) -> datetime | None:
+    """``--since``: an ISO date or time (UTC unless it says otherwise)."""
+    if not value:
+        return None
     try:
-        with open(os.path.join(directory(root), log.EVENTS), encoding="utf-8") as handle:
-            lines = handle.readlines()
-    except OSError:
-        return []
-    found = []
-    for line in lines:
-        try:
-            item = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(item, dict):
-            found.append(item)
-    return found
+        return collect.parse_time(value)
+    except ValueError:
+        raise UsageError(
+            f"--since {value!r} is not a date or time",
+            hint="Give an ISO date or time, e.g. --since 2026-12-01 or --since 2026-12-01T08:00Z.",
+        ) from None
+
+
+def events(
+    start: str = ".",
+    *,
+    since: datetime | None = None,
+    names: tuple[str, ...] = (),
+    agent_url: str | None = None,
+) -> list[Event]:
+    """Every event of the repository found from ``start`` (and of the agent at
+    ``agent_url``), oldest first."""
+    unknown = [n for n in names if n not in catalog.EVENTS]
+    if unknown:
+        raise UsageError(
+            f"unknown event name(s): {', '.join(unknown)}",
+            hint="smtpops events --list shows every name.",
+        )
+    ws = workspace.open_at(start)
+    git_since = since.isoformat() if since else None
+    streams: list[Iterable[Event]] = [collect.from_git(ws, git_since)]
+    streams += [collect.read_log(path) for path in collect.log_paths(ws.repo.root)]
+    if agent_url:
+        streams.append(remote_agent.fetch_events(agent_url))
+    return collect.merged(streams, since, names)

@@ -11,13 +11,13 @@ import dataclasses
 import os
 from collections.abc import Callable
 
-from smtpops import settings, yamlio
+from smtpops import localstate, settings, yamlio
 from smtpops.model import Config
 from smtpops.probe import ProbeReport, StepResult, run_probe
 from smtpops.probe.result import STEP_TITLES
 from smtpops.probe.runner import SEQUENCES
 from smtpops.secret import Secret
-from smtpops.services import connection, events
+from smtpops.services import connection
 from smtpops.services.repository import Target
 
 TOTAL_TIMEOUT = 60.0
@@ -56,5 +56,5 @@ def run(
     options = connection.probe_options(
         target, connection.ConnectionTestOptions(send_to=send_to, total_timeout=TOTAL_TIMEOUT)
     )
-    options = dataclasses.replace(options, log_dir=events.directory(root), on_step=on_step)
+    options = dataclasses.replace(options, log_dir=localstate.top(root), on_step=on_step)
     return run_probe(config, password, environment=environment, send_to=send_to, options=options)

@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from smtpops.errors import SmtpopsError
-from smtpops.services import configs, drafts, events
+from smtpops.services import configs, drafts, tracking
 from smtpops.services.workbranch import WorkBranch
 from smtpops.web import changes, checks, form
 from smtpops.web.inputs import failure, in_thread, ref, session_of, work_of
@@ -34,7 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 async def page(request: Request) -> Response:
     work = work_of(request)
     session = session_of(request)
-    events.record(work.root, "smtp_settings_accessed", branch=work.started_from)
+    request.app.state.visits += 1
+    tracking.record(work.root, "smtp_settings_accessed", access_frequency=request.app.state.visits)
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(
         request,
@@ -151,5 +152,6 @@ def create_app(work: WorkBranch, gate: Gate) -> Any:
     ]
     app = Starlette(routes=routes, exception_handlers={SmtpopsError: _smtpops_error})
     app.state.work = work
+    app.state.visits = 0  # how often the page was opened since it started
     app.state.templates = templates
     return Guard(app, gate)

@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from smtpops.errors import SmtpopsError, UsageError
-from smtpops.services import approval, configs, drafts, events
+from smtpops.events import catalog
+from smtpops.services import approval, configs, drafts, tracking
 from smtpops.services.workbranch import WorkBranch
 from smtpops.web.inputs import (
     body,
@@ -55,29 +56,19 @@ async def save(request: Request) -> Response:
         markdown, sensitive, reasons = work.review()
         key = f"{d.env}/{d.name}"
         provider = str(drafts.typed(data["values"]).get("provider") or "custom")
-        if not result.nothing_to_do:
-            events.record(
-                work.root,
-                "smtp_config_created" if d.new else "smtp_config_modified",
-                config=key,
-                environment=d.env,
-                provider=provider,
-                commit=result.commit,
-            )
         if d.new and not result.nothing_to_do:
-            events.record(
+            tracking.record(
                 work.root,
                 "guided_setup_completed",
-                config=key,
-                environment=d.env,
-                provider=provider,
+                configuration_id=key,
+                template_type=provider,
+                completion_time=_seconds(data.get("setup_seconds")),
             )
         if sensitive:
-            events.record(
+            tracking.record(
                 work.root,
                 "it_approval_requested",
-                config=key,
-                environment=d.env,
+                configuration_id=key,
                 approval_type="security-sensitive change",
                 reasons=list(reasons),
             )
@@ -94,6 +85,13 @@ async def save(request: Request) -> Response:
         }
 
     return JSONResponse(await in_thread(request, run))
+
+
+def _seconds(value: Any) -> int | None:
+    """How long the guided setup took, as the page measured it (whole seconds)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 10**7:
+        return round(value)
+    return None
 
 
 def _approvers(work: WorkBranch, env: str) -> str:
@@ -116,21 +114,13 @@ async def activate(request: Request) -> Response:
             outcome = configs.activate(work, env, name)
         except SmtpopsError as exc:
             if " is protected: " in exc.message:
-                events.record(
+                tracking.record(
                     work.root,
                     "it_approval_requested",
-                    config=f"{env}/{name}",
-                    environment=env,
+                    configuration_id=f"{env}/{name}",
                     approval_type="activation in a protected environment",
                 )
             raise
-        events.record(
-            work.root,
-            "smtp_config_activated",
-            config=f"{env}/{name}",
-            environment=env,
-            commit=outcome.commit,
-        )
         return {
             "commit": outcome.commit,
             "branch": work.branch,
@@ -179,6 +169,7 @@ async def event(request: Request) -> Response:
         raise UsageError(f"the page cannot record event {name!r}")
     given = data.get("properties")
     props: dict[str, Any] = given if isinstance(given, dict) else {}
-    clean = {str(k)[:40]: str(v)[:200] for k, v in list(props.items())[:8]}
-    events.record(work.root, name, **clean)
+    allowed = catalog.EVENTS[name].properties  # the spec's property names, nothing else
+    clean = {k: str(v)[:200] for k, v in props.items() if k in allowed}
+    tracking.record(work.root, name, **clean)
     return JSONResponse({"recorded": name})

@@ -13,8 +13,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from smtpops.errors import SmtpopsError, UsageError
 from smtpops.probe import StepResult
+from smtpops.rules.registry import RULES
 from smtpops.secret import Secret
-from smtpops.services import configs, drafts, events, trial
+from smtpops.services import configs, drafts, tracking, trial
 from smtpops.web.inputs import (
     body,
     draft_of,
@@ -40,8 +41,13 @@ async def validate(request: Request) -> Response:
     shown = tuple(sorted({x.rule_id for x in report.errors}))
     key = f"{d.env}/{d.name}"
     if shown and session.shown_errors.get(key) != shown:
-        events.record(
-            work.root, "error_message_displayed", config=key, environment=d.env, rules=list(shown)
+        areas = sorted({RULES[r].area for r in shown if r in RULES})
+        tracking.record(
+            work.root,
+            "error_message_displayed",
+            configuration_id=key,
+            error_category=",".join(areas),
+            rules=list(shown),
         )
     session.shown_errors[key] = shown
     return JSONResponse({"findings": findings(report), "errors": len(report.errors)})

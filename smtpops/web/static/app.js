@@ -358,7 +358,7 @@
     }
     Object.assign(state, {
       env: null, name: null, isNew: true, saved: { ...boot.defaults }, passwordSet: false,
-      active: false, touched: new Set(), tested: false, errors: 0,
+      active: false, touched: new Set(), tested: false, errors: 0, setupStarted: Date.now(),
     });
     resetPanels();
     $("#new-fields").hidden = false;
@@ -392,7 +392,7 @@
     describeOptions();
     post("/api/events", {
       event: "provider_template_selected",
-      properties: { provider: id, environment: currentEnv() || "" },
+      properties: { template_type: id },
     }).catch(() => {});
   }
 
@@ -601,6 +601,7 @@
       const body = draftBody();
       if (passwordTyped()) body.password = input("password").value;
       if (!state.isNew) body.version = state.fileVersion;
+      else body.setup_seconds = (Date.now() - state.setupStarted) / 1000;
       $("#save").textContent = "Saving…";
       try {
         const result = await api("/api/save", body);
