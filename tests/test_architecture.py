@@ -112,6 +112,11 @@ def test_front_ends_never_import_the_cli() -> None:
     assert _violations("front end", ("smtpops.cli", "click")) == []
 
 
+def test_nothing_below_the_front_ends_imports_the_web_page() -> None:
+    assert _violations("services", ("smtpops.web",)) == []
+    assert _violations("core", ("smtpops.web",)) == []
+
+
 def test_reporters_depend_only_on_diagnostics() -> None:
     allowed = {"smtpops", "smtpops.diagnostics"}
     bad = [
@@ -181,7 +186,11 @@ def test_the_cycle_check_finds_a_cycle() -> None:
 
 @pytest.mark.parametrize(
     ("source", "layer_name"),
-    [("smtpops.cli.validate", "cli"), ("smtpops.services.connection", "services")],
+    [
+        ("smtpops.cli.validate", "cli"),
+        ("smtpops.services.connection", "services"),
+        ("smtpops.web.app", "front end"),
+    ],
 )
 def test_layers_are_named(source: str, layer_name: str) -> None:
     assert layer(source) == layer_name

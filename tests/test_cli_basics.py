@@ -26,6 +26,9 @@ HEAVY = (
     "msal",
     "google",
     "requests",
+    "starlette",
+    "uvicorn",
+    "playwright",
 )
 ROOT = Path(__file__).resolve().parents[1]
 
