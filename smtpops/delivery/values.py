@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from smtpops.delivery.digest import digest
 from smtpops.delivery.source import Source
 from smtpops.errors import InputError
+from smtpops.model import TOKEN_MECHANISMS
 from smtpops.secret import Secret
 
 
@@ -93,8 +94,21 @@ def from_source(source: Source) -> Delivery:
     )
 
 
+def refuse_token_sign_in(d: Delivery) -> None:
+    """An OAuth2 config has no password to hand over: say so instead of an empty one."""
+    if d.auth_protocol in TOKEN_MECHANISMS:
+        raise InputError(
+            f"{d.config} signs in with {d.auth_protocol} (an OAuth2 access token), which "
+            "render, exec and apply cannot hand to a consumer yet: it would get no password",
+            hint=f"Give the consumer a fresh token with `smtpops token {d.config}`, or deliver a "
+            "config that signs in with a password (Postfix needs a SASL XOAUTH2 plugin that "
+            "Debian does not package).",
+        )
+
+
 def env_vars(d: Delivery, password: Secret | None) -> dict[str, str]:
     """The ``SMTP_*`` variables, in a fixed order (README "render formats" lists them)."""
+    refuse_token_sign_in(d)
     values = {
         "SMTP_HOST": d.host,
         "SMTP_PORT": str(d.port),

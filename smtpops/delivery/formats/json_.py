@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from smtpops.delivery.formats.base import Context, Format, Rendered, single
+from smtpops.delivery.values import refuse_token_sign_in
 
 
 def document(ctx: Context) -> dict[str, object]:
@@ -31,6 +32,7 @@ def document(ctx: Context) -> dict[str, object]:
 
 
 def render(ctx: Context) -> Rendered:
+    refuse_token_sign_in(ctx.delivery)
     text = json.dumps(document(ctx), indent=2, ensure_ascii=False) + "\n"
     return single("smtp.json", text, plaintext=True)
 
