@@ -25,6 +25,7 @@ _LOAD_RULES = {
     "size": "FILE004",
     "tag": "FILE006",
     "encoding": "FILE007",
+    "depth": "FILE009",
 }
 
 

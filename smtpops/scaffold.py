@@ -16,8 +16,6 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from smtpops import discovery, model, render, schema, settings, yamlio
 from smtpops.diagnostics import Report
 from smtpops.errors import InputError, UsageError
@@ -56,8 +54,8 @@ def coerce(field: str, text: str) -> Any:
     allowed = _allowed_types(field)
     if allowed & {"integer", "boolean"}:
         try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError:
+            value = yamlio.loads(text).data
+        except yamlio.LoadError:
             return text
         if isinstance(value, bool) and "boolean" in allowed:
             return value
@@ -226,9 +224,8 @@ def _sops_rule_matches(path: str) -> bool:
             return False
         here = os.path.dirname(here)
     try:
-        with open(candidate, encoding="utf-8") as handle:
-            rules = (yaml.safe_load(handle) or {}).get("creation_rules") or []
-    except (OSError, yaml.YAMLError, AttributeError):
+        rules = (yamlio.load_path(candidate).data or {}).get("creation_rules") or []
+    except (OSError, yamlio.LoadError, AttributeError):
         return False
     relative = os.path.relpath(os.path.abspath(path), here).replace(os.sep, "/")
     for rule in rules:

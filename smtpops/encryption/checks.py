@@ -25,11 +25,12 @@ class KeyedResult:
 
 
 def keyless(paths: tuple[str, ...]) -> Report:
-    """The CRED rules (as in ``validate``) plus a scan of every file of the repository."""
+    """The CRED rules (as in ``validate``) plus a scan of every file of the repository. The FILE
+    rules too: a file that cannot be read (too large, not YAML) has not been checked."""
     from smtpops import discovery, engine
     from smtpops.rules.registry import RULES
 
-    report = engine.validate(paths, engine.Options(select=("CRED",)))
+    report = engine.validate(paths, engine.Options(select=("CRED", "FILE")))
     _, configs_dir = discovery.discover(paths)
     configs_dir = configs_dir or discovery.find_configs_dir()
     if configs_dir is None:
@@ -61,12 +62,11 @@ def keyless(paths: tuple[str, ...]) -> Report:
 
 
 def _recipients(path: str) -> tuple[str, ...] | None:
-    import yaml
+    from smtpops import yamlio
 
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = yamlio.load_path(path).data  # the same limits as validate (size, depth, tags)
+    except (OSError, yamlio.LoadError):  # reported by the keyless FILE rules
         return None
     if (
         not isinstance(data, dict)

@@ -176,5 +176,10 @@ def reencrypt_for(path_src: str, path_dst: str) -> None:
 
 
 def is_sops_file(text: str) -> bool:
-    data = yaml.safe_load(text)
+    from smtpops import yamlio
+
+    try:
+        data = yamlio.loads(text).data
+    except yamlio.LoadError:
+        return False
     return isinstance(data, dict) and "sops" in data and looks_encrypted(data.get("password"))

@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
 from smtpops.errors import InputError
 
 FILE_NAME = ".sops.yaml"
@@ -91,12 +89,19 @@ def _rules(data: dict[str, object]) -> tuple[CreationRule, ...]:
 
 @lru_cache(maxsize=32)
 def _load(path: str, _stamp: tuple[int, int]) -> SopsConfig:
+    from smtpops import yamlio
+
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = yamlio.load_path(path).data or {}
+    except OSError as exc:
         raise InputError(
             f"{path}: cannot read the sops settings ({type(exc).__name__})",
+            hint="Fix the YAML of .sops.yaml, or restore it from git.",
+        ) from None
+    except yamlio.LoadError as exc:
+        line = f" (line {exc.mark.line})" if exc.mark else ""
+        raise InputError(
+            f"{path}: cannot read the sops settings: {exc.message}{line}",
             hint="Fix the YAML of .sops.yaml, or restore it from git.",
         ) from None
     if not isinstance(data, dict):

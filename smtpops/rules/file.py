@@ -98,3 +98,11 @@ register(
         kind="load",
     )
 )
+_load(
+    "FILE009",
+    "nesting-too-deep",
+    "the values are nested too deeply",
+    "A config is a list of 'field: value' lines; remove the nested brackets or indented lists.",
+    "Hundreds of nested lists or mappings make YAML readers run out of stack; no config needs more than a few levels.",
+    "name: example\nhost: " + "[" * 80 + "]" * 80 + "\n",
+)
