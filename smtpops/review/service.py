@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from smtpops.gitops import workspace
 from smtpops.review import Review, compare
-from smtpops.review.trees import files_at, side
+from smtpops.review.trees import side, tree_at
 
 
 def review(base: str, head: str | None = None) -> Review:
@@ -20,9 +20,12 @@ def review(base: str, head: str | None = None) -> Review:
         if key not in base_found
     )
     fixed = sum(1 for key in base_found if key not in head_found)
+    base_files, base_links = tree_at(repo, base_sha, configs_rel)
+    head_files, head_links = tree_at(repo, head_sha, configs_rel)
     return compare(
-        files_at(repo, base_sha, configs_rel),
-        files_at(repo, head_sha, configs_rel),
+        base_files,
+        head_files,
+        links=(base_links, head_links),
         configs_rel=configs_rel,
         base_name=f"{base} ({base_sha[:12]})",
         head_name=f"{head} ({head_sha[:12]})" if head and head_sha else "working tree",
