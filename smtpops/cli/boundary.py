@@ -13,9 +13,11 @@ INTERNAL = 70
 
 
 def report_error(exc: SmtpopsError) -> None:
-    click.echo(f"Error: {exc.message}", err=True)
+    from smtpops.escaping import visible  # messages quote paths, names and values
+
+    click.echo(f"Error: {visible(exc.message, keep_lines=True)}", err=True)
     if exc.hint:
-        click.echo(f"  How to fix: {exc.hint}", err=True)
+        click.echo(f"  How to fix: {visible(exc.hint, keep_lines=True)}", err=True)
 
 
 def guarded(ctx: click.Context, call: Callable[[], Any]) -> Any:

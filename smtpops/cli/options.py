@@ -19,3 +19,22 @@ def format_option(*choices: str) -> Callable[[Any], Any]:
         show_default=True,
         help="Output format.",
     )
+
+
+def mailbox(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A click callback: ``value`` must be exactly one email address (RFC 5321 mailbox), or the
+    command stops with exit 2 before anything is sent."""
+    from smtpops import mailbox as parser
+    from smtpops.escaping import visible
+
+    if value is None:
+        return None
+    reason = parser.problem(value)
+    if reason:
+        raise click.BadParameter(
+            f"{visible(value)!r} is not one email address: {reason}. "
+            "Give a single plain address, e.g. ops@example.com.",
+            ctx=ctx,
+            param=param,
+        )
+    return value

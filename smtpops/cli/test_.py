@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from smtpops.cli.options import format_option
+from smtpops.cli.options import format_option, mailbox
 from smtpops.errors import CheckFailed, InputError, SmtpopsError, UsageError
 
 
@@ -215,7 +215,12 @@ def _test_environment(
 @click.command()
 @click.argument("config", required=False)
 @click.option("--env", "env_name", metavar="ENV", help="Test every config of this environment.")
-@click.option("--send-to", metavar="ADDRESS", help="Also send a real test email to ADDRESS.")
+@click.option(
+    "--send-to",
+    metavar="ADDRESS",
+    callback=mailbox,
+    help="Also send a real test email to ADDRESS (one email address).",
+)
 @format_option("text", "json")
 @click.option(
     "--password-stdin",

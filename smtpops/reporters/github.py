@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import IO
 
 from smtpops.diagnostics import Diagnostic, Report, Severity
-from smtpops.reporters.safe import visible
+from smtpops.escaping import visible
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from smtpops import __version__
 from smtpops.diagnostics import Diagnostic, Report, Severity
+from smtpops.escaping import visible
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -69,7 +70,7 @@ def result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ruleId": d.rule_id,
         "level": level(d.severity),
-        "message": {"text": f"{d.message}. How to fix: {d.hint}"},
+        "message": {"text": visible(f"{d.message}. How to fix: {d.hint}")},
         "locations": [{"physicalLocation": physical}],
     }
     if d.rule_id in index:

@@ -11,7 +11,7 @@ import os
 from typing import IO
 
 from smtpops.diagnostics import Report, Severity
-from smtpops.reporters.safe import visible
+from smtpops.escaping import visible
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
