@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from smtpops.cli.options import format_option
+from smtpops.escaping import visible
 
 WAIT = click.option(
     "--wait",
@@ -33,10 +34,10 @@ def run(call: Callable[[], Any], fmt: str) -> None:
             click.echo(json.dumps({"error": exc.message, "test": exc.report.to_dict()}, indent=2))
         else:
             click.echo("Connection test failed:")
-            click.echo("\n".join(render.test_lines(exc.report)))
+            click.echo(visible("\n".join(render.test_lines(exc.report)), keep_lines=True))
         raise
     if fmt == "json":
         click.echo(json.dumps(render.data(outcome), indent=2))
     else:
-        click.echo(render.text(outcome))
+        click.echo(visible(render.text(outcome), keep_lines=True))
     sys.stdout.flush()

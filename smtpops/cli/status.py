@@ -7,6 +7,7 @@ import json
 import click
 
 from smtpops.cli.options import format_option
+from smtpops.escaping import visible
 
 
 @click.command()
@@ -21,4 +22,4 @@ def status(env: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([service.to_dict(i) for i in items], indent=2))
     else:
-        click.echo(service.text(items), nl=False)
+        click.echo(visible(service.text(items), keep_lines=True), nl=False)
