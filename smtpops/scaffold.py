@@ -18,6 +18,7 @@ from typing import Any
 
 from smtpops import discovery, model, render, schema, settings, yamlio
 from smtpops.diagnostics import Report
+from smtpops.encryption import sops_regex
 from smtpops.errors import InputError, UsageError
 from smtpops.providers import Provider
 
@@ -232,11 +233,8 @@ def _sops_rule_matches(path: str) -> bool:
         if not isinstance(rule, dict):
             continue
         regex = rule.get("path_regex")
-        try:
-            if regex is None or re.search(str(regex), relative):
-                return bool(rule.get("age") or rule.get("key_groups"))
-        except re.error:
-            return False
+        if regex is None or sops_regex.search(str(regex), relative):
+            return bool(rule.get("age") or rule.get("key_groups"))
     return False
 
 

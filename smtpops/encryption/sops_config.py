@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from smtpops.encryption import sops_regex
 from smtpops.errors import InputError
 
 FILE_NAME = ".sops.yaml"
@@ -31,7 +32,7 @@ class CreationRule:
     recipients: tuple[str, ...]
 
     def matches(self, relative: str) -> bool:
-        return self.path_regex is None or re.search(self.path_regex, relative) is not None
+        return self.path_regex is None or sops_regex.search(self.path_regex, relative)
 
     @property
     def environment(self) -> str | None:

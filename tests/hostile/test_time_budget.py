@@ -202,3 +202,35 @@ def test_the_duration_parser_grows_linearly() -> None:
 def test_the_output_escaper_grows_linearly() -> None:
     hostile = "\x1b]0;title\x07\u202e\r"
     assert_linear(lambda n: lambda: visible(hostile * (n // len(hostile))), 200_000)
+
+
+SOPS_YAML = "creation_rules:\n  - path_regex: {regex}\n    age: {recipient}\n"
+RECIPIENT = "age1ydl6kty27tvw5a90frqw66n9tt7us87cf09vzvs57gvrmrah5p3slatu6n"
+
+
+def test_a_hostile_path_regex_in_sops_yaml_grows_linearly() -> None:
+    """.sops.yaml comes with the pull request: '(a|a)*$x' against a config named 'aaa….yaml'
+    was exponential in Python's re (2.9 s at 22 letters, twice as long with two more)."""
+
+    def make(n: int) -> Callable[[], object]:
+        root = Path(tempfile.mkdtemp(prefix="smtpops-budget-"))
+        (root / "configs" / "development").mkdir(parents=True)
+        sops = SOPS_YAML.format(regex="'(a|a)*$x'", recipient=RECIPIENT)
+        (root / ".sops.yaml").write_text(sops, encoding="utf-8")
+        path = root / "configs" / "development" / ("a" * n + ".yaml")
+        path.write_text(BASE, encoding="utf-8")
+        return lambda: engine.validate((str(path),))
+
+    assert_linear(make, 100)
+
+
+@pytest.mark.parametrize("regex", ["'('", "'(?=x)'", "'[z-a]'", "'\\\\'"])
+def test_a_path_regex_sops_cannot_read_matches_nothing(run_cli, repo_dir, regex: str) -> None:
+    (repo_dir / ".sops.yaml").write_text(
+        SOPS_YAML.format(regex=regex, recipient=RECIPIENT), encoding="utf-8"
+    )
+    (repo_dir / "configs" / "development").mkdir()
+    (repo_dir / "configs" / "development" / "x.yaml").write_text(BASE, encoding="utf-8")
+    result = run_cli("validate")
+    assert result.exit_code == 1 and "internal error" not in result.stderr, repr(result)
+    assert "CRED" in result.stdout and not result.stderr.strip()
