@@ -158,10 +158,19 @@ def sandbox(
         }
         if password_stdin:
             info.pop("password")
-        if write_config:
-            _write_config(write_config, box.config() | {"ca_file": info["ca_file"]})
-        if info_file:
-            write_text(info_file, json.dumps(info, indent=2) + "\n")
+        for option, target in (("--write-config", write_config), ("--info-file", info_file)):
+            if not target:
+                continue
+            try:
+                if option == "--write-config":
+                    _write_config(target, box.config() | {"ca_file": info["ca_file"]})
+                else:
+                    write_text(target, json.dumps(info, indent=2) + "\n")
+            except OSError as exc:
+                raise InputError(
+                    f"cannot write {option} {target} ({exc.strerror})",
+                    hint="Give a file in a folder that exists, e.g. --info-file sandbox.json.",
+                ) from None
         if as_json:
             click.echo(json.dumps(info))
         else:

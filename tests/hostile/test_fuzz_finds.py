@@ -1,0 +1,15 @@
+"""What the fuzz suite found, kept as plain tests: each of these ended in an internal error."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("option", ["--info-file", "--write-config"])
+def test_sandbox_output_file_in_a_missing_folder(run_cli, repo_dir, option: str) -> None:
+    result = run_cli(
+        "sandbox", option, "missing/folder/x.json", "--duration", "0.05",
+        "--port", "0", "--tls-port", "0",
+    )  # fmt: skip
+    assert result.exit_code == 2, repr(result)
+    assert "missing/folder/x.json" in result.stderr and "internal error" not in result.stderr
