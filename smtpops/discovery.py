@@ -53,6 +53,19 @@ def classify(path: str) -> ConfigFile:
     return ConfigFile(path=display, environment=env, configs_dir=configs_dir)
 
 
+def repository_root(configs_dir: str) -> str:
+    """The folder holding ``.git`` above ``configs_dir``; else the folder holding it."""
+    here = os.path.dirname(os.path.abspath(configs_dir))
+    probe = here
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return here
+        probe = parent
+
+
 def _walk(directory: str) -> list[str]:
     found = []
     for root, dirs, files in os.walk(directory):

@@ -9,6 +9,7 @@ password is written at all (never in plain text).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import os
 import re
@@ -16,11 +17,13 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from smtpops import discovery, model, render, schema, settings, yamlio
+from smtpops import discovery, engine, model, schema, settings, templating, yamlio
 from smtpops.diagnostics import Report
-from smtpops.encryption import sops_regex
+from smtpops.encryption import set_password, sops_regex
 from smtpops.errors import InputError, UsageError
 from smtpops.providers import Provider
+from smtpops.rules.context import RepoContext
+from smtpops.secret import Secret
 
 #: fields `new` sets itself, or that must not come from the command line
 RESERVED = {
@@ -142,8 +145,6 @@ def _header(provider: Provider, env: str, name: str, path: str) -> str:
 
 def check(path: str, text: str, configs_dir: str, env: str) -> Report:
     """Validate ``text`` as if it were the file at ``path``, next to its environment's files."""
-    from smtpops import engine
-    from smtpops.rules.context import RepoContext
 
     project = settings.load(configs_dir)
     run = engine.Run(engine.Options(ignore=("CRED001",)))
@@ -160,7 +161,7 @@ def check(path: str, text: str, configs_dir: str, env: str) -> Report:
     run.check_repository(RepoContext(files=contexts, settings=project, configs_dir=configs_dir))
     report = run.report(project.rules, [path])
     mine = tuple(d for d in report.diagnostics if d.location.path == path)
-    return Report(diagnostics=mine, files=(path,), strict=report.strict)
+    return dataclasses.replace(report, diagnostics=mine, files=(path,), input_error=False)
 
 
 def draft(
@@ -174,8 +175,8 @@ def draft(
 ) -> Draft:
     """Render and validate; nothing is written."""
     path = target(configs_dir, env, name)
-    body = render.render(provider, name, values, params)
-    text = render.document(
+    body = templating.render(provider, name, values, params)
+    text = templating.document(
         body,
         path=path,
         repo_root=os.path.dirname(os.path.abspath(configs_dir)),
@@ -240,13 +241,6 @@ def _sops_rule_matches(path: str) -> bool:
 
 def password_problem(path: str, env: str) -> str | None:
     """Why a password cannot be stored encrypted in ``path`` yet, or None when it can."""
-    import importlib.util
-
-    if importlib.util.find_spec("smtpops.encryption") is None:
-        return (
-            "this smtpops cannot encrypt passwords yet, and a password is never written in "
-            f"plain text; set it up with `smtpops keys init --env {env}`"
-        )
     if not _sops_rule_matches(path):
         return (
             f"there is no encryption key for the {env} environment yet (no .sops.yaml rule "
@@ -256,13 +250,10 @@ def password_problem(path: str, env: str) -> str | None:
     return None
 
 
-def store_password(path: str, password: Any) -> None:
-    """Encrypt ``password`` (a Secret) into the new file; on failure the file is removed."""
-    import importlib
-
-    encryption = importlib.import_module("smtpops.encryption")
+def store_password(path: str, password: Secret) -> None:
+    """Encrypt ``password`` into the new file; on failure the file is removed."""
     try:
-        encryption.set_password(path, password)
+        set_password(path, password)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)

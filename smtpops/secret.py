@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 MASK = "********"
 
 
@@ -20,7 +22,6 @@ class Secret:
         """``text`` with every occurrence of the secret (and its common encodings) masked."""
         if not self._value:
             return text
-        import base64
 
         forms = {self._value, base64.b64encode(self._value.encode()).decode()}
         for form in sorted(forms, key=len, reverse=True):

@@ -4,12 +4,12 @@ and is imported only when it runs, so start-up stays light."""
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from typing import Any
 
 import click
 
 from smtpops import __version__
+from smtpops.cli.boundary import guarded
 
 # command name -> "module:function" (module relative to smtpops.cli)
 COMMANDS: dict[str, str] = {
@@ -19,7 +19,7 @@ COMMANDS: dict[str, str] = {
     "new": "new:new",
     "keys": "keys:keys",
     "secrets": "secrets_:secrets",
-    "test": "test_:test",
+    "test": "connection:test",
     "sandbox": "sandbox:sandbox",
     "deploy": "deploy:deploy",
     "promote": "promote:promote",
@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "status": "status:status",
     "history": "history:history",
     "diff": "diff:diff",
+    "init": "init:init",
 }
 
 HELP = {
@@ -50,21 +51,19 @@ HELP = {
     "status": "Show what is active in each environment.",
     "history": "Show the audit trail of configs and deploys.",
     "diff": "Review the config changes between two revisions.",
+    "init": "Lay out a new config repository (idempotent, never overwrites).",
 }
 
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name in COMMANDS if self._available(name))
-
-    @staticmethod
-    def _available(name: str) -> bool:
-        module = COMMANDS[name].split(":")[0]
-        return importlib.util.find_spec(f"smtpops.cli.{module}") is not None
+        return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """The command ``name``, its module imported now. A registered command whose module
+        or function is missing is a bug and fails loudly (ImportError, AttributeError)."""
         target = COMMANDS.get(name)
-        if target is None or not self._available(name):
+        if target is None:
             return None
         module_name, attr = target.split(":")
         module = importlib.import_module(f"smtpops.cli.{module_name}")
@@ -72,7 +71,6 @@ class LazyGroup(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
-        from smtpops.cli.boundary import guarded
 
         return guarded(ctx, lambda: super(LazyGroup, self).invoke(ctx))
 

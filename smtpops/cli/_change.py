@@ -10,7 +10,10 @@ from typing import Any
 import click
 
 from smtpops.cli.options import format_option
-from smtpops.escaping import visible
+from smtpops.gitops import display
+from smtpops.probe import text as probe_text
+from smtpops.reporters.safe import visible
+from smtpops.services.connection import TestFailed
 
 WAIT = click.option(
     "--wait",
@@ -25,19 +28,18 @@ FORMAT = format_option("text", "json")
 
 def run(call: Callable[[], Any], fmt: str) -> None:
     """Run a gitops change and print its outcome; a failed test prints its checklist first."""
-    from smtpops.gitops import gate, render
 
     try:
         outcome = call()
-    except gate.TestFailed as exc:
+    except TestFailed as exc:
         if fmt == "json":
             click.echo(json.dumps({"error": exc.message, "test": exc.report.to_dict()}, indent=2))
         else:
             click.echo("Connection test failed:")
-            click.echo(visible("\n".join(render.test_lines(exc.report)), keep_lines=True))
+            click.echo(visible("\n".join(probe_text.steps(exc.report)), keep_lines=True))
         raise
     if fmt == "json":
-        click.echo(json.dumps(render.data(outcome), indent=2))
+        click.echo(json.dumps(display.data(outcome), indent=2))
     else:
-        click.echo(visible(render.text(outcome), keep_lines=True))
+        click.echo(visible(display.text(outcome), keep_lines=True))
     sys.stdout.flush()

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
 from smtpops.errors import SmtpopsError
+from smtpops.reporters.safe import visible
 
 INTERNAL = 70
 
 
 def report_error(exc: SmtpopsError) -> None:
-    from smtpops.escaping import visible  # messages quote paths, names and values
-
+    # messages quote paths, names and values from files: escaped like every other output
     click.echo(f"Error: {visible(exc.message, keep_lines=True)}", err=True)
     if exc.hint:
         click.echo(f"  How to fix: {visible(exc.hint, keep_lines=True)}", err=True)
@@ -32,8 +34,6 @@ def guarded(ctx: click.Context, call: Callable[[], Any]) -> Any:
         ctx.exit(exc.exit_code)
     except BrokenPipeError:
         # the reader went away (e.g. `smtpops validate | head`): stop quietly
-        import os
-        import sys
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         ctx.exit(1)

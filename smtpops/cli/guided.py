@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from smtpops import render, scaffold, schema, settings
+from smtpops import scaffold, schema, settings, templating
 from smtpops.errors import SmtpopsError
 from smtpops.providers import Parameter, Provider, catalog, resolve, suggest
 from smtpops.secret import Secret
@@ -20,6 +20,7 @@ def _say(text: str = "") -> None:
 
 def _field_proc(field: str) -> Any:
     def proc(text: str) -> Any:
+        # lazy: jsonschema is heavy: only checking a typed answer loads it (CLI start-up stays light)
         from jsonschema import Draft202012Validator
 
         value = scaffold.coerce(field, str(text).strip())
@@ -132,7 +133,7 @@ def fields(provider: Provider, name: str, values: dict[str, Any], params: dict[s
                 if param.name in scaffold.SETTABLE
                 else ask_param(param)
             )
-    for var in render.missing(provider, name, values, params):
+    for var in templating.missing(provider, name, values, params):
         if var in scaffold.SETTABLE:
             hint = provider.username if var == "username" and provider.username else None
             values[var] = ask_field(var, explain=f"Username: {hint}." if hint else None)

@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+from smtpops import mailbox as mailbox_parser
+from smtpops.reporters.safe import visible
+
 
 def format_option(*choices: str) -> Callable[[Any], Any]:
     """``--format`` with the given choices (default: the first), stored as ``fmt``."""
@@ -24,12 +27,9 @@ def format_option(*choices: str) -> Callable[[Any], Any]:
 def mailbox(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A click callback: ``value`` must be exactly one email address (RFC 5321 mailbox), or the
     command stops with exit 2 before anything is sent."""
-    from smtpops import mailbox as parser
-    from smtpops.escaping import visible
-
     if value is None:
         return None
-    reason = parser.problem(value)
+    reason = mailbox_parser.problem(value)
     if reason:
         raise click.BadParameter(
             f"{visible(value)!r} is not one email address: {reason}. "

@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli._change import FORMAT, WAIT, run
+from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
+from smtpops.services.deploy import promote as run_promote
 
 
 @click.command()
 @click.argument("name")
-@click.option("--from", "source", required=True, metavar="ENV", help="Environment to copy from.")
-@click.option("--to", "target", required=True, metavar="ENV", help="Environment to promote to.")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="ENV",
+    help="Environment to copy from.",
+    shell_complete=complete.environments,
+)
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="ENV",
+    help="Environment to promote to.",
+    shell_complete=complete.environments,
+)
 @click.option("--force", is_flag=True, help="Allow skipping environments of the order.")
 @click.option(
     "--copy-credentials",
@@ -20,6 +37,7 @@ from smtpops.cli._change import FORMAT, WAIT, run
 )
 @click.option("--dry-run", is_flag=True, help="Validate and test, show the commit, write nothing.")
 @WAIT
+@connection_test_flags
 @FORMAT
 def promote(
     name: str,
@@ -29,6 +47,8 @@ def promote(
     copy_credentials: bool,
     dry_run: bool,
     wait: float,
+    dns: tuple[str, ...],
+    wait_timeout: float | None,
     fmt: str,
 ) -> None:
     """Carry the settings of config NAME from one environment to the next.
@@ -37,8 +57,7 @@ def promote(
     The result is validated under the target's policy and tested against its server before
     it becomes the active config of the target, in one commit.
     """
-    from smtpops.gitops.promote import promote as run_promote
-
+    options = connection_test_options(dns, wait_timeout)
     run(
         lambda: run_promote(
             name,
@@ -46,6 +65,7 @@ def promote(
             target=target,
             force=force,
             copy_credentials=copy_credentials,
+            options=options,
             dry_run=dry_run,
             wait=wait,
         ),

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
 
 import click
 
+from smtpops import discovery, reporters
+from smtpops.cli import complete
 from smtpops.cli.options import format_option
+from smtpops.encryption import set_password as encrypt
+from smtpops.encryption import sops_config
+from smtpops.encryption.rotate import reencrypt_all
 from smtpops.errors import EXIT_FINDINGS, UsageError
-from smtpops.escaping import visible
+from smtpops.reporters import json_
+from smtpops.reporters.safe import visible
+from smtpops.secret import Secret
+from smtpops.services import secret_check
 
 
 @click.group()
@@ -27,7 +34,7 @@ def _read_stdin_password() -> str:
 
 
 @secrets.command("set-password")
-@click.argument("config")
+@click.argument("config", shell_complete=complete.configs)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def set_password(config: str, password_stdin: bool) -> None:
     """Encrypt a new password into CONFIG (a path or ENV/NAME).
@@ -36,10 +43,6 @@ def set_password(config: str, password_stdin: bool) -> None:
     section of the file change. Needs no private key: it encrypts for the public keys that
     .sops.yaml lists for the file's folder.
     """
-    from smtpops import discovery
-    from smtpops.encryption import set_password as encrypt
-    from smtpops.encryption import sops_config
-    from smtpops.secret import Secret
 
     path = discovery.resolve_name(config)
     if password_stdin:
@@ -76,7 +79,8 @@ def set_password(config: str, password_stdin: bool) -> None:
 @click.option(
     "--require-key",
     is_flag=True,
-    help="Fail when a file cannot be decrypted here for lack of a key (CI on main).",
+    help="Fail when a file cannot be decrypted here for lack of a key, or when a file git "
+    "tracks holds a decrypted password (CI on main).",
 )
 def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     """Check the encrypted passwords, with or without a key.
@@ -84,25 +88,18 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     Without a key: every password is a well-formed sops value, the sops section is intact,
     its keys match .sops.yaml, no credential sits elsewhere, and no private key or decrypted
     file is anywhere in the repository. With a key (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or sops'
-    default key file): each file it opens is decrypted in memory and its checksum verified.
+    default key file): each file it opens is decrypted in memory and its checksum verified;
+    with --require-key, no file git tracks may hold one of those passwords.
     """
-    from smtpops import reporters
-    from smtpops.encryption import checks
-
-    report = checks.keyless(paths)
-    keyed = checks.with_keys(report.files)
-    failed = [r for r in keyed if r.status == "failed"]
-    missing = [r for r in keyed if r.status == "no-key"]
-    code = report.exit_code or (EXIT_FINDINGS if failed or (require_key and missing) else 0)
+    result = secret_check.check(paths, require_key=require_key)
+    report, keyed, code = result.report, result.keyed, result.exit_code
+    failed, missing = result.failed, result.missing
     if fmt == "json":
-        buffer = io.StringIO()
-        reporters.get("json")(report, buffer)
-        document = json.loads(buffer.getvalue())
+        document = json_.document(report, exit_code=code)
         document["decryption"] = [
             {"path": r.path, "status": r.status, "message": r.message, "hint": r.hint}
             for r in keyed
         ]
-        document["summary"]["exit_code"] = code
         click.echo(json.dumps(document, indent=2))
         sys.exit(code)
     reporters.get("text")(report, sys.stdout)
@@ -126,7 +123,6 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
 
 
 def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
-    from smtpops import discovery
 
     if paths and env:
         raise UsageError(
@@ -146,7 +142,6 @@ def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
 
 
 def _reencrypt(paths: tuple[str, ...], env: str | None, rotate: bool) -> None:
-    from smtpops.encryption.rotate import reencrypt_all
 
     results = reencrypt_all(_targets(paths, env), rotate=rotate)
     for r in results:
@@ -167,7 +162,11 @@ def _reencrypt(paths: tuple[str, ...], env: str | None, rotate: bool) -> None:
 
 @secrets.command("updatekeys")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--env", help="Only the configs of this environment.")
+@click.option(
+    "--env",
+    help="Only the configs of this environment.",
+    shell_complete=complete.environments,
+)
 def updatekeys(paths: tuple[str, ...], env: str | None) -> None:
     """Give every encrypted file the keys .sops.yaml lists for its folder.
 
@@ -179,7 +178,11 @@ def updatekeys(paths: tuple[str, ...], env: str | None) -> None:
 
 @secrets.command("rotate")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--env", help="Only the configs of this environment.")
+@click.option(
+    "--env",
+    help="Only the configs of this environment.",
+    shell_complete=complete.environments,
+)
 def rotate(paths: tuple[str, ...], env: str | None) -> None:
     """Update the keys, then re-encrypt every password with a new data key.
 

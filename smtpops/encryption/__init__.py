@@ -10,33 +10,7 @@ Public API (other services build on these names):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from smtpops.secret import Secret
+from smtpops.encryption.password import decrypt_password, reencrypt_for, set_password
+from smtpops.encryption.runner import sops_binary
 
 __all__ = ["decrypt_password", "reencrypt_for", "set_password", "sops_binary"]
-
-
-def decrypt_password(path: str) -> Secret:
-    from smtpops.encryption.password import decrypt_password as run
-
-    return run(path)
-
-
-def set_password(path: str, password: Secret) -> None:
-    from smtpops.encryption.password import set_password as run
-
-    run(path, password)
-
-
-def reencrypt_for(path_src: str, path_dst: str) -> None:
-    from smtpops.encryption.password import reencrypt_for as run
-
-    run(path_src, path_dst)
-
-
-def sops_binary() -> str:
-    from smtpops.encryption.runner import sops_binary as find
-
-    return find()

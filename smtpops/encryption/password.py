@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from smtpops import atomic
+from smtpops import atomic, yamlio
 from smtpops.encryption import failures, runner, sops_config, splice
 from smtpops.encryption.sops_format import looks_encrypted
 from smtpops.errors import EncryptionError, InputError, UsageError
@@ -176,8 +176,6 @@ def reencrypt_for(path_src: str, path_dst: str) -> None:
 
 
 def is_sops_file(text: str) -> bool:
-    from smtpops import yamlio
-
     try:
         data = yamlio.loads(text).data
     except yamlio.LoadError:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from smtpops import yamlio
 from smtpops.encryption import sops_regex
 from smtpops.errors import InputError
 
@@ -90,8 +91,6 @@ def _rules(data: dict[str, object]) -> tuple[CreationRule, ...]:
 
 @lru_cache(maxsize=32)
 def _load(path: str, _stamp: tuple[int, int]) -> SopsConfig:
-    from smtpops import yamlio
-
     try:
         data = yamlio.load_path(path).data or {}
     except OSError as exc:

@@ -26,7 +26,8 @@ def valid(pattern: str) -> bool:
 
 @lru_cache(maxsize=256)
 def _compile(pattern: str) -> Any:
-    import re2  # google-re2: imported only where a sops pattern is matched
+    # lazy: google-re2 (a C++ extension) loads only where a sops pattern is matched
+    import re2
 
     options = re2.Options()
     options.log_errors = False  # a bad pattern is the caller's finding, not a line on stderr

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from smtpops import discovery, yamlio
-from smtpops.escaping import visible
 from smtpops.gitops import audit, workspace
+from smtpops.reporters.safe import visible
 from smtpops.review import config_key
 from smtpops.review.fields import FieldChange, changes
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 import os
 
 from smtpops import yamlio
+from smtpops.encryption import reencrypt_for
 from smtpops.errors import ConfigNotFound, GitOpsError, InputError, UsageError
-from smtpops.gitops import gate, workspace
+from smtpops.gitops import workspace
 from smtpops.gitops.change import Change, Outcome, apply
+from smtpops.gitops.gate import Gate
 from smtpops.gitops.transaction import Transaction
 
 KEPT = ("username", "password", "sops", "active")
@@ -83,8 +85,7 @@ def promote(
     target: str,
     force: bool = False,
     copy_credentials: bool = False,
-    tester: gate.Tester | None = None,
-    decrypt: gate.Decrypt | None = None,
+    gate: Gate | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
 ) -> Outcome:
@@ -116,7 +117,6 @@ def promote(
     new = splice(src_text, dst_text, kept, src.rel)
 
     def carry_password(tx: Transaction) -> None:
-        from smtpops.encryption import reencrypt_for
 
         reencrypt_for(src.path, ws.repo.abs(dst_rel))
         tx.refresh(dst_rel)
@@ -141,4 +141,4 @@ def promote(
         writes={dst_rel: new.encode("utf-8")},
         after_write=carry_password if copy_credentials else None,
     )
-    return apply(ws, change, tester=tester, decrypt=decrypt, dry_run=dry_run, wait=wait)
+    return apply(ws, change, gate=gate, dry_run=dry_run, wait=wait)

@@ -51,6 +51,7 @@ class Repo:
         Asked of a fresh git process (not gitpython's long-lived ``cat-file``), so it still
         works after a signal to the process group stopped those.
         """
+        # lazy: gitpython is heavy: only the git commands load it (CLI start-up stays light)
         import git
 
         try:
@@ -135,6 +136,7 @@ class Repo:
 
     # -- writing -------------------------------------------------------------------------
     def _git(self, *args: str) -> str:
+        # lazy: gitpython is heavy: only the git commands load it (CLI start-up stays light)
         import git
 
         try:
@@ -158,7 +160,7 @@ class Repo:
         if rels and self.head() is not None:
             self._git("reset", "-q", "HEAD", "--", *rels)
 
-    def commit(self, rels: Sequence[str], message: str) -> str:
+    def commit(self, rels: Sequence[str], message: str, *, allow_empty: bool = False) -> str:
         """Commit exactly ``rels`` (other staged changes stay staged) and return the new HEAD.
 
         git runs as a child process that is stopped if smtpops is interrupted; git cleans
@@ -174,6 +176,7 @@ class Repo:
                     self.raw.git.GIT_PYTHON_GIT_EXECUTABLE or "git",
                     "commit",
                     "-q",
+                    *(["--allow-empty"] if allow_empty else []),
                     "-F",
                     msg_path,
                     "--",
@@ -206,6 +209,7 @@ class Repo:
 
 def open_repo(path: str) -> Repo:
     """The repository that contains ``path``."""
+    # lazy: gitpython is heavy: only the git commands load it (CLI start-up stays light)
     import git
 
     try:

@@ -3,10 +3,11 @@ the plain message and the fix; one closing sentence."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import IO
 
-from smtpops.escaping import visible
 from smtpops.probe.result import ProbeReport, StepResult
+from smtpops.reporters.safe import visible
 
 _MARKS = {"passed": ("✓", "32"), "failed": ("✗", "31"), "skipped": ("-", "2")}
 
@@ -21,6 +22,24 @@ def _line(step: StepResult, colour: bool) -> str:
     detail = visible(step.detail)  # quotes the server's replies
     detail = detail if not step.skipped else f"skipped: {detail}"
     return f"  {_paint(mark, code, colour)} {step.title:<18} {timing}  {detail}".rstrip()
+
+
+def steps(report: ProbeReport, *, colour: bool = False) -> list[str]:
+    """The checklist, one line per step (no messages, warnings or summary)."""
+    return [_line(step, colour) for step in report.steps]
+
+
+def facts(values: Mapping[str, str]) -> str:
+    """What the test found, in one line: ``host:port, TLSv1.3, AUTH LOGIN, 812 ms``. The one
+    way test facts are shown to people (deploy output, commit bodies)."""
+    bits = [f"{values.get('host', '?')}:{values.get('port', '?')}"]
+    if values.get("tls_version"):
+        bits.append(str(values["tls_version"]))
+    if values.get("auth_mechanism"):
+        bits.append(f"AUTH {values['auth_mechanism']}")
+    if values.get("duration_ms"):
+        bits.append(f"{values['duration_ms']} ms")
+    return ", ".join(bits)
 
 
 def write(

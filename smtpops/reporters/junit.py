@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from typing import IO
 
 from smtpops.diagnostics import Diagnostic, Report, Severity
-from smtpops.escaping import visible
+from smtpops.reporters.safe import visible
 
 
 def xml_text(text: str) -> str:

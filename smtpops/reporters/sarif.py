@@ -1,8 +1,9 @@
-"""SARIF 2.1.0 for code scanning (e.g. GitHub's ``upload-sarif``): the rule catalogue from
-the registry as ``tool.driver.rules``, one result per finding.
+"""SARIF 2.1.0 for code scanning (e.g. GitHub's ``upload-sarif``): the report's rule
+catalogue (``Report.rules``) as ``tool.driver.rules``, one result per finding.
 
-Paths are written as URIs relative to the working directory (``uriBaseId: %SRCROOT%``), so
-run it from the repository root; a path outside it becomes an absolute ``file://`` URI.
+Paths are written as URIs relative to the repository root (``uriBaseId: %SRCROOT%``),
+wherever the run started; a path outside it becomes an absolute ``file://`` URI. Security
+rules carry GitHub's ``security-severity`` (error 8.0 high, warning 5.0 medium, note 2.0 low).
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from smtpops import __version__
-from smtpops.diagnostics import Diagnostic, Report, Severity
-from smtpops.escaping import visible
+from smtpops.diagnostics import Diagnostic, Report, RuleInfo, Severity
+from smtpops.reporters.safe import visible
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# GitHub code scanning reads this score (0.1-10, as a string) as low/medium/high/critical
+SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.INFO: "2.0"}
 
 
 def level(severity: Severity) -> str:
@@ -37,17 +40,20 @@ def _example(title: str, yaml_text: str) -> str:
     return f"{title}:\n\n```yaml\n{yaml_text.rstrip()}\n```\n"
 
 
-def rule_descriptor(rule: Any) -> dict[str, Any]:
-    """A reportingDescriptor for one registry record."""
+def rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
+    """A reportingDescriptor for one rule of the catalogue."""
     markdown = (
         f"**{rule.message}**\n\n{rule.why}\n\n**How to fix:** {rule.hint}\n\n"
-        + _example("Fails", rule.bad.yaml)
+        + _example("Fails", rule.failing)
         + "\n"
-        + _example("Passes", rule.good.yaml)
+        + _example("Passes", rule.passing)
     )
     if rule.references:
         markdown += "\nReferences: " + "; ".join(rule.references) + "\n"
     tags = [rule.area.lower()] + (["security"] if rule.security else [])
+    properties: dict[str, Any] = {"tags": tags}
+    if rule.security:
+        properties["security-severity"] = SECURITY_SEVERITY[rule.severity]
     return {
         "id": rule.id,
         "name": rule.name,
@@ -55,13 +61,14 @@ def rule_descriptor(rule: Any) -> dict[str, Any]:
         "fullDescription": {"text": rule.why},
         "help": {"text": f"{rule.why}\nHow to fix: {rule.hint}", "markdown": markdown},
         "defaultConfiguration": {"level": level(rule.severity)},
-        "properties": {"tags": tags},
+        "properties": properties,
     }
 
 
-def result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
+def result(d: Diagnostic, index: dict[str, int], path: str | None = None) -> dict[str, Any]:
+    """One result; ``path`` is the file relative to the repository root."""
     loc = d.location
-    physical: dict[str, Any] = {"artifactLocation": artifact_location(loc.path)}
+    physical: dict[str, Any] = {"artifactLocation": artifact_location(path or loc.path)}
     if loc.line is not None and loc.line >= 1:
         region: dict[str, int] = {"startLine": loc.line}
         if loc.column is not None and loc.column >= 1:
@@ -86,10 +93,7 @@ def result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
 
 
 def document(report: Report) -> dict[str, Any]:
-    import smtpops.rules  # noqa: F401 - importing the package registers every rule
-    from smtpops.rules.registry import RULES
-
-    rules = sorted(RULES.values(), key=lambda r: r.id)
+    rules = sorted(report.rules, key=lambda r: r.id)
     index = {rule.id: i for i, rule in enumerate(rules)}
     run = {
         "tool": {
@@ -101,7 +105,9 @@ def document(report: Report) -> dict[str, Any]:
             }
         },
         "invocations": [{"executionSuccessful": not report.input_error}],
-        "results": [result(d, index) for d in report.diagnostics],
+        "results": [
+            result(d, index, report.repo_path(d.location.path)) for d in report.diagnostics
+        ],
         "columnKind": "unicodeCodePoints",
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

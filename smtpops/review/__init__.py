@@ -35,10 +35,13 @@ class ConfigDiff:
     fields: tuple[FieldChange, ...]
     activation: str | None  # activated | deactivated | None
     protected: bool
+    untested: str | None = None  # activated | changed | deactivated without smtpops deploy
 
     @property
     def reasons(self) -> tuple[str, ...]:
         found = [f"{c.field}" for c in self.fields if c.security]
+        if self.untested:
+            found.append(f"{self.untested} by hand, not by `smtpops deploy` (REPO006)")
         if self.activation and self.protected:
             found.append(f"{self.environment} activation")
         if self.kind != "changed" and self.protected:

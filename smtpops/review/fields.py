@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from smtpops.model import FIELDS
+from smtpops.model import FIELDS, METADATA_FIELDS
+from smtpops.schema import SECRET_FIELDS
 
 SECURITY_FIELDS = (
     "host",
@@ -40,7 +41,7 @@ class FieldChange:
 
     @property
     def hidden(self) -> bool:
-        return self.field == "password" or (
+        return self.field in SECRET_FIELDS or (
             self.field not in FIELDS
             and self.field != "recipients"
             and bool(_HIDDEN.search(self.field))
@@ -99,13 +100,13 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Fiel
     """What differs between two parsed configs (``None`` = the file does not exist)."""
     old, new = old or {}, new or {}
     keys = [f for f in FIELDS if f in old or f in new]
-    keys += sorted(str(k) for k in {*old, *new} if k not in FIELDS and k != "sops")
+    keys += sorted(str(k) for k in {*old, *new} if k not in FIELDS and k not in METADATA_FIELDS)
     out = []
     for key in keys:
         a, b = old.get(key), new.get(key)
         if a == b:
             continue
-        if key == "password" or (key not in FIELDS and _HIDDEN.search(key)):
+        if key in SECRET_FIELDS or (key not in FIELDS and _HIDDEN.search(key)):
             out.append(
                 FieldChange(
                     field=key,

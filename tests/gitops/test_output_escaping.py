@@ -12,7 +12,7 @@ import pytest
 
 from smtpops import reporters
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
-from smtpops.escaping import visible
+from smtpops.reporters.safe import visible
 from tests.gitops.conftest import Project
 
 HOSTILE = "ok\x1b]0;owned\x07\x1b[1A\x1b[2K\rhost: smtp.gmail.com \u202emoc.live\u202c\x9b31m"

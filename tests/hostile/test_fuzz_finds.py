@@ -13,3 +13,14 @@ def test_sandbox_output_file_in_a_missing_folder(run_cli, repo_dir, option: str)
     )  # fmt: skip
     assert result.exit_code == 2, repr(result)
     assert "missing/folder/x.json" in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("folder", ["", "configs/development/main.yaml/x"])
+def test_sandbox_dir_that_cannot_be_made(run_cli, repo_dir, folder: str) -> None:
+    (repo_dir / "configs" / "development").mkdir()
+    (repo_dir / "configs" / "development" / "main.yaml").write_text("name: main\n")
+    result = run_cli(
+        "sandbox", "--dir", folder, "--duration", "0.05", "--port", "0", "--tls-port", "0"
+    )
+    assert result.exit_code == 2, repr(result)
+    assert "cannot use --dir" in result.stderr

@@ -17,8 +17,8 @@ import pytest
 
 from smtpops import engine, yamlio
 from smtpops.encryption import scan
-from smtpops.escaping import visible
 from smtpops.model import parse_duration
+from smtpops.reporters.safe import visible
 from smtpops.rules.examples import BASE
 from tests.hostile.budget import LIMIT, growth
 

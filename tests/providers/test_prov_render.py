@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from prov_helpers import ENCRYPTED_PASSWORD, SAMPLE_PARAMS, sample_username, write_config
 
-from smtpops import render
+from smtpops import templating
 from smtpops.errors import UsageError
 from smtpops.providers import catalog
 
@@ -30,7 +30,9 @@ OVERRIDES = {
 def _render(pid: str, values: dict | None = None, params: dict | None = None) -> str:
     p = PROVIDERS[pid]
     merged = {**sample_username(p), **(values or {})}
-    return render.render(p, f"{pid}-test", merged, {**SAMPLE_PARAMS.get(pid, {}), **(params or {})})
+    return templating.render(
+        p, f"{pid}-test", merged, {**SAMPLE_PARAMS.get(pid, {}), **(params or {})}
+    )
 
 
 @pytest.mark.parametrize("pid", sorted(PROVIDERS))
@@ -67,7 +69,10 @@ def test_an_override_replaces_the_template_line_and_its_comment() -> None:
     assert "max_connections: 2\n" in text
     assert "allows 3 connections" not in text
     untouched = _render("office365")
-    assert "max_connections: 3  # Microsoft 365 allows 3 connections per mailbox" in untouched
+    assert "# Microsoft 365 allows 3 connections per mailbox at once.\nmax_connections: 3\n" in (
+        untouched
+    )
+    assert _render("office365", {"name": "x"}).startswith("# SMTP AUTH must be enabled")
 
 
 def test_parameters_choose_the_host() -> None:
@@ -85,15 +90,15 @@ def test_parameters_choose_the_host() -> None:
 
 def test_missing_values_are_named() -> None:
     with pytest.raises(UsageError, match="username"):
-        render.render(PROVIDERS["gmail"], "x", {}, {})
+        templating.render(PROVIDERS["gmail"], "x", {}, {})
     with pytest.raises(UsageError, match="region"):
-        render.render(PROVIDERS["amazon-ses"], "x", {"username": "u"}, {})
-    assert render.missing(PROVIDERS["custom"], "x", {}, {}) == ["host", "username"]
+        templating.render(PROVIDERS["amazon-ses"], "x", {"username": "u"}, {})
+    assert templating.missing(PROVIDERS["custom"], "x", {}, {}) == ["host", "username"]
 
 
 def test_document_has_modeline_relative_to_the_file(tmp_path: Path) -> None:
     path = tmp_path / "configs" / "production" / "a.yaml"
-    text = render.document("name: a\n", path=str(path), repo_root=str(tmp_path), header="Hi\n")
+    text = templating.document("name: a\n", path=str(path), repo_root=str(tmp_path), header="Hi\n")
     assert text.splitlines()[:2] == [
         "# yaml-language-server: $schema=../../schemas/smtp-config.schema.json",
         "# Hi",
@@ -105,3 +110,25 @@ def test_document_has_modeline_relative_to_the_file(tmp_path: Path) -> None:
 def test_any_user_text_round_trips(value: str) -> None:
     data = yaml.safe_load(_render("gmail", {"username": value, "description": value}))
     assert data["username"] == value and data["description"] == value
+
+
+def end_of_line_comments(text: str) -> list[str]:
+    """Lines where a comment follows a value (sops moves those onto a line of their own the
+    first time it rewrites the file), found from the YAML scanner's token positions."""
+    last_end: dict[int, int] = {}
+    for token in yaml.scan(text):
+        mark = token.end_mark
+        if token.start_mark.line == mark.line and mark.index > token.start_mark.index:
+            last_end[mark.line] = max(last_end.get(mark.line, 0), mark.column)
+    lines = text.splitlines()
+    return [lines[n] for n, end in last_end.items() if n < len(lines) and "#" in lines[n][end:]]
+
+
+def test_the_comment_finder_finds_what_sops_would_move() -> None:
+    assert end_of_line_comments("a: 1  # moved\n# kept\nb: '#not a comment'\n") == ["a: 1  # moved"]
+
+
+@pytest.mark.parametrize("pid", sorted(PROVIDERS))
+def test_templates_write_no_end_of_line_comments(pid: str) -> None:
+    text = _render(pid, OVERRIDES)
+    assert end_of_line_comments(text) == [], text

@@ -1,5 +1,5 @@
-"""The two sides of a review: the files of a revision (or of the working tree), and the
-validation findings of each side, so that only findings a change introduces are shown.
+"""The files of a revision (or of the working tree), as a review compares them, and a
+checkout of a revision to validate it.
 
 Symbolic links are never followed: a link is not read as the file it points to (which may be
 outside the repository, or a config of another environment), and a revision is unpacked
@@ -14,11 +14,8 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from smtpops.diagnostics import Diagnostic
 from smtpops.gitops.repo import Repo
-from smtpops.settings import Settings
 
-Key = tuple[str, str, str | None, str]
 LINK_MODE = 0o120000  # git's file mode of a symbolic link
 
 
@@ -26,12 +23,6 @@ def files_at(repo: Repo, rev: str | None, configs_rel: str) -> dict[str, bytes]:
     """``configs/`` and ``.sops.yaml`` at ``rev`` (None: the working tree), without links."""
     files, _ = tree_at(repo, rev, configs_rel)
     return files
-
-
-def links_at(repo: Repo, rev: str | None, configs_rel: str) -> dict[str, str]:
-    """The symbolic links among ``configs/`` and ``.sops.yaml`` at ``rev``: path → target."""
-    _, links = tree_at(repo, rev, configs_rel)
-    return links
 
 
 def tree_at(
@@ -103,24 +94,3 @@ def _without_links(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None
     if not (member.isfile() or member.isdir()):
         return None
     return tarfile.data_filter(member, dest)
-
-
-def side(repo: Repo, rev: str | None, configs_rel: str) -> tuple[dict[Key, Diagnostic], Settings]:
-    """The validation findings of one side, and its environments and policy."""
-    from smtpops import engine, settings
-
-    with checkout(repo, rev) as root:
-        configs = os.path.join(root, configs_rel)
-        if not os.path.isdir(configs):
-            return {}, settings.DEFAULT
-        project = settings.load(configs)
-        here = os.getcwd()
-        os.chdir(root)  # so the report's paths come out relative to the repository
-        try:
-            report = engine.validate((configs_rel,))
-        finally:
-            os.chdir(here)
-    found = {
-        (d.rule_id, d.location.path, d.location.field, d.message): d for d in report.diagnostics
-    }
-    return found, project
