@@ -22,12 +22,11 @@ from typing import Any
 
 import click
 import pytest
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from smtpops.cli import cli
-from tests.conftest import CANARY, assert_no_canary
+from tests.conftest import CANARY, RunCli, assert_no_canary
 from tests.fuzz.conftest import examples
 from tests.fuzz.yaml_trees import documents
 
@@ -135,13 +134,12 @@ def fresh(template: Path) -> Iterator[Path]:
         shutil.rmtree(parent, ignore_errors=True)
 
 
-def run(*args: str, input: str | None = "") -> Any:
-    """``smtpops ARGS`` in-process (as the run_cli fixture does): no internal error, no
-    traceback, no password in the output, whatever the input."""
-    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=True)
+def run(run_cli: RunCli, *args: str, input: str | None = "") -> Any:
+    """``smtpops ARGS`` in-process through the run_cli fixture (an exception that escapes the
+    CLI fails the test with its traceback): no internal error, no traceback, no password in the
+    output, whatever the input."""
+    result = run_cli(*args, input=input)
     shown = f"smtpops {' '.join(map(repr, args))} -> exit {result.exit_code}\n{result.output}"
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"uncaught {type(result.exception).__name__}: {shown}")
     assert result.exit_code != INTERNAL, shown
     assert "internal error" not in result.stderr, shown
     assert "Traceback" not in result.output, shown
@@ -164,26 +162,32 @@ _readers = st.sampled_from(READERS)
 
 @examples(dev=20, slow=600)
 @given(text=documents(), target=_targets, reader=_readers)
-def test_random_yaml_trees(template: Path, text: str, target: str, reader: tuple[str, ...]) -> None:
+def test_random_yaml_trees(
+    template: Path, run_cli: RunCli, text: str, target: str, reader: tuple[str, ...]
+) -> None:
     with fresh(template) as root:
         place(root, target, text)
-        run(*reader)
+        run(run_cli, *reader)
 
 
 @examples(dev=10, slow=350)
 @given(data=st.binary(max_size=2000), target=_targets, reader=_readers)
-def test_random_bytes(template: Path, data: bytes, target: str, reader: tuple[str, ...]) -> None:
+def test_random_bytes(
+    template: Path, run_cli: RunCli, data: bytes, target: str, reader: tuple[str, ...]
+) -> None:
     with fresh(template) as root:
         place(root, target, data)
-        run(*reader)
+        run(run_cli, *reader)
 
 
 @examples(dev=10, slow=350)
 @given(text=st.text(max_size=2000), target=_targets, reader=_readers)
-def test_random_unicode(template: Path, text: str, target: str, reader: tuple[str, ...]) -> None:
+def test_random_unicode(
+    template: Path, run_cli: RunCli, text: str, target: str, reader: tuple[str, ...]
+) -> None:
     with fresh(template) as root:
         place(root, target, text)
-        run(*reader)
+        run(run_cli, *reader)
 
 
 _review = st.sampled_from(
@@ -207,14 +211,19 @@ _review = st.sampled_from(
     subject=st.text(min_size=1, max_size=60).filter(lambda s: s.strip() and "\0" not in s),
 )
 def test_hostile_commits_under_review(
-    template: Path, content: str | bytes, target: str, args: tuple[str, ...], subject: str
+    template: Path,
+    run_cli: RunCli,
+    content: str | bytes,
+    target: str,
+    args: tuple[str, ...],
+    subject: str,
 ) -> None:
     """A pull request that commits a hostile file, with a hostile commit subject."""
     with fresh(template) as root:
         place(root, target, content)
         _git(root, "add", "-A")
         _git(root, "commit", "-q", "--allow-empty", "-m", subject)
-        result = run(*args)
+        result = run(run_cli, *args)
         assert "\x1b" not in result.stdout or "json" in args
 
 
@@ -287,9 +296,9 @@ def soup(draw: st.DrawFn) -> list[str]:
 
 @examples(dev=30, slow=1500)
 @given(argv=soup(), stdin=st.sampled_from(["", "\n", CANARY + "\n", "y\n", "x\x1b\r\n"]))
-def test_option_soup(template: Path, argv: list[str], stdin: str) -> None:
+def test_option_soup(template: Path, run_cli: RunCli, argv: list[str], stdin: str) -> None:
     with fresh(template):
-        run(*argv, input=stdin)
+        run(run_cli, *argv, input=stdin)
 
 
 def test_the_soup_reaches_every_command() -> None:

@@ -24,3 +24,12 @@ def test_sandbox_dir_that_cannot_be_made(run_cli, repo_dir, folder: str) -> None
     )
     assert result.exit_code == 2, repr(result)
     assert "cannot use --dir" in result.stderr
+
+
+@pytest.mark.parametrize("folder", ["", "configs/development/main.yaml/x"])
+def test_init_in_a_folder_that_cannot_be_made(run_cli, repo_dir, folder: str) -> None:
+    (repo_dir / "configs" / "development").mkdir()
+    (repo_dir / "configs" / "development" / "main.yaml").write_text("name: main\n")
+    result = run_cli("init", folder)
+    assert result.exit_code == 2, repr(result)
+    assert "cannot make the folder" in result.stderr
