@@ -111,11 +111,16 @@ def repository(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 
 @pytest.fixture
-def template(repository: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The repository to copy, with its private keys where sops looks (SOPS_AGE_KEY)."""
+def template(repository: tuple[Path, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The repository to copy, with its private keys where sops looks (SOPS_AGE_KEY), and
+    Postfix's default configuration folder moved to an empty temp folder: `apply` and
+    `--apply postfix` must never touch this machine's /etc/postfix."""
+    from smtpops.delivery.postfix import target
+
     root, keys = repository
     monkeypatch.setenv("SOPS_AGE_KEY", keys)
     monkeypatch.delenv("SMTPOPS_DNS", raising=False)
+    monkeypatch.setattr(target, "DEFAULT_CONFIG_DIR", str(tmp_path / "no-postfix-here"))
     return root
 
 
@@ -248,20 +253,29 @@ def _commands() -> list[tuple[tuple[str, ...], click.Command]]:
 COMMANDS = _commands()
 
 
+# random text, but never a path out of the temp folder: the fuzz runs as root in CI
+_TEXT = st.text(max_size=12).filter(lambda t: not t.startswith(("/", "~")) and ".." not in t)
+
+
 def _value(param: click.Parameter) -> st.SearchStrategy[str]:
+    if param.name == "config_dir":
+        return st.sampled_from(["", "x", "configs", "../no-postfix"])
     if isinstance(param.type, click.Choice):
         return st.sampled_from([str(c) for c in param.type.choices]) | st.sampled_from(VALUES)
     if param.name == "dns":
         return st.sampled_from(DNS)
     if isinstance(param.type, click.types.IntParamType | click.types.FloatParamType):
         return st.sampled_from(["0", "1", "-1", "0.05", "65536", "x", "1e9", "2"])
-    return st.sampled_from(VALUES) | st.text(max_size=12)
+    return st.sampled_from(VALUES) | _TEXT
 
 
 @st.composite
 def soup(draw: st.DrawFn) -> list[str]:
     """A command path and a random mix of its options and arguments, valid or not."""
     path, command = draw(st.sampled_from(COMMANDS))
+    if path == ("exec",):  # COMMAND runs: never a random program, only `true`
+        rev = draw(st.sampled_from([[], ["--rev", "HEAD"], ["--rev", "x"]]))
+        return ["exec", draw(st.sampled_from(VALUES)), *rev, "--", "true"]
     argv = list(path)
     params = list(command.params)
     for _ in range(draw(st.integers(min_value=0, max_value=6))):
