@@ -47,6 +47,12 @@ def examples(*, dev: int, slow: int) -> settings:
 
 _RAN = re.compile(r"(\d+) passing, (\d+) failing")
 _counts: dict[str, int] = {}
+_partial: list[bool] = []  # some tests were deselected (-k, --deselect): no promise to keep
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        _partial.append(True)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -67,6 +73,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     total = sum(_counts.values())
-    if PROFILE == "slow" and _counts and total < SLOW_TOTAL and exitstatus == 0:
+    if PROFILE == "slow" and _counts and not _partial and total < SLOW_TOTAL and exitstatus == 0:
         session.exitstatus = 1
         print(f"\nfuzz: only {total} inputs ran, fewer than the {SLOW_TOTAL} the slow run promises")
