@@ -278,6 +278,10 @@ def soup(draw: st.DrawFn) -> list[str]:
         return ["exec", draw(st.sampled_from(VALUES)), *rev, "--", "true"]
     argv = list(path)
     params = list(command.params)
+    if path == ("agent",):  # one round on this repository, on a free port; no apply target
+        # (--apply command runs a program), no other repository (the network)
+        argv += ["--once", "--repository", ".", "--listen", "127.0.0.1:0", "--workdir", "agent"]
+        params = [p for p in params if p.name in ("envs", "branch", "interval", "log_format")]
     for _ in range(draw(st.integers(min_value=0, max_value=6))):
         if not params or draw(st.integers(0, 4)) == 0:
             argv.append(draw(st.sampled_from(VALUES)))
