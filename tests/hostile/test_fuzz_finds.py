@@ -33,3 +33,12 @@ def test_init_in_a_folder_that_cannot_be_made(run_cli, repo_dir, folder: str) ->
     result = run_cli("init", folder)
     assert result.exit_code == 2, repr(result)
     assert "cannot make the folder" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [("validate", "a\0b"), ("secrets", "check", "", "\0"), ("init", "x\0")]
+)
+def test_a_nul_byte_in_an_argument_is_a_usage_error(run_cli, repo_dir, args) -> None:
+    result = run_cli(*args)
+    assert result.exit_code == 2, repr(result)
+    assert "NUL character" in result.stderr
