@@ -3,7 +3,9 @@
 - ``dev`` (default): quick, part of the normal test run;
 - ``slow``: at least 10,000 inputs over the whole suite, run by ``.ci/run``
   (``HYPOTHESIS_PROFILE=slow .venv/bin/python -m pytest -q tests/fuzz``); the run fails when
-  fewer inputs than that were tried (a strategy that ran dry, a test that was skipped);
+  fewer inputs than that were tried (a strategy that ran dry, a test that was skipped). The
+  same inputs every run (derandomized), so CI's verdict does not depend on the draw;
+- ``explore``: as ``slow``, but new random inputs each run: to hunt for new failures;
 - ``ci``: the old name for a longer run (400 inputs per test).
 
 Tests slower than the rest (each input runs a command in-process) set their own numbers with
@@ -35,14 +37,15 @@ _COMMON: dict[str, Any] = {
 }
 settings.register_profile("dev", max_examples=60, **_COMMON)
 settings.register_profile("ci", max_examples=400, print_blob=True, **_COMMON)
-settings.register_profile("slow", max_examples=450, print_blob=True, **_COMMON)
+settings.register_profile("slow", max_examples=450, print_blob=True, derandomize=True, **_COMMON)
+settings.register_profile("explore", max_examples=450, print_blob=True, **_COMMON)
 settings.load_profile(PROFILE)
 
 
 def examples(*, dev: int, slow: int) -> settings:
     """Settings for a test whose inputs are costly: ``dev`` of them normally, ``slow`` in the
     slow profile (the other settings come from the profile)."""
-    return settings(max_examples=slow if PROFILE == "slow" else dev)
+    return settings(max_examples=slow if PROFILE in ("slow", "explore") else dev)
 
 
 _RAN = re.compile(r"(\d+) passing, (\d+) failing")
@@ -73,6 +76,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     total = sum(_counts.values())
-    if PROFILE == "slow" and _counts and not _partial and total < SLOW_TOTAL and exitstatus == 0:
+    slow = PROFILE in ("slow", "explore")
+    if slow and _counts and not _partial and total < SLOW_TOTAL and exitstatus == 0:
         session.exitstatus = 1
         print(f"\nfuzz: only {total} inputs ran, fewer than the {SLOW_TOTAL} the slow run promises")
