@@ -10,7 +10,27 @@ Public API (other services build on these names):
 
 from __future__ import annotations
 
-from smtpops.encryption.password import decrypt_password, reencrypt_for, set_password
-from smtpops.encryption.runner import sops_binary
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from smtpops.encryption.password import decrypt_password, reencrypt_for, set_password
+    from smtpops.encryption.runner import sops_binary
 
 __all__ = ["decrypt_password", "reencrypt_for", "set_password", "sops_binary"]
+
+# The names above load their module on first use (PEP 562): `validate` imports this package
+# for its keyless parts (leaks, scan, sops_config, sops_format) and never runs sops, so it
+# does not pay for subprocess, tempfile and the password plumbing (~10 ms of start-up).
+_HOME = {
+    "decrypt_password": "password",
+    "reencrypt_for": "password",
+    "set_password": "password",
+    "sops_binary": "runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'smtpops.encryption' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"smtpops.encryption.{_HOME[name]}"), name)

@@ -40,4 +40,6 @@ def _escape(match: re.Match[str]) -> str:
 def visible(text: str, *, keep_lines: bool = False) -> str:
     """``text`` with every unsafe character escaped: tab, CR and LF too, unless ``keep_lines``
     (then LF and CRLF stay, and only a CR not followed by LF is escaped)."""
+    if text.isprintable():  # no control, format (bidi, zero-width), separator or surrogate
+        return text
     return (_KEEP_LF if keep_lines else _ALL).sub(_escape, text)

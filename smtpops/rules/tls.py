@@ -99,5 +99,5 @@ def ca_file_missing(ctx: ConfigContext) -> Iterator[Hit]:
     if not ca_file or ctx.repo_root is None:
         return
     path = ca_file if os.path.isabs(ca_file) else os.path.join(ctx.repo_root, ca_file)
-    if not os.path.isfile(path):
+    if not ctx.exists(path):
         yield Hit(field=("ca_file",), message=f"the CA file '{ca_file}' does not exist")

@@ -276,6 +276,8 @@ def soup(draw: st.DrawFn) -> list[str]:
     if path == ("exec",):  # COMMAND runs: never a random program, only `true`
         rev = draw(st.sampled_from([[], ["--rev", "HEAD"], ["--rev", "x"]]))
         return ["exec", draw(st.sampled_from(VALUES)), *rev, "--", "true"]
+    if path == ("ui",):  # it serves until Ctrl+C: only its help and option errors
+        return ["ui", *draw(st.sampled_from([["--help"], ["--port", "x"], ["--port", "-1"]]))]
     argv = list(path)
     params = list(command.params)
     if path == ("agent",):  # one round on this repository, on a free port; no apply target
