@@ -17,6 +17,8 @@ from smtpops import schema
 # Derived from the schema, the one source of truth for the fields (see smtpops.schema).
 TLS_MODES: tuple[str, ...] = schema.choices("tls")
 AUTH_PROTOCOLS: tuple[str, ...] = schema.choices("auth_protocol")
+TOKEN_MECHANISMS = ("XOAUTH2", "OAUTHBEARER")  # sign in with an OAuth2 access token
+PASSWORD_MECHANISMS = tuple(m for m in AUTH_PROTOCOLS if m not in TOKEN_MECHANISMS)
 FIELDS: tuple[str, ...] = schema.fields()
 METADATA_FIELDS: tuple[str, ...] = schema.tool_fields()
 DEFAULTS: dict[str, Any] = schema.defaults()
@@ -59,6 +61,50 @@ def _typed(raw: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> Any
     return value if isinstance(value, kind) else DEFAULTS.get(name)
 
 
+OAUTH_SECRET_FIELDS: tuple[str, ...] = schema.secret_subfields("oauth")  # SOPS-encrypted
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthSettings:
+    """The readable part of the ``oauth:`` block. Secret parts appear only as whether they are
+    present (their values are ENC[...] text, decrypted by :mod:`smtpops.oauth.credentials`)."""
+
+    flow: str | None
+    tenant: str | None = None
+    client_id: str | None = None
+    certificate_thumbprint: str | None = None
+    scope: str | None = None
+    token_url: str | None = None
+    authority: str | None = None
+    ca_file: str | None = None
+    secrets: frozenset[str] = frozenset()  # which of OAUTH_SECRET_FIELDS the block holds
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return tuple(self.scope.split()) if self.scope else ()
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> OAuthSettings | None:
+        if not isinstance(raw, dict):
+            return None
+
+        def text(name: str) -> str | None:
+            value = raw.get(name)
+            return value if isinstance(value, str) and value.strip() else None
+
+        return cls(
+            flow=text("flow"),
+            tenant=text("tenant"),
+            client_id=text("client_id"),
+            certificate_thumbprint=text("certificate_thumbprint"),
+            scope=text("scope"),
+            token_url=text("token_url"),
+            authority=text("authority"),
+            ca_file=text("ca_file"),
+            secrets=frozenset(n for n in OAUTH_SECRET_FIELDS if text(n)),
+        )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     name: str | None
@@ -73,6 +119,7 @@ class Config:
     auth_protocol: str
     username: str | None
     password: str | None
+    oauth: OAuthSettings | None = None
     from_address: str | None
     helo_hostname: str | None
     max_connections: int | None
@@ -80,6 +127,12 @@ class Config:
     idle_timeout: int | None
     wait_timeout: int | None
     custom_headers: list[tuple[int, str]]
+    basic_auth_reenabled: str | None = None
+
+    @property
+    def uses_token(self) -> bool:
+        """Whether this config signs in with an OAuth2 access token (XOAUTH2/OAUTHBEARER)."""
+        return self.auth_protocol in TOKEN_MECHANISMS
 
     @property
     def encrypted(self) -> bool:
@@ -120,4 +173,6 @@ class Config:
             idle_timeout=parse_duration(raw.get("idle_timeout", DEFAULTS["idle_timeout"])),
             wait_timeout=parse_duration(raw.get("wait_timeout", DEFAULTS["wait_timeout"])),
             custom_headers=parse_headers(raw.get("custom_headers")),
+            oauth=OAuthSettings.from_raw(raw.get("oauth")),
+            basic_auth_reenabled=_typed(raw, "basic_auth_reenabled", str),
         )

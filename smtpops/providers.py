@@ -43,6 +43,34 @@ class Notice:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthFlow:
+    """One OAuth2 flow a provider offers: where tokens come from and which scopes to ask."""
+
+    id: str
+    scopes: tuple[str, ...]
+    accepted_scopes: tuple[str, ...] = ()
+    authority: str | None = None  # "{tenant}" stands for the config's tenant
+    token_url: str | None = None
+    verified: bool = True
+    note: str = ""
+
+    def accepts(self, scopes: tuple[str, ...]) -> bool:
+        allowed = {*self.scopes, *self.accepted_scopes}
+        return bool(scopes) and all(s in allowed for s in scopes)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BasicAuthRetirement:
+    """When the provider stops accepting passwords by default (ISO dates)."""
+
+    disabled_by_default: str
+    strict_error_from: str
+    text: str
+    hint: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Parameter:
     name: str
     description: str
@@ -75,6 +103,8 @@ class Provider:
     endpoints: tuple[Endpoint, ...] = ()
     auth: tuple[str, ...] = ()
     auth_verified: bool = True
+    oauth_flows: tuple[OAuthFlow, ...] = ()
+    basic_auth_retirement: BasicAuthRetirement | None = None
     username: str = ""
     username_format: str = "any"
     username_fixed: str | None = None
@@ -112,6 +142,9 @@ class Provider:
     def allows_auth(self, mechanism: str) -> bool:
         return not self.auth or mechanism in self.auth
 
+    def oauth_flow(self, flow_id: str) -> OAuthFlow | None:
+        return next((f for f in self.oauth_flows if f.id == flow_id), None)
+
     def describe_endpoints(self) -> str:
         return ", ".join(str(e) for e in self.endpoints)
 
@@ -139,6 +172,19 @@ def parse(data: dict[str, Any], directory: str = "") -> Provider:
         endpoints=tuple(Endpoint(**e) for e in _tuple(data.get("endpoints"))),
         auth=_tuple(data.get("auth")),
         auth_verified=data.get("auth_verified", True),
+        oauth_flows=tuple(
+            OAuthFlow(
+                **{
+                    **f,
+                    "scopes": _tuple(f.get("scopes")),
+                    "accepted_scopes": _tuple(f.get("accepted_scopes")),
+                }
+            )
+            for f in _tuple((data.get("oauth") or {}).get("flows"))
+        ),
+        basic_auth_retirement=BasicAuthRetirement(**data["basic_auth_retirement"])
+        if data.get("basic_auth_retirement")
+        else None,
         username=data.get("username", ""),
         username_format=data.get("username_format", "any"),
         username_fixed=data.get("username_fixed"),

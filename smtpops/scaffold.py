@@ -19,7 +19,7 @@ from typing import Any
 
 from smtpops import discovery, engine, model, schema, settings, templating, yamlio
 from smtpops.diagnostics import Diagnostic, Report, Severity
-from smtpops.encryption import set_password, sops_regex
+from smtpops.encryption import set_oauth, set_password, sops_regex
 from smtpops.errors import InputError, UsageError
 from smtpops.providers import Provider
 from smtpops.rules.context import RepoContext
@@ -31,6 +31,7 @@ RESERVED = {
     "provider": "use --provider",
     "active": "a new config is always inactive; `smtpops deploy` activates it",
     "password": "use --password-stdin or the masked prompt, never the command line",
+    "oauth": "use --auth oauth with --oauth FIELD=VALUE (its secret parts: --secret-stdin)",
     "sops": "sops writes this block itself",
 }
 SETTABLE = tuple(f for f in model.FIELDS if f not in RESERVED)
@@ -144,7 +145,12 @@ def _header(provider: Provider, env: str, name: str, path: str) -> str:
 
 
 def check(
-    path: str, text: str, configs_dir: str, env: str, *, ignore: tuple[str, ...] = ("CRED001",)
+    path: str,
+    text: str,
+    configs_dir: str,
+    env: str,
+    *,
+    ignore: tuple[str, ...] = ("CRED001", "OAUTH007"),  # the secrets are stored after
 ) -> Report:
     """Validate ``text`` as if it were the file at ``path``, next to its environment's files
     (the file now at ``path``, if any, is replaced by ``text``)."""
@@ -252,6 +258,16 @@ def password_problem(path: str, env: str) -> str | None:
             f"run `smtpops keys init --env {env}` first"
         )
     return None
+
+
+def store_oauth(path: str, parts: dict[str, Secret]) -> None:
+    """Encrypt the oauth secret ``parts`` into the new file; on failure the file is removed."""
+    try:
+        set_oauth(path, parts)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        raise
 
 
 def store_password(path: str, password: Secret) -> None:

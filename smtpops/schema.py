@@ -71,6 +71,13 @@ def secret_fields() -> frozenset[str]:
     return frozenset(name for name, sub in properties().items() if _holds(sub, "writeOnly"))
 
 
+def secret_subfields(name: str) -> tuple[str, ...]:
+    """The ``writeOnly`` properties inside the mapping field ``name`` (e.g. the oauth block's
+    client_secret), in the schema's order."""
+    inner = properties().get(name, {}).get("properties", {})
+    return tuple(k for k, sub in inner.items() if isinstance(sub, dict) and sub.get("writeOnly"))
+
+
 def defaults() -> dict[str, Any]:
     """Each field's ``default``, as the spec gives it."""
     return {name: sub["default"] for name, sub in properties().items() if "default" in sub}
@@ -88,9 +95,51 @@ def _quick_checks() -> dict[str, Any]:
 
 
 SECRET_FIELDS = secret_fields()
+NESTED_FIELDS = frozenset({"oauth"})  # mappings whose errors name the sub-field, never a value
+
+
+def required_fields(data: dict[str, Any]) -> list[str]:
+    """The fields ``data`` must have: the schema's ``required`` plus those of each ``allOf``
+    if/then/else whose condition (plain property checks) holds or fails."""
+    found = list(schema().get("required", []))
+    for branch in schema().get("allOf", []):
+        condition = branch.get("if", {})
+        holds = all(name in data for name in condition.get("required", [])) and all(
+            name not in data or compile_check(sub)(data[name])
+            for name, sub in condition.get("properties", {}).items()
+        )
+        found += branch.get("then" if holds else "else", {}).get("required", [])
+    return found
+
+
+def _describe_nested(error: Any, field: str) -> str:
+    """An error inside a mapping such as ``oauth``: the sub-field and what it takes, no value
+    (the block holds secrets)."""
+    path = ".".join(str(p) for p in error.path) or field
+    sub = error.schema if isinstance(error.schema, dict) else {}
+    kind = error.validator
+    if kind == "additionalProperties":
+        extra = sorted(set(error.instance) - set(sub.get("properties", {})))
+        allowed = ", ".join(sub.get("properties", {}))
+        return f"'{path}' has the unknown field(s) {', '.join(map(str, extra))}; it takes {allowed}"
+    if kind == "required":
+        return f"'{path}': {error.message.split(' is a ')[0]} is missing"
+    if kind == "enum":
+        return f"'{path}' must be one of: {', '.join(map(str, error.validator_value))}"
+    if kind == "type":
+        return f"'{path}' must be {error.validator_value}"
+    if kind == "pattern":
+        return f"'{path}' is not in the expected form ({sub.get('description', '')})".replace(
+            " ()", ""
+        )
+    if kind in ("minLength", "maxLength"):
+        return f"'{path}' is empty or too long"
+    return f"'{path}' is not valid here"
 
 
 def _describe(error: Any, field: str) -> str:
+    if field in NESTED_FIELDS:
+        return _describe_nested(error, field)
     if field in SECRET_FIELDS:
         # never echo a value that may be a plaintext password
         return f"'{field}' must be text: the ENC[...] value that sops writes"
@@ -133,7 +182,7 @@ def check(data: dict[str, Any]) -> list[SchemaProblem]:
     """Every schema failure of ``data`` (a mapping), one per field, in a stable order."""
     problems: list[SchemaProblem] = []
     props = properties()
-    required = schema().get("required", [])
+    required = required_fields(data)
     seen: set[str] = set()
     for name in required:
         if name not in data or data[name] is None:
@@ -161,5 +210,6 @@ def check(data: dict[str, Any]) -> list[SchemaProblem]:
         if field in seen:
             continue
         seen.add(field)
-        problems.append(SchemaProblem(field, tuple(error.path)[:1], _describe(error, field)))
+        where = tuple(error.path) if field in NESTED_FIELDS else tuple(error.path)[:1]
+        problems.append(SchemaProblem(field, where, _describe(error, field)))
     return problems

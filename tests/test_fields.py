@@ -45,7 +45,7 @@ def test_the_unknown_field_rule_lists_the_fields() -> None:
 
 
 def test_secret_fields_are_the_schemas_write_only_fields() -> None:
-    assert {"password"} == schema.SECRET_FIELDS
+    assert {"password", "oauth"} == schema.SECRET_FIELDS
     for name in schema.SECRET_FIELDS:
         change = review_fields.changes({name: "ENC[a]"}, {name: "ENC[b]"})[0]
         assert change.hidden and "ENC[" not in change.describe()
@@ -67,3 +67,11 @@ def test_the_doc_examples_base_uses_only_schema_fields() -> None:
     import yaml
 
     assert set(yaml.safe_load(BASE)) <= set(PROPERTIES)
+
+
+def test_the_oauth_record_has_one_attribute_per_readable_oauth_field() -> None:
+    inner = PROPERTIES["oauth"]["properties"]
+    attributes = [f.name for f in dataclasses.fields(model.OAuthSettings)]
+    readable = [k for k in inner if not inner[k].get("writeOnly")]
+    assert attributes == [*readable, "secrets"], "add the oauth field to OAuthSettings"
+    assert tuple(k for k in inner if inner[k].get("writeOnly")) == model.OAUTH_SECRET_FIELDS

@@ -69,7 +69,8 @@ def found(run_cli, root: Path, example: Example) -> tuple[int, list[dict]]:
     base = ("--base", "HEAD") if example.base is not None else ()
     if base:
         os.chdir(root)  # the repository the base is in
-    result = run_cli("validate", str(root / "configs"), "--format", "json", *base)
+    env = {"SMTPOPS_TODAY": example.today} if example.today else None
+    result = run_cli("validate", str(root / "configs"), "--format", "json", *base, env=env)
     assert result.exit_code in (0, 1, 2), repr(result)
     return result.exit_code, json.loads(result.stdout)["diagnostics"]
 

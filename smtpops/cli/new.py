@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 import click
 
 from smtpops import discovery, scaffold, templating
-from smtpops.cli import complete
+from smtpops.cli import complete, new_oauth
 from smtpops.cli.guided import Guide
 from smtpops.cli.prompts import password
 from smtpops.errors import CheckFailed, InputError, UsageError
 from smtpops.providers import catalog, resolve, suggest
 from smtpops.secret import Secret
+
+
+@dataclass(frozen=True, slots=True)
+class _SignIn:
+    """How the new config signs in, as the options said (auth None: ask, or password)."""
+
+    auth: str | None
+    oauth_items: tuple[str, ...]
+    secret_stdin: bool
 
 
 def _interactive(guided: bool | None) -> bool:
@@ -36,6 +46,17 @@ def _show(report: Any, err: bool = False, only: tuple[Any, ...] | None = None) -
     for d in report.diagnostics if only is None else only:
         click.echo(f"  {d.severity.value} {d.rule_id}: {d.message}", err=err)
         click.echo(f"      How to fix: {d.hint}", err=err)
+
+
+def _storable(path: str, env: str, what: str, option: str, command: str) -> None:
+    """Refuse a secret given on standard input that cannot be stored encrypted yet."""
+    problem = scaffold.password_problem(path, env)
+    if problem:
+        raise UsageError(
+            f"the {what} was not used: {problem}",
+            hint=f"Leave out {option} to create the config without it, and set it later with "
+            f"`{command}`.",
+        )
 
 
 def _read_password() -> Any:
@@ -80,6 +101,28 @@ def _read_password() -> Any:
     help="Read the password from standard input; it is stored encrypted.",
 )
 @click.option(
+    "--auth",
+    "auth",
+    type=click.Choice(["password", "oauth"]),
+    default=None,
+    help="Sign in with a password, or with OAuth2 (XOAUTH2: Microsoft 365, Google). Default: "
+    "password (guided setup asks when the provider offers OAuth2).",
+)
+@click.option(
+    "--oauth",
+    "oauth_items",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="An oauth block field with --auth oauth: flow, tenant, client_id, "
+    "certificate_thumbprint, scope, token_url, authority, ca_file (repeatable).",
+)
+@click.option(
+    "--secret-stdin",
+    is_flag=True,
+    help="With --auth oauth: read the secret part(s) from standard input (client secret, "
+    "key, refresh token); stored encrypted.",
+)
+@click.option(
     "--guided/--no-guided",
     default=None,
     help="Ask for what is missing (default: when run in a terminal).",
@@ -94,6 +137,9 @@ def new(
     sets: tuple[str, ...],
     param_items: tuple[str, ...],
     password_stdin: bool,
+    auth: str | None,
+    oauth_items: tuple[str, ...],
+    secret_stdin: bool,
     guided: bool | None,
     dry_run: bool,
 ) -> None:
@@ -111,8 +157,20 @@ def new(
             hint="Run smtpops new from your repository (create configs/ first).",
         )
     interactive = _interactive(guided)
-    if password_stdin and interactive and guided is None:
+    if (password_stdin or secret_stdin) and interactive and guided is None:
         interactive = False
+    if auth is None and (oauth_items or secret_stdin):
+        auth = "oauth"
+    if auth is None and password_stdin:
+        auth = "password"
+    if auth == "oauth" and password_stdin:
+        raise UsageError(
+            "--password-stdin does not go with --auth oauth",
+            hint="Give the OAuth2 secret part with --secret-stdin.",
+        )
+    if (secret_stdin or oauth_items) and auth == "password":
+        raise UsageError("--oauth and --secret-stdin need --auth oauth")
+    sign_in = _SignIn(auth=auth, oauth_items=oauth_items, secret_stdin=secret_stdin)
     values: dict[str, Any] = dict(scaffold.parse_set(item) for item in sets)
     if username is not None:
         values["username"] = username
@@ -124,7 +182,16 @@ def new(
         guide.offer_resume()
     try:
         _create(
-            configs_dir, guide, values, env, provider_id, name, param_items, password_stdin, dry_run
+            configs_dir,
+            guide,
+            values,
+            env,
+            provider_id,
+            name,
+            param_items,
+            password_stdin,
+            dry_run,
+            sign_in,
         )
     except (click.exceptions.Abort, KeyboardInterrupt):
         if guide is None:
@@ -144,6 +211,7 @@ def _create(
     param_items: tuple[str, ...],
     password_stdin: bool,
     dry_run: bool,
+    sign_in: _SignIn,
 ) -> None:
 
     if guide is not None:
@@ -172,14 +240,21 @@ def _create(
     params = dict(scaffold.parse_param(provider, item) for item in param_items)
     path = scaffold.target(configs_dir, env, name)
     secret = _read_password() if password_stdin else None
+    oauth_parts: dict[str, Secret] | None = None
+    secret_names: tuple[str, ...] = ()
+    auth = sign_in.auth
+    if auth is None:
+        auth = new_oauth.ask_auth(provider) if guide is not None else "password"
+    if auth == "oauth":
+        given = new_oauth.parse(sign_in.oauth_items)
+        readable = new_oauth.block(provider, given, guide is not None)
+        new_oauth.values_for(readable, values)
+        secret_names = new_oauth.secrets_needed(readable)
+        if sign_in.secret_stdin:
+            _storable(path, env, "secret", "--secret-stdin", "smtpops secrets set-oauth")
+            oauth_parts = new_oauth.read_stdin(secret_names)
     if secret is not None:
-        problem = scaffold.password_problem(path, env)
-        if problem:
-            raise UsageError(
-                f"the password was not used: {problem}",
-                hint="Leave out --password-stdin to create the config without a "
-                "password, and set it later with `smtpops secrets set-password`.",
-            )
+        _storable(path, env, "password", "--password-stdin", "smtpops secrets set-password")
     if guide is not None:
         guide.params = params
         guide.fields()
@@ -222,13 +297,25 @@ def _create(
     if dry_run:
         click.echo(draft.text, nl=False)
         return
-    if guide is not None and secret is None:
+    if guide is not None and auth == "oauth" and oauth_parts is None:
+        if scaffold.password_problem(path, env) is None:
+            oauth_parts = new_oauth.ask_secrets(secret_names)
+    elif guide is not None and secret is None:
         secret = password(path, env)
     scaffold.write(draft)
     if secret is not None:
         scaffold.store_password(draft.path, secret)
+    if oauth_parts:
+        scaffold.store_oauth(draft.path, oauth_parts)
     click.echo(f"Created {draft.path} ({provider.name}, inactive).")
-    if secret is not None:
+    if auth == "oauth":
+        click.echo(
+            f"OAuth2 secret ({', '.join(secret_names)}): stored encrypted."
+            if oauth_parts
+            else f"OAuth2 secret ({', '.join(secret_names)}): not set yet; add it with "
+            f"`smtpops secrets set-oauth {draft.path}`."
+        )
+    elif secret is not None:
         click.echo("Password: stored encrypted.")
     else:
         click.echo(

@@ -79,6 +79,26 @@ def _facts(p: Any) -> dict[str, Any]:
         ],
         "auth": list(p.auth),
         "auth_verified": p.auth_verified,
+        "oauth_flows": [
+            {
+                "id": f.id,
+                "scopes": list(f.scopes),
+                "accepted_scopes": list(f.accepted_scopes),
+                "authority": f.authority,
+                "token_url": f.token_url,
+                "verified": f.verified,
+                "note": f.note,
+            }
+            for f in p.oauth_flows
+        ],
+        "basic_auth_retirement": (
+            {
+                "disabled_by_default": p.basic_auth_retirement.disabled_by_default,
+                "strict_error_from": p.basic_auth_retirement.strict_error_from,
+            }
+            if p.basic_auth_retirement
+            else None
+        ),
         "username": p.username,
         "username_fixed": p.username_fixed,
         "max_connections": p.max_connections,
@@ -122,6 +142,17 @@ def _text(p: Any) -> list[str]:
     out.append(f"  Ports:            {ports}")
     auth = ", ".join(p.auth) or "any"
     out.append(f"  Sign-in:          {auth}{'' if p.auth_verified else ' (unverified)'}")
+    for flow in p.oauth_flows:
+        where = flow.token_url or flow.authority or ""
+        tag = "" if flow.verified else " (unverified)"
+        out.append(f"  OAuth2 flow:      {flow.id}{tag}: scope {' '.join(flow.scopes)}")
+        if where:
+            out.append(f"                    token endpoint {where}")
+    if p.basic_auth_retirement:
+        out.append(
+            f"  Password sign-in: off by default from {p.basic_auth_retirement.disabled_by_default}"
+            f" (an error in production from {p.basic_auth_retirement.strict_error_from})"
+        )
     if p.username:
         out.append(f"  Username:         {p.username}")
     if p.max_connections:

@@ -30,6 +30,15 @@ def _relative(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
+OAUTH_HEADER = """\
+# yaml-language-server: $schema=../../schemas/smtp-config.schema.json
+# A config for the local smtpops sandbox (smtpops sandbox --oauth), signing in with OAuth2
+# from the sandbox's own token endpoint. Add the sandbox app's client secret, encrypted:
+#   smtpops secrets set-oauth {target}
+# then test it:  smtpops test {target}
+"""
+
+
 def _write_config(path: str, fields: dict[str, Any]) -> None:
 
     directory = os.path.dirname(os.path.abspath(path))
@@ -38,7 +47,8 @@ def _write_config(path: str, fields: dict[str, Any]) -> None:
     stem = os.path.splitext(os.path.basename(path))[0]
     env = os.path.basename(directory)
     body = yaml.safe_dump(fields | {"name": stem}, sort_keys=False, allow_unicode=True)
-    write_text(path, CONFIG_HEADER.format(target=f"{env}/{stem}") + body)
+    header = OAUTH_HEADER if "oauth" in fields else CONFIG_HEADER
+    write_text(path, header.format(target=f"{env}/{stem}") + body)
 
 
 def _describe(info: dict[str, Any], shown_password: str) -> str:
@@ -53,6 +63,15 @@ def _describe(info: dict[str, Any], shown_password: str) -> str:
             f"  password:      {shown_password}   (throwaway)",
             f"  auth:          {', '.join(info['mechanisms'])}",
             f"  messages kept: {info['messages_dir']}",
+            *(
+                [
+                    f"  OAuth2:        XOAUTH2/OAUTHBEARER, authority {info['oauth_authority']}",
+                    f"  client ID:     {info['oauth_client_id']}",
+                    f"  client secret: {info['oauth_client_secret']}   (throwaway)",
+                ]
+                if "oauth_authority" in info
+                else []
+            ),
             "Press Ctrl-C to stop.",
         ]
     )
@@ -87,6 +106,12 @@ def _describe(info: dict[str, Any], shown_password: str) -> str:
     is_flag=True,
     help="Read the sandbox password from standard input (default: a random one).",
 )
+@click.option(
+    "--oauth",
+    is_flag=True,
+    help="Also accept XOAUTH2/OAUTHBEARER, with tokens from a local HTTPS token endpoint "
+    "(a Microsoft-like app with a throwaway client secret).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the connection details as JSON.")
 @click.option(
     "--info-file",
@@ -110,6 +135,7 @@ def sandbox(
     directory: str,
     username: str,
     password_stdin: bool,
+    oauth: bool,
     as_json: bool,
     info_file: str | None,
     write_config: str | None,
@@ -119,7 +145,8 @@ def sandbox(
     `smtpops test` and `smtpops deploy` can be tried without a provider account.
 
     It listens on 127.0.0.1 only, with a certificate from a CA generated for this run,
-    and keeps every message it receives as a .eml file.
+    and keeps every message it receives as a .eml file. With --oauth it also signs in with
+    XOAUTH2/OAUTHBEARER, with tokens from its own HTTPS token endpoint (loopback too).
     """
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
@@ -147,6 +174,7 @@ def sandbox(
         username=username,
         password=password,
         on_message=received,
+        oauth=oauth,
     )
     try:
         box.start()
@@ -162,12 +190,17 @@ def sandbox(
         }
         if password_stdin:
             info.pop("password")
+        if write_config:
+            auth = "XOAUTH2" if oauth else "LOGIN"
+            fields = box.config(auth_protocol=auth) | {"ca_file": info["ca_file"]}
+            if oauth:
+                fields["oauth"] = fields["oauth"] | {"ca_file": info["ca_file"]}
         for option, target in (("--write-config", write_config), ("--info-file", info_file)):
             if not target:
                 continue
             try:
                 if option == "--write-config":
-                    _write_config(target, box.config() | {"ca_file": info["ca_file"]})
+                    _write_config(target, fields)
                 else:
                     write_text(target, json.dumps(info, indent=2) + "\n")
             except OSError as exc:

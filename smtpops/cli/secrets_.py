@@ -7,14 +7,17 @@ import os
 import sys
 
 import click
+import yaml
 
 from smtpops import discovery, reporters
 from smtpops.cli import complete
 from smtpops.cli.options import format_option
+from smtpops.encryption import keys, sops_config
+from smtpops.encryption import set_oauth as encrypt_oauth
 from smtpops.encryption import set_password as encrypt
-from smtpops.encryption import sops_config
 from smtpops.encryption.rotate import reencrypt_all
 from smtpops.errors import EXIT_FINDINGS, UsageError
+from smtpops.oauth.flows import FLOWS, SECRET_TITLES
 from smtpops.reporters import json_
 from smtpops.reporters.safe import visible
 from smtpops.secret import Secret
@@ -23,7 +26,7 @@ from smtpops.services import secret_check
 
 @click.group()
 def secrets() -> None:
-    """Set, check and re-encrypt SOPS-encrypted passwords."""
+    """Set, check and re-encrypt SOPS-encrypted passwords and OAuth2 secrets."""
 
 
 def _read_stdin_password() -> str:
@@ -31,6 +34,17 @@ def _read_stdin_password() -> str:
     if text.endswith("\r\n"):
         return text[:-2]
     return text[:-1] if text.endswith("\n") else text
+
+
+def _encrypted(path: str, what: str) -> None:
+    """Say for whose keys ``what`` of ``path`` was encrypted."""
+    found = sops_config.for_file(path)
+    rule = found.rule_for(path) if found else None
+    count = len(rule.recipients) if rule else 0
+    click.echo(
+        f"✓ {path}: {what} encrypted for {count} key(s) of "
+        f"{(rule.environment if rule else None) or 'this folder'}. Commit the file."
+    )
 
 
 @secrets.command("set-password")
@@ -64,13 +78,115 @@ def set_password(config: str, password_stdin: bool) -> None:
     if not secret:
         raise UsageError("the password is empty", hint="Enter the password your provider gave you.")
     encrypt(path, secret)
-    found = sops_config.for_file(path)
-    rule = found.rule_for(path) if found else None
-    count = len(rule.recipients) if rule else 0
-    click.echo(
-        f"✓ {path}: password encrypted for {count} key(s) of "
-        f"{(rule.environment if rule else None) or 'this folder'}. Commit the file."
-    )
+    _encrypted(path, "password")
+
+
+_MULTILINE = ("private_key", "service_account_key")
+
+
+def _ask(config: str, name: str, title: str) -> str:
+    if name in _MULTILINE:
+        raise UsageError(
+            f"the {title} spans several lines; give it on standard input",
+            hint=f"smtpops secrets set-oauth {config} --stdin < the-file",
+        )
+    try:
+        value: str = click.prompt(
+            title, hide_input=True, confirmation_prompt=True, err=True, show_default=False
+        )
+    except click.exceptions.Abort:
+        if sys.stdin.isatty():
+            raise
+        raise UsageError(
+            f"the {title} could not be read: the input ended (it is redirected, not a terminal)",
+            hint=f"Pipe it in with --stdin: ... | smtpops secrets set-oauth {config} --stdin",
+        ) from None
+    return value
+
+
+def _from_stdin(names: tuple[str, ...]) -> dict[str, str]:
+    text = sys.stdin.read()
+    if len(names) == 1:
+        return {names[0]: text.rstrip("\r\n") if names[0] not in _MULTILINE else text.strip()}
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    if len(lines) < len(names) or any(not lines[i] for i in range(len(names))):
+        raise UsageError(
+            f"--stdin needs {len(names)} lines: {', then '.join(names)}",
+            hint="Give one value per line, in that order.",
+        )
+    return dict(zip(names, lines, strict=False))
+
+
+def _check_shape(name: str, value: str) -> str:
+    """What to tell the user about a key (the service account's address), or a UsageError
+    for a value that cannot be what it claims; never echoes the value."""
+    if name == "service_account_key":
+        try:
+            info = json.loads(value)
+        except ValueError:
+            info = None
+        if not isinstance(info, dict) or not {"client_email", "private_key"} <= set(info):
+            raise UsageError(
+                "the service account key is not a Google JSON key (client_email, private_key)",
+                hint="Create a JSON key for the service account in the Google Cloud console "
+                "(IAM → Service accounts → Keys) and give that file.",
+            )
+        return (
+            f"service account {info['client_email']} (client ID {info.get('client_id', '?')}): "
+            "your Workspace admin authorises that client ID for https://mail.google.com/ under "
+            "Security → API controls → Domain-wide delegation."
+        )
+    if name == "private_key" and "PRIVATE KEY-----" not in value:
+        raise UsageError(
+            "the certificate private key is not a PEM private key (-----BEGIN PRIVATE KEY-----)",
+            hint="Give the PEM file of the certificate's private key (unencrypted).",
+        )
+    return ""
+
+
+@secrets.command("set-oauth")
+@click.argument("config", shell_complete=complete.configs)
+@click.option(
+    "--stdin",
+    "from_stdin",
+    is_flag=True,
+    help="Read the secret parts from standard input (several parts: one per line, in the "
+    "order the command names).",
+)
+def set_oauth(config: str, from_stdin: bool) -> None:
+    """Encrypt the OAuth2 secret parts of CONFIG's oauth block (a path or ENV/NAME).
+
+    Asks for what the block's flow needs, without showing it: the client secret (Microsoft
+    app-only), the certificate's private key (with certificate_thumbprint set), the refresh
+    token (delegated flows, with the client secret for Google) or the service account's JSON
+    key (--stdin < key.json). Only the oauth and sops sections of the file change; no private
+    key is needed.
+    """
+    path = discovery.resolve_name(config)
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    block = data.get("oauth") if isinstance(data, dict) else None
+    flow = FLOWS.get(str(block.get("flow"))) if isinstance(block, dict) else None
+    if flow is None or not isinstance(block, dict):
+        raise UsageError(
+            f"{path}: there is no oauth block with a known flow ({', '.join(FLOWS)})",
+            hint="Add the block first: `smtpops new --auth oauth`, or see `smtpops rules OAUTH001`.",
+        )
+    names = flow.secrets_for({k for k, v in block.items() if v})
+    if from_stdin:
+        values = _from_stdin(names)
+    else:
+        values = {n: _ask(config, n, SECRET_TITLES[n]) for n in names}
+    notes = [_check_shape(n, v) for n, v in values.items()]
+    parts = {n: Secret(v) for n, v in values.items()}
+    values.clear()
+    empty = [n for n, v in parts.items() if not v]
+    if empty:
+        raise UsageError(f"the {', '.join(empty)} is empty", hint="Paste the value again.")
+    encrypt_oauth(path, parts)
+    _encrypted(path, ", ".join(parts))
+    for note in filter(None, notes):
+        click.echo(f"  {note}")
 
 
 @secrets.command("check")
@@ -141,8 +257,21 @@ def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
     return [i.path for i in items]
 
 
+def _migrate_rules() -> None:
+    """Bring .sops.yaml's encrypted_regex up to date (the OAuth2 secret parts)."""
+    configs_dir = discovery.find_configs_dir()
+    found = sops_config.find(configs_dir or os.getcwd())
+    changed = keys.migrate_encrypted_regex(found) if found else []
+    if found and changed:
+        click.echo(
+            f"{os.path.relpath(found)}: encrypted_regex updated for {', '.join(changed)} "
+            "(the oauth block's secret parts are encrypted too). Commit it."
+        )
+
+
 def _reencrypt(paths: tuple[str, ...], env: str | None, rotate: bool) -> None:
 
+    _migrate_rules()
     results = reencrypt_all(_targets(paths, env), rotate=rotate)
     for r in results:
         if r.status == "failed":
@@ -171,7 +300,9 @@ def updatekeys(paths: tuple[str, ...], env: str | None) -> None:
     """Give every encrypted file the keys .sops.yaml lists for its folder.
 
     Run after `smtpops keys add`; needs a key of each environment concerned. The password
-    itself is not re-encrypted (use `rotate` after a key was removed).
+    itself is not re-encrypted (use `rotate` after a key was removed). Also brings the
+    encrypted_regex of .sops.yaml up to date (earlier versions did not name the OAuth2
+    secret parts).
     """
     _reencrypt(paths, env, rotate=False)
 

@@ -5,6 +5,9 @@ Public API (other services build on these names):
 - :func:`decrypt_password` — the password of a config, decrypted in memory (MAC checked).
 - :func:`set_password` — encrypt a password into a config, nothing else in the file changes.
 - :func:`reencrypt_for` — carry a password to a config of another environment.
+- :func:`decrypt_credentials` — what a config signs in with, decrypted in memory: its
+  password, or its OAuth2 credentials (the oauth block's secret parts).
+- :func:`set_oauth` — encrypt the oauth block's secret parts into a config.
 - :func:`sops_binary` — the sops executable smtpops runs.
 """
 
@@ -14,17 +17,27 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from smtpops.encryption.password import decrypt_password, reencrypt_for, set_password
+    from smtpops.encryption.oauth_secrets import decrypt_credentials, reencrypt_for, set_oauth
+    from smtpops.encryption.password import decrypt_password, set_password
     from smtpops.encryption.runner import sops_binary
 
-__all__ = ["decrypt_password", "reencrypt_for", "set_password", "sops_binary"]
+__all__ = [
+    "decrypt_credentials",
+    "decrypt_password",
+    "reencrypt_for",
+    "set_oauth",
+    "set_password",
+    "sops_binary",
+]
 
 # The names above load their module on first use (PEP 562): `validate` imports this package
 # for its keyless parts (leaks, scan, sops_config, sops_format) and never runs sops, so it
 # does not pay for subprocess, tempfile and the password plumbing (~10 ms of start-up).
 _HOME = {
+    "decrypt_credentials": "oauth_secrets",
     "decrypt_password": "password",
-    "reencrypt_for": "password",
+    "reencrypt_for": "oauth_secrets",
+    "set_oauth": "oauth_secrets",
     "set_password": "password",
     "sops_binary": "runner",
 }

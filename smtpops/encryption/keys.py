@@ -194,6 +194,26 @@ def change_recipients(
     return current
 
 
+def migrate_encrypted_regex(sops_path: str) -> list[str]:
+    """Rules whose encrypted_regex an earlier smtpops wrote (``^password$``) get the current
+    one, which also encrypts the oauth block's secret parts. Returns the environments (or rule
+    numbers) changed; the file is rewritten only when something changed."""
+    if not os.path.exists(sops_path):
+        return []
+    data = _load_data(sops_path)
+    rules: list[object] = data["creation_rules"]  # type: ignore[assignment]
+    changed = []
+    for parsed in sops_config._rules(data):
+        entry = rules[parsed.index]
+        if isinstance(entry, dict) and entry.get("encrypted_regex") in sops_config.LEGACY_REGEXES:
+            entry["encrypted_regex"] = sops_config.ENCRYPTED_REGEX
+            changed.append(parsed.environment or f"rule {parsed.index + 1}")
+    if changed:
+        text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, indent=2)
+        atomic.write_text(sops_path, _header(sops_path) + text)
+    return changed
+
+
 def _header(path: str) -> str:
     """The comment lines that open an existing .sops.yaml (kept), else smtpops' own."""
     if not os.path.exists(path):

@@ -13,6 +13,7 @@ import yaml
 
 from smtpops import atomic, yamlio
 from smtpops.encryption import failures, runner, sops_config, splice
+from smtpops.encryption.fields import encrypted_paths, has_encrypted_secret
 from smtpops.encryption.sops_format import looks_encrypted
 from smtpops.errors import EncryptionError, InputError, UsageError
 from smtpops.secret import Secret
@@ -128,21 +129,16 @@ def _encrypts_more(output: str) -> bool:
     return walk(rest) or "#ENC[" in output
 
 
-def set_password(path: str, password: Secret) -> None:
-    """Encrypt ``password`` into ``path`` for the recipients of its ``.sops.yaml`` rule.
-
-    The file becomes a sops file if it was not one; otherwise the value and the sops block
-    are replaced. Everything else stays byte-identical. The write is atomic.
-    """
-    _check_password(password)
-    lay = splice.with_password_field(splice.layout(_read(path), path), path)
-    config, _ = _rule(path)
-    quoted = _yaml_quoted(password.reveal())
-    plaintext = splice.plaintext_document(lay, quoted)
+def encrypt_document(
+    sops_path: str, path: str, plaintext: str, secret: Secret, forms: tuple[str, ...] = ()
+) -> str:
+    """sops' encryption of ``plaintext`` (a whole config, given only through a pipe) as the
+    file at ``path`` by the rules of ``sops_path``; its error text is scrubbed of ``secret``
+    and the other ``forms`` the secrets were written in."""
     result = runner.run(
         [
             "--config",
-            config.path,
+            sops_path,
             "encrypt",
             "--filename-override",
             os.path.abspath(path),
@@ -152,27 +148,44 @@ def set_password(path: str, password: Secret) -> None:
             "yaml",
         ],
         stdin=plaintext.encode("utf-8"),
-        secret=password,
-        forms=(quoted[1:-1],),
+        secret=secret,
+        forms=forms,
     )
-    del plaintext
     if result.returncode != 0:
         raise failures.explain(result, path)
-    output = result.stdout.decode("utf-8")
+    return result.stdout.decode("utf-8")
+
+
+def set_password(path: str, password: Secret) -> None:
+    """Encrypt ``password`` into ``path`` for the recipients of its ``.sops.yaml`` rule.
+
+    The file becomes a sops file if it was not one; otherwise the value and the sops block
+    are replaced. Everything else stays byte-identical. The write is atomic.
+    """
+    _check_password(password)
+    text = _read(path)
+    if any(p[0] == "oauth" for p in encrypted_paths(yaml.safe_load(text))):
+        raise EncryptionError(
+            f"{path}: this config signs in with OAuth2 (its oauth block is encrypted), so it "
+            "takes no password",
+            hint=f"Set its client secret, key or refresh token with `smtpops secrets set-oauth "
+            f"{path}`.",
+        )
+    lay = splice.with_password_field(splice.layout(text, path), path)
+    config, _ = _rule(path)
+    quoted = _yaml_quoted(password.reveal())
+    plaintext = splice.plaintext_document(lay, quoted)
+    output = encrypt_document(config.path, path, plaintext, password, (quoted[1:-1],))
+    del plaintext
     encrypted = splice.take_from_sops_output(output, path)
     if _encrypts_more(output):
         raise EncryptionError(
             f"{path}: the .sops.yaml rule for this folder encrypts more than the password",
-            hint="Add `encrypted_regex: ^password$` and `mac_only_encrypted: true` to the rule "
+            hint=f"Add `encrypted_regex: {sops_config.ENCRYPTED_REGEX}` and `mac_only_encrypted: "
+            "true` to the rule "
             "(`smtpops keys init` writes them).",
         )
     atomic.write_text(path, splice.splice(lay, encrypted))
-
-
-def reencrypt_for(path_src: str, path_dst: str) -> None:
-    """Carry the password of ``path_src`` into ``path_dst``, encrypted for ``path_dst``'s
-    environment (needs a key of the source environment; only public keys of the target)."""
-    set_password(path_dst, decrypt_password(path_src))
 
 
 def is_sops_file(text: str) -> bool:
@@ -180,4 +193,4 @@ def is_sops_file(text: str) -> bool:
         data = yamlio.loads(text).data
     except yamlio.LoadError:
         return False
-    return isinstance(data, dict) and "sops" in data and looks_encrypted(data.get("password"))
+    return isinstance(data, dict) and "sops" in data and has_encrypted_secret(data)

@@ -21,7 +21,8 @@ import yaml
 
 from smtpops import atomic, yamlio
 from smtpops.encryption import failures, runner, sops_config, splice
-from smtpops.encryption.sops_format import looks_encrypted, read_metadata
+from smtpops.encryption.fields import has_encrypted_secret
+from smtpops.encryption.sops_format import read_metadata
 from smtpops.errors import EncryptionError, InputError, SmtpopsError
 
 Status = Literal["updated", "rotated", "unchanged", "skipped", "failed"]
@@ -43,11 +44,7 @@ def _recipients(text: str) -> tuple[str, ...] | None:
             f"the file cannot be read: {exc.message}",
             hint="Run `smtpops validate` on it and fix what it shows.",
         ) from None
-    if (
-        not isinstance(data, dict)
-        or "sops" not in data
-        or not looks_encrypted(data.get("password"))
-    ):
+    if not isinstance(data, dict) or "sops" not in data or not has_encrypted_secret(data):
         return None
     return read_metadata(data["sops"]).recipients
 
@@ -92,7 +89,14 @@ def reencrypt_file(path: str, *, rotate: bool) -> FileResult:
         commands.append(["rotate", "-i", "--input-type", "yaml", "--output-type", "yaml"])
     output = _in_mirror(path, config, commands)
     lay = splice.layout(original, path)
-    if rotate:
+    if rotate and lay.password is None and lay.oauth is not None:  # an OAuth2 config
+        out = splice.layout(output, path)
+        assert out.oauth is not None and out.sops is not None
+        blocks = {"oauth": out.oauth, "sops": out.sops}
+        text = splice.replace_blocks(
+            lay, {k: splice.block_text(output, v) for k, v in blocks.items()}
+        )
+    elif rotate:
         text = splice.splice(lay, splice.take_from_sops_output(output, path))
     else:
         new_lay = splice.layout(output, path)

@@ -15,9 +15,14 @@ from functools import lru_cache
 from smtpops import yamlio
 from smtpops.encryption import sops_regex
 from smtpops.errors import InputError
+from smtpops.oauth.flows import SECRET_FIELDS as OAUTH_SECRETS
 
 FILE_NAME = ".sops.yaml"
-ENCRYPTED_REGEX = "^password$"
+# the keys sops encrypts (at any depth): the password and the oauth block's secret parts
+ENCRYPTED_KEYS = ("password", *OAUTH_SECRETS)
+ENCRYPTED_REGEX = "^(" + "|".join(ENCRYPTED_KEYS) + ")$"
+# what earlier smtpops versions wrote; `smtpops secrets updatekeys` replaces it
+LEGACY_REGEXES = ("^password$",)
 HEADER = """\
 # Who can read the passwords of each environment: one creation rule per configs/<env>/ folder,
 # listing the age public keys (recipients) of the people and CI jobs allowed to decrypt them.
@@ -31,6 +36,7 @@ class CreationRule:
     index: int
     path_regex: str | None
     recipients: tuple[str, ...]
+    encrypted_regex: str | None = None
 
     def matches(self, relative: str) -> bool:
         return self.path_regex is None or sops_regex.search(self.path_regex, relative)
@@ -84,6 +90,9 @@ def _rules(data: dict[str, object]) -> tuple[CreationRule, ...]:
                 index=i,
                 path_regex=str(regex) if regex else None,
                 recipients=tuple(dict.fromkeys(recipients)),
+                encrypted_regex=entry.get("encrypted_regex")
+                if isinstance(entry.get("encrypted_regex"), str)
+                else None,
             )
         )
     return tuple(rules)
@@ -137,3 +146,10 @@ def find(start: str) -> str | None:
 def for_file(file_path: str) -> SopsConfig | None:
     found = find(file_path)
     return load(found) if found else None
+
+
+def covers(regex: str | None, key: str) -> bool:
+    """Whether sops with this encrypted_regex encrypts a value under ``key`` (None: all)."""
+    if regex is None:
+        return True
+    return sops_regex.search(regex, key)  # the file's own pattern: RE2, as sops reads it

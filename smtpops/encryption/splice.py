@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover
 
 PASSWORD = "password"
 SOPS = "sops"
+OAUTH = "oauth"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,7 @@ class Layout:
     text: str
     password: Span | None
     sops: Span | None  # from the start of the ``sops:`` line to the end of its block
+    oauth: Span | None = None  # like sops: the whole ``oauth:`` block, its key line included
 
 
 def _line_start(text: str, index: int) -> int:
@@ -61,13 +63,15 @@ def layout(text: str, path: str) -> Layout:
         )
     spans: dict[str, Span] = {}
     for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode) and key.value in (PASSWORD, SOPS):
-            if key.value == SOPS:
+        if isinstance(key, yaml.ScalarNode) and key.value in (PASSWORD, SOPS, OAUTH):
+            if key.value in (SOPS, OAUTH):
                 start = _line_start(text, key.start_mark.index)
-                spans[SOPS] = Span(start, value.end_mark.index)
+                spans[key.value] = Span(start, value.end_mark.index)
             else:
                 spans[PASSWORD] = Span(value.start_mark.index, value.end_mark.index)
-    return Layout(text=text, password=spans.get(PASSWORD), sops=spans.get(SOPS))
+    return Layout(
+        text=text, password=spans.get(PASSWORD), sops=spans.get(SOPS), oauth=spans.get(OAUTH)
+    )
 
 
 def _replace(text: str, span: Span, new: str) -> str:
@@ -113,7 +117,8 @@ def take_from_sops_output(output: str, path: str) -> Encrypted:
     if lay.password is None or lay.sops is None:
         raise InputError(
             f"{path}: sops returned a document without a password or sops block",
-            hint="Check that .sops.yaml encrypts 'password' (encrypted_regex: ^password$).",
+            hint="Check that .sops.yaml encrypts 'password' (`smtpops secrets updatekeys` "
+            "writes its encrypted_regex).",
         )
     value = output[lay.password.start : lay.password.end].strip()
     if not value.startswith("ENC["):
@@ -143,3 +148,25 @@ def splice_block(lay: Layout, block: str) -> str:
     """The original text with only its sops block replaced (``updatekeys``)."""
     assert lay.sops is not None
     return lay.text[: lay.sops.start] + block + lay.text[lay.sops.end :]
+
+
+def block_text(text: str, span: Span) -> str:
+    """A whole block (``oauth:`` or ``sops:``) ending with exactly one line break."""
+    block = text[span.start : span.end]
+    return block.rstrip("\n") + "\n"
+
+
+def replace_blocks(lay: Layout, blocks: dict[str, str]) -> str:
+    """The original text with whole top-level blocks replaced (``oauth``, ``sops``); a block
+    the text lacks is appended (``sops`` last). Nothing else changes."""
+    spans = {name: getattr(lay, name) for name in blocks}
+    text = lay.text
+    for name, span in sorted(
+        ((n, s) for n, s in spans.items() if s is not None), key=lambda item: -item[1].start
+    ):
+        old = text[span.start : span.end]
+        tail = old[len(old.rstrip("\n")) :][1:]  # blank lines after the block stay
+        text = text[: span.start] + blocks[name] + tail + text[span.end :]
+    for name in sorted((n for n, s in spans.items() if s is None), key=lambda n: n == SOPS):
+        text = (text if text.endswith("\n") or not text else text + "\n") + blocks[name]
+    return text

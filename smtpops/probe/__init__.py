@@ -7,6 +7,7 @@ optional test email, QUIT — each step timed, each failure typed and explained.
 from __future__ import annotations
 
 from smtpops.model import Config
+from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.probe.result import ProbeOptions, ProbeReport, StepResult
 from smtpops.probe.runner import run
 from smtpops.secret import Secret
@@ -17,14 +18,15 @@ __all__ = ["ProbeOptions", "ProbeReport", "StepResult", "run_probe"]
 
 def run_probe(
     config: Config,
-    password: Secret | None,
+    password: Secret | OAuthCredentials | None,
     *,
     environment: Environment | None = None,
     send_to: str | None = None,
     options: ProbeOptions | None = None,
 ) -> ProbeReport:
     """Test ``config`` against its real server. Never raises for a server problem: the report
-    says which step failed and why. ``password`` None fails the AUTH step."""
+    says which step failed and why. ``password`` None fails the AUTH step; an OAuth2 config
+    takes its decrypted OAuth2 credentials instead (the Token step gets the access token)."""
 
     return run(
         config,

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from smtpops.probe.session import Reply
+from smtpops.probe.token_advice import explain as token_explain
 
 Ctx = Mapping[str, Any]
 _Advice = Callable[[Ctx], tuple[str, str]]
@@ -84,11 +85,19 @@ def _auth_failed(c: Ctx) -> tuple[str, str]:
 def _mechanism(c: Ctx) -> tuple[str, str]:
     offered = c.get("offered") or ()
     usable = [m for m in ("LOGIN", "PLAIN", "CRAM-MD5") if m in offered]
-    hint = (
-        f"Set auth_protocol: {usable[0]}."
-        if usable
-        else "smtpops supports LOGIN, PLAIN and CRAM-MD5; ask the server's admin to enable one."
-    )
+    tokens = [m for m in ("XOAUTH2", "OAUTHBEARER") if m in offered]
+    if usable:
+        hint = f"Set auth_protocol: {usable[0]}."
+    elif tokens:
+        hint = (
+            f"The server signs in only with OAuth2: set auth_protocol: {tokens[0]} with an "
+            "oauth block (`smtpops new --auth oauth` writes one)."
+        )
+    else:
+        hint = (
+            "smtpops supports LOGIN, PLAIN, CRAM-MD5, XOAUTH2 and OAUTHBEARER; ask the "
+            "server's admin to enable one."
+        )
     return (
         f"The server does not offer {c['mechanism']} authentication; it offers "
         f"{', '.join(offered) or 'no mechanism'}.",
@@ -232,7 +241,9 @@ ADVICE: dict[str, _Advice] = {
         "Microsoft 365 refused the login: SMTP AUTH is disabled for this tenant or mailbox "
         "(535 5.7.139).",
         f"Ask your Microsoft 365 admin to enable Authenticated SMTP for {c['username']} "
-        "(Set-CASMailbox -SmtpClientAuthenticationDisabled $false).",
+        "(Set-CASMailbox -SmtpClientAuthenticationDisabled $false); if basic authentication "
+        "is off for the tenant, move the config to OAuth2 (README: Move Microsoft 365 to "
+        "OAuth2).",
     ),
     "auth.tls_required": lambda c: (
         f"The server wants an encrypted connection before login: {c['reply']}.",
@@ -323,6 +334,9 @@ _TRANSPORT: dict[str, Callable[[str, Ctx], tuple[str, str]]] = {
 
 
 def explain(error: str, context: Ctx) -> tuple[str, str]:
+    token = token_explain(error, context)
+    if token is not None:
+        return token
     if error in ADVICE:
         return ADVICE[error](context)
     step, _, kind = error.partition(".")
@@ -342,6 +356,8 @@ def reply_error(step: str, reply: Reply, provider: str | None = None) -> str:
         return "auth.app_password"
     if enhanced == "5.7.139":
         return "auth.smtp_auth_disabled"
+    if enhanced == "5.7.30" or "basic authentication is not supported" in text:
+        return "auth.basic_disabled"  # advice: smtpops.probe.token_advice
     if code in (530, 538):
         return "auth.tls_required"
     if code == 432 or enhanced == "4.3.2" or "too many" in text:

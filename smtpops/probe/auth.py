@@ -1,6 +1,8 @@
-"""SMTP AUTH with the configured mechanism: LOGIN, PLAIN or CRAM-MD5 (RFC 4954, 4616, 2195).
+"""SMTP AUTH with the configured mechanism: LOGIN, PLAIN or CRAM-MD5 (RFC 4954, 4616, 2195)
+with a password; XOAUTH2 or OAUTHBEARER (RFC 7628) with an OAuth2 access token.
 
-The password is revealed only to build the bytes on the wire; the transcript never holds it.
+The password or token is revealed only to build the bytes on the wire; the transcript never
+holds it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 
 from smtpops.probe.failure import Failure
 from smtpops.probe.session import HIDDEN, Reply, Session
@@ -53,3 +56,41 @@ MECHANISMS = {"LOGIN": _login, "PLAIN": _plain, "CRAM-MD5": _cram_md5}
 def authenticate(session: Session, mechanism: str, username: str, password: Secret) -> Reply:
     """Run the exchange; the final reply (235 on success) is returned as it came."""
     return MECHANISMS[mechanism](session, username, password)
+
+
+def xoauth2_response(username: str, token: Secret) -> bytes:
+    """The XOAUTH2 initial client response (Google's and Microsoft's documented format)."""
+    return f"user={username}\x01auth=Bearer {token.reveal()}\x01\x01".encode()
+
+
+def oauthbearer_response(username: str, token: Secret, host: str, port: int) -> bytes:
+    """The OAUTHBEARER initial client response (RFC 7628, with a GS2 header)."""
+    user = username.replace("=", "=3D").replace(",", "=2C")
+    return f"n,a={user},\x01host={host}\x01port={port}\x01auth=Bearer {token.reveal()}\x01\x01".encode()
+
+
+def decode_challenge(text: str) -> dict[str, str] | None:
+    """The server's error challenge (base64 JSON in a 334 reply) as a mapping, or None."""
+    try:
+        data = json.loads(base64.b64decode(text.strip().encode("ascii"), validate=True))
+    except (binascii.Error, ValueError, UnicodeError):
+        return None
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else None
+
+
+def authenticate_token(
+    session: Session, mechanism: str, username: str, token: Secret, host: str, port: int
+) -> tuple[Reply, dict[str, str] | None]:
+    """XOAUTH2 or OAUTHBEARER. A 334 reply is the server's error challenge: it is decoded,
+    answered as the mechanism requires (an empty line, or ^A for OAUTHBEARER) and the final
+    reply returned with it."""
+    if mechanism == "XOAUTH2":
+        initial = xoauth2_response(username, token)
+    else:
+        initial = oauthbearer_response(username, token, host, port)
+    reply = session.command(f"AUTH {mechanism} {_b64(initial)}", shown=f"AUTH {mechanism} {HIDDEN}")
+    if reply.code != 334:
+        return reply, None
+    challenge = decode_challenge(reply.text) or {"status": "unreadable"}
+    final = session.command("" if mechanism == "XOAUTH2" else _b64(b"\x01"))
+    return final, challenge

@@ -17,6 +17,7 @@ STEP_TITLES: dict[str, str] = {
     "ehlo_tls": "EHLO after TLS",
     "tls": "TLS",
     "certificate": "Certificate",
+    "token": "Token",
     "auth": "Authentication",
     "envelope": "Envelope dry run",
     "send": "Test email",

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from smtpops.model import Config
-from smtpops.probe import log, resolve, secure, steps
+from smtpops.oauth.credentials import OAuthCredentials
+from smtpops.probe import log, resolve, secure, steps, token_step
 from smtpops.probe.advice import explain
 from smtpops.probe.failure import Failure
 from smtpops.probe.result import ProbeOptions, ProbeReport, StepResult
@@ -24,6 +25,7 @@ STEPS: dict[str, Callable[[Probe], Outcome]] = {
     "tls": secure.tls_step,
     "certificate": secure.certificate_step,
     "ehlo_tls": steps.ehlo_tls,
+    "token": token_step.token,
     "auth": steps.auth,
     "envelope": steps.envelope,
     "send": steps.send,
@@ -35,6 +37,16 @@ SEQUENCES: dict[str, tuple[str, ...]] = {
     "SSL/TLS": ("dns", "connect", "tls", "certificate", "greeting", "ehlo", *_TAIL),
     "None": ("dns", "connect", "greeting", "ehlo", "tls", "certificate", *_TAIL),
 }
+
+
+def sequence(config: Config) -> tuple[str, ...]:
+    """The steps for ``config``: its TLS mode's, with the Token step before AUTH when it signs
+    in with OAuth2."""
+    names = SEQUENCES.get(config.tls, SEQUENCES["STARTTLS"])
+    if not config.uses_token:
+        return names
+    at = names.index("auth")
+    return (*names[:at], "token", *names[at:])
 
 
 def _ms(since: float) -> int:
@@ -87,7 +99,7 @@ def _summary(p: Probe, failure: StepResult | None) -> str:
     )
 
 
-def _scrub(value: Any, password: Secret | None) -> Any:
+def _scrub(value: Any, password: Secret | OAuthCredentials | None) -> Any:
     if password is None:
         return value
     if isinstance(value, str):
@@ -99,7 +111,7 @@ def _scrub(value: Any, password: Secret | None) -> Any:
     return value
 
 
-def _clean(step: StepResult, password: Secret | None) -> StepResult:
+def _clean(step: StepResult, password: Secret | OAuthCredentials | None) -> StepResult:
     if password is None:
         return step
     return StepResult(
@@ -124,7 +136,7 @@ def _tell(options: ProbeOptions, step: StepResult) -> None:
 
 def run(
     config: Config,
-    password: Secret | None,
+    password: Secret | OAuthCredentials | None,
     *,
     environment: Environment | None = None,
     send_to: str | None = None,
@@ -157,15 +169,18 @@ def run(
     )
     results: list[StepResult] = []
     try:
-        for step in SEQUENCES.get(config.tls, SEQUENCES["STARTTLS"]):
+        for step in sequence(config):
             p.step = step
+            run_step = (
+                token_step.token_auth if step == "auth" and config.uses_token else STEPS[step]
+            )
             started = time.perf_counter()
             try:
                 if not p.host:
                     raise Failure("dns.no_host")
                 if p.remaining() <= 0:
                     raise Failure(f"{step}.overall_timeout", seconds=options.total_timeout)
-                outcome = STEPS[step](p)
+                outcome = run_step(p)
             except Failure as failure:
                 results.append(_clean(_failed(p, step, failure, started), password))
                 _tell(options, results[-1])

@@ -1,6 +1,7 @@
 """A local SMTP server on loopback for trying smtpops out and for tests: STARTTLS and implicit
 TLS with a generated certificate authority, AUTH LOGIN/PLAIN/CRAM-MD5 with throwaway
-credentials, and every message kept for inspection.
+credentials (with ``oauth=True`` also XOAUTH2/OAUTHBEARER with tokens from its own local
+HTTPS token endpoint), and every message kept for inspection.
 
     with Sandbox() as box:
         box.starttls_port, box.tls_port, box.ca_file, box.username, box.password
@@ -23,6 +24,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
 import shutil
 import ssl
@@ -36,8 +38,19 @@ from email.message import Message
 from typing import Any
 
 from smtpops.localstate import make_dir
+from smtpops.oauth.issuer import Client, TokenIssuer
+from smtpops.probe import sandbox_oauth
 
-MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5")
+PASSWORD_MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5")
+TOKEN_MECHANISMS = ("XOAUTH2", "OAUTHBEARER")
+MECHANISMS = (*PASSWORD_MECHANISMS, *TOKEN_MECHANISMS)
+OAUTH_TENANT = "sandbox"
+OAUTH_CLIENT_ID = "00000000-5a4d-b0c5-0000-000000000001"
+OAUTH_SCOPE = "https://outlook.office365.com/.default"
+_XOAUTH2 = re.compile(rb"^user=([^\x01]+)\x01auth=Bearer ([^\x01\s]+)\x01\x01$")
+_OAUTHBEARER = re.compile(
+    rb"^n,(?:a=([^,]*))?,\x01(?:[a-z]+=[^\x01]*\x01)*?auth=Bearer ([^\x01\s]+)\x01\x01$"
+)
 CERTS = ("valid", "wrong-host", "untrusted", "expired", "expiring")
 
 
@@ -86,6 +99,12 @@ class _Handler:
         ok = user == self.box.username and hmac.compare_digest(digest, expected)
         return self.box.auth_result(ok)
 
+    async def auth_XOAUTH2(self, server: Any, args: list[str]) -> Any:
+        return await self.box.token_auth(server, args, _XOAUTH2)
+
+    async def auth_OAUTHBEARER(self, server: Any, args: list[str]) -> Any:
+        return await self.box.token_auth(server, args, _OAUTHBEARER)
+
 
 class Sandbox:
     def __init__(
@@ -98,7 +117,8 @@ class Sandbox:
         username: str = "sandbox@example.test",
         password: str | None = None,
         cert: str = "valid",
-        mechanisms: tuple[str, ...] = MECHANISMS,
+        mechanisms: tuple[str, ...] | None = None,
+        oauth: bool = False,
         starttls: bool = True,
         auth_reply: str | None = None,
         mail_reply: str | None = None,
@@ -111,7 +131,11 @@ class Sandbox:
         self.host = host
         self.username = username
         self.password = password or secrets.token_urlsafe(12)
-        self.cert, self.mechanisms, self.starttls = cert, mechanisms, starttls
+        self.oauth = oauth
+        default = MECHANISMS if oauth else PASSWORD_MECHANISMS
+        self.cert, self.mechanisms, self.starttls = cert, mechanisms or default, starttls
+        self.issuer: Any = None  # smtpops.oauth.issuer.TokenIssuer, when oauth
+        self.client_secret = secrets.token_urlsafe(24) if oauth else ""
         self.auth_reply, self.mail_reply, self.rcpt_reply = auth_reply, mail_reply, rcpt_reply
         self._requested = (starttls_port, tls_port)
         self.names = names
@@ -150,6 +174,9 @@ class Sandbox:
         )
         return self.auth_result(ok)
 
+    async def token_auth(self, server: Any, args: list[str], form: re.Pattern[bytes]) -> Any:
+        return await sandbox_oauth.token_auth(self, server, args, form)
+
     def keep(self, mail_from: str, rcpt_tos: tuple[str, ...], raw: bytes) -> str:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         with self._lock:
@@ -170,6 +197,8 @@ class Sandbox:
 
         ca = trustme.CA(organization_name="smtpops sandbox CA")
         ca.cert_pem.write_to_path(self.ca_file)
+        if self.oauth:
+            self._start_issuer(ca)
         issuer = (
             trustme.CA(organization_name="someone else's CA") if self.cert == "untrusted" else ca
         )
@@ -281,6 +310,17 @@ class Sandbox:
             if not transport.is_closing():
                 transport.abort()  # at once, also under TLS (close waits for a TLS shutdown)
 
+    def _start_issuer(self, ca: Any) -> None:
+        self.issuer = TokenIssuer(ca, names=self.names[:2]).start()
+        self.issuer.add_client(
+            Client(
+                client_id=OAUTH_CLIENT_ID,
+                secret=self.client_secret,
+                tenant=OAUTH_TENANT,
+                mailboxes=(self.username,),
+            )
+        )
+
     def start(self) -> Sandbox:
 
         logging.getLogger("mail.log").setLevel(logging.CRITICAL)  # aiosmtpd is chatty
@@ -298,6 +338,8 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
+        if self.issuer is not None:
+            self.issuer.stop()
         loop, self._loop = self._loop, None
         if loop is not None and self._thread is not None:
             if loop.is_running():
@@ -325,8 +367,9 @@ class Sandbox:
     def config(
         self, *, tls: str = "STARTTLS", auth_protocol: str = "LOGIN", name: str = "sandbox"
     ) -> dict[str, Any]:
-        """Config fields (everything but the password) for this sandbox."""
-        return {
+        """Config fields (everything but the password) for this sandbox; with an OAuth2
+        mechanism, an oauth block for the sandbox's own token endpoint (all but the secret)."""
+        fields: dict[str, Any] = {
             "name": name,
             "description": "Local smtpops sandbox (smtpops sandbox)",
             "host": "localhost",
@@ -339,6 +382,16 @@ class Sandbox:
             "helo_hostname": "crm.example.com",
             "wait_timeout": 5,
         }
+        if auth_protocol in TOKEN_MECHANISMS and self.issuer is not None:
+            fields["oauth"] = {
+                "flow": "microsoft-app-only",
+                "tenant": OAUTH_TENANT,
+                "client_id": OAUTH_CLIENT_ID,
+                "scope": OAUTH_SCOPE,
+                "authority": self.issuer.authority(OAUTH_TENANT),
+                "ca_file": self.ca_file,
+            }
+        return fields
 
     def info(self) -> dict[str, Any]:
         return {
@@ -351,4 +404,13 @@ class Sandbox:
             "password": self.password,
             "mechanisms": list(self.mechanisms),
             "messages_dir": os.path.join(self.directory, "messages"),
-        }
+        } | (
+            {
+                "oauth_authority": self.issuer.authority(OAUTH_TENANT),
+                "oauth_client_id": OAUTH_CLIENT_ID,
+                "oauth_client_secret": self.client_secret,
+                "oauth_scope": OAUTH_SCOPE,
+            }
+            if self.issuer is not None
+            else {}
+        )

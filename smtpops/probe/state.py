@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtpops.model import Config
+from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.probe.failure import Failure
 from smtpops.probe.resolve import strip_host
 from smtpops.probe.result import ProbeOptions
@@ -14,6 +15,9 @@ from smtpops.probe.session import ReadError, Reply, Session
 from smtpops.probe.tls import Negotiated
 from smtpops.secret import Secret
 from smtpops.settings import Environment
+
+if TYPE_CHECKING:
+    from smtpops.oauth.token import AccessToken
 
 GOODBYE_SECONDS = 1.0
 _PROVIDER_HOSTS = {"gmail": "gmail", "google": "gmail", "office365": "office365", "yahoo": "yahoo"}
@@ -41,7 +45,7 @@ class Outcome:
 @dataclass(slots=True, kw_only=True)
 class Probe:
     config: Config
-    password: Secret | None
+    password: Secret | OAuthCredentials | None  # OAuth2 configs: the oauth block's secrets
     environment: Environment | None
     send_to: str | None
     options: ProbeOptions
@@ -56,6 +60,7 @@ class Probe:
     negotiated: Negotiated | None = None
     verify_error: BaseException | None = None
     test_id: str = ""
+    token: AccessToken | None = None  # from the Token step (OAuth2 configs)
     facts: dict[str, str] = field(default_factory=dict)
     transcript: list[str] = field(default_factory=list)
 

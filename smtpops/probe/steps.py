@@ -15,6 +15,7 @@ from smtpops.probe.failure import Failure
 from smtpops.probe.secure import speaks_tls
 from smtpops.probe.session import ReadError, Session
 from smtpops.probe.state import Outcome, Probe
+from smtpops.secret import Secret
 
 
 def _private(address: str) -> bool:
@@ -110,7 +111,9 @@ def ehlo_tls(p: Probe) -> Outcome:
     return _ehlo(p, after_tls=True)
 
 
-def auth(p: Probe) -> Outcome:
+def offered_mechanisms(p: Probe) -> tuple[str, ...]:
+    """The AUTH mechanisms the server offers; a Failure unless the configured one is among
+    them."""
     mechanism = p.config.auth_protocol
     offered = tuple(p.capabilities.get("AUTH", "").upper().split())
     if "AUTH" not in p.capabilities:
@@ -119,7 +122,14 @@ def auth(p: Probe) -> Outcome:
         raise Failure("auth.not_offered")
     if mechanism not in offered:
         raise Failure("auth.mechanism", mechanism=mechanism, offered=offered)
-    if p.password is None:
+    return offered
+
+
+def auth(p: Probe) -> Outcome:
+    """AUTH with a password (OAuth2 configs: :func:`smtpops.probe.token_step.token_auth`)."""
+    mechanism = p.config.auth_protocol
+    offered = offered_mechanisms(p)
+    if not isinstance(p.password, Secret):
         raise Failure("auth.no_password")
     username = p.config.username or ""
     assert p.session is not None

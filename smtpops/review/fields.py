@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from smtpops.model import FIELDS, METADATA_FIELDS
+from smtpops.oauth.flows import SECRET_FIELDS as OAUTH_SECRETS
 from smtpops.schema import SECRET_FIELDS
 
 SECURITY_FIELDS = (
@@ -41,6 +42,8 @@ class FieldChange:
 
     @property
     def hidden(self) -> bool:
+        if self.field.startswith("oauth."):
+            return _secret(self.field)
         return self.field in SECRET_FIELDS or (
             self.field not in FIELDS
             and self.field != "recipients"
@@ -96,9 +99,26 @@ def recipients(data: dict[str, Any]) -> list[str]:
     return sorted(found)
 
 
+def _flatten_oauth(data: dict[str, Any]) -> dict[str, Any]:
+    """The oauth block as ``oauth.<field>`` entries, so a review shows which part changed
+    (tenant, client ID, endpoint) and only "changed" for its secret parts."""
+    block = data.get("oauth")
+    if not isinstance(block, dict):
+        return data
+    flat = {k: v for k, v in data.items() if k != "oauth"}
+    flat |= {f"oauth.{k}": v for k, v in block.items()}
+    return flat
+
+
+def _secret(key: str) -> bool:
+    if key.startswith("oauth."):
+        return key[len("oauth.") :] in OAUTH_SECRETS or bool(_HIDDEN.search(key[6:]))
+    return key in SECRET_FIELDS or (key not in FIELDS and bool(_HIDDEN.search(key)))
+
+
 def changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[FieldChange]:
     """What differs between two parsed configs (``None`` = the file does not exist)."""
-    old, new = old or {}, new or {}
+    old, new = _flatten_oauth(old or {}), _flatten_oauth(new or {})
     keys = [f for f in FIELDS if f in old or f in new]
     keys += sorted(str(k) for k in {*old, *new} if k not in FIELDS and k not in METADATA_FIELDS)
     out = []
@@ -106,7 +126,7 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Fiel
         a, b = old.get(key), new.get(key)
         if a == b:
             continue
-        if key in SECRET_FIELDS or (key not in FIELDS and _HIDDEN.search(key)):
+        if _secret(key):
             out.append(
                 FieldChange(
                     field=key,
@@ -121,7 +141,7 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Fiel
                 field=key,
                 old=None if a is None else show(a),
                 new=None if b is None else show(b),
-                security=key in SECURITY_FIELDS,
+                security=key in SECURITY_FIELDS or key.startswith("oauth."),
             )
         )
     before, after = recipients(old), recipients(new)

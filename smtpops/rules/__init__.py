@@ -13,6 +13,7 @@ from smtpops.rules import (  # noqa: F401 - importing registers the rules
     helo,
     host,
     limits,
+    oauth,
     port,
     provider,
     repository,

@@ -3,10 +3,12 @@ rules) all files of the run."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from smtpops import clock
 from smtpops.diskfacts import IS_FILE, fingerprint
 from smtpops.model import Config
 from smtpops.providers import Provider
@@ -38,6 +40,10 @@ class ConfigContext:
     def policy(self) -> Policy:
 
         return self.environment.policy if self.environment else RELAXED
+
+    @property
+    def today(self) -> datetime.date:
+        return clock.today()
 
     def has(self, name: str) -> bool:
         return name in self.raw

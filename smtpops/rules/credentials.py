@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
 from smtpops.diagnostics import Severity
-from smtpops.encryption import leaks, scan, sops_config, sops_regex
+from smtpops.encryption import leaks, scan, sops_config
+from smtpops.encryption.fields import encrypted_paths, has_encrypted_secret, label, secret_values
 from smtpops.encryption.sops_format import Metadata, looks_encrypted, parse_enc, read_metadata
 from smtpops.errors import InputError
 from smtpops.rules.context import ConfigContext, RepoContext
-from smtpops.rules.examples import BASE
+from smtpops.rules.examples import BASE, OAUTH_SECRET_LINE, oauth_example
 from smtpops.rules.registry import Example, Hit, rule
 
 _E, _W = Severity.ERROR, Severity.WARNING
@@ -25,6 +26,7 @@ OTHER_KEY = (
     "age1sz0uhtdgn82l48ype29es59jn4updch0ecg656tz2n824d8ynyssc6qthe"  # private key discarded
 )
 SET = "smtpops secrets set-password"
+SET_OAUTH = "smtpops secrets set-oauth"
 _T = TypeVar("_T")
 
 
@@ -71,8 +73,20 @@ def _block(ctx: ConfigContext) -> Metadata | None:
 
 
 def _metadata(ctx: ConfigContext) -> Metadata | None:
-    """The sops block of a file whose password is encrypted."""
-    return _block(ctx) if looks_encrypted(ctx.raw.get("password")) else None
+    """The sops block of a file whose password (or an OAuth secret) is encrypted."""
+    return _block(ctx) if has_encrypted_secret(ctx.raw) else None
+
+
+def _what(ctx: ConfigContext) -> str:
+    """How messages name the file's secrets."""
+    paths = encrypted_paths(ctx.raw)
+    if paths and all(p[0] == "oauth" for p in paths):
+        return "the OAuth secrets"
+    return "the password"
+
+
+def _setter(ctx: ConfigContext) -> str:
+    return SET_OAUTH if ctx.config.uses_token else SET
 
 
 def _creation_rule(ctx: ConfigContext) -> tuple[str, sops_config.CreationRule | None] | None:
@@ -125,18 +139,20 @@ def password_plaintext(ctx: ConfigContext) -> Iterator[Hit]:
     good=Example(yaml="host: smtp.example.com\n"),
 )
 def encrypted_value_damaged(ctx: ConfigContext) -> Iterator[Hit]:
-    """An ENC[...] password has all its parts, in base64, of the right sizes, of type str."""
-    value = ctx.raw.get("password")
-    if not looks_encrypted(value):
-        return
-    parsed = parse_enc(str(value))
-    if isinstance(parsed, str):
-        yield Hit(field=("password",), message=f"the encrypted password is damaged: {parsed}")
-    elif parsed.type != "str":
-        yield Hit(
-            field=("password",),
-            message=f"the encrypted password is of type '{parsed.type}', not text (str)",
-        )
+    """Every ENC[...] secret (password, OAuth secret parts) has all its parts, in base64, of the
+    right sizes, of type str."""
+    for path, value in secret_values(ctx.raw):
+        if not looks_encrypted(value):
+            continue
+        name = "password" if path == ("password",) else label(path)
+        parsed = parse_enc(str(value))
+        if isinstance(parsed, str):
+            yield Hit(field=path, message=f"the encrypted {name} is damaged: {parsed}")
+        elif parsed.type != "str":
+            yield Hit(
+                field=path,
+                message=f"the encrypted {name} is of type '{parsed.type}', not text (str)",
+            )
 
 
 @rule(
@@ -150,9 +166,14 @@ def encrypted_value_damaged(ctx: ConfigContext) -> Iterator[Hit]:
     good=Example(yaml="host: smtp.example.com\n"),
 )
 def sops_section_missing(ctx: ConfigContext) -> Iterator[Hit]:
-    """An encrypted password needs the sops metadata next to it."""
-    if looks_encrypted(ctx.raw.get("password")) and "sops" not in ctx.raw:
-        yield Hit(field=("password",))
+    """An encrypted password (or OAuth secret) needs the sops metadata next to it."""
+    paths = encrypted_paths(ctx.raw)
+    if paths and "sops" not in ctx.raw:
+        yield Hit(
+            field=paths[0],
+            message=f"{_what(ctx)} {'is' if len(paths) == 1 else 'are'} encrypted but the "
+            "file's sops section (keys, checksum) is missing",
+        )
 
 
 @rule(
@@ -175,16 +196,14 @@ def sops_section_damaged(ctx: ConfigContext) -> Iterator[Hit]:
         field = tuple(int(p) if p.isdigit() else p for p in sub.split(".") if p)
         yield Hit(field=("sops", *field), message=f"the file's sops section is damaged: {reason}")
     regex = meta.encrypted_regex
-    if regex is not None and not _regex_covers_password(regex):
+    names = [p[-1] for p, _ in secret_values(ctx.raw)] or ["password"]
+    uncovered = [n for n in names if not sops_config.covers(regex, n)]
+    if regex is not None and uncovered:
         yield Hit(
             field=("sops", "encrypted_regex"),
-            message="the sops section says the password is not to be encrypted "
-            f"(encrypted_regex '{regex[:60]}' does not match 'password')",
+            message=f"the sops section says {', '.join(uncovered)} is not to be encrypted "
+            f"(encrypted_regex '{regex[:60]}' does not match '{uncovered[0]}')",
         )
-
-
-def _regex_covers_password(regex: str) -> bool:
-    return sops_regex.search(regex, "password")  # the file's own pattern: RE2, as sops reads it
 
 
 def _recipient_sets(ctx: ConfigContext) -> tuple[str, set[str], set[str], str] | None:
@@ -224,9 +243,9 @@ def wrong_environment_keys(ctx: ConfigContext) -> Iterator[Hit]:
     where = f"the {' and '.join(others)} keys" if others else "keys .sops.yaml does not list here"
     yield Hit(
         field=("sops", "age"),
-        message=f"the password is encrypted for the wrong environment: for {where}, "
+        message=f"{_what(ctx)} encrypted for the wrong environment: for {where}, "
         f"not for the keys of {env}",
-        hint=f"Enter the {env} password with `{SET} {ctx.path}` (it encrypts for {env}'s "
+        hint=f"Enter {env}'s secret with `{_setter(ctx)} {ctx.path}` (it encrypts for {env}'s "
         "keys; no private key needed).",
     )
 
@@ -267,7 +286,7 @@ def removed_key_can_decrypt(ctx: ConfigContext) -> Iterator[Hit]:
     if extra and actual & expected:
         yield Hit(
             field=("sops", "age"),
-            message=f"the password can still be decrypted with {len(extra)} key(s) that "
+            message=f"{_what(ctx)} can still be decrypted with {len(extra)} key(s) that "
             f".sops.yaml no longer lists for {env}",
             hint=f"Run `smtpops secrets rotate {ctx.path}` (needs a key of {env}); if the "
             "removed person could read it, also change the password at the provider.",
@@ -298,7 +317,7 @@ def new_key_missing(ctx: ConfigContext) -> Iterator[Hit]:
         yield Hit(
             field=("sops", "age"),
             message=f"{len(missing)} key(s) that .sops.yaml lists for {env} cannot "
-            "decrypt the password yet",
+            f"decrypt {_what(ctx)} yet",
             hint=f"Run `smtpops secrets updatekeys {ctx.path}` (needs a key of {env}).",
         )
 
@@ -317,12 +336,13 @@ def new_key_missing(ctx: ConfigContext) -> Iterator[Hit]:
 def no_sops_rule(ctx: ConfigContext) -> Iterator[Hit]:
     """When the repository has a .sops.yaml, one of its rules (with age keys) covers the file."""
     found = _creation_rule(ctx)
-    if found is None or not looks_encrypted(ctx.raw.get("password")):
+    paths = encrypted_paths(ctx.raw)
+    if found is None or not paths:
         return
     env, creation = found
     if creation is None or not creation.recipients:
         yield Hit(
-            field=("password",),
+            field=paths[0],
             message=f"no rule with age keys in .sops.yaml covers this file ({env})",
             hint=f"Make the key and rule: `smtpops keys init --env {env}`.",
         )
@@ -332,12 +352,20 @@ _FAKE_AGE_KEY = "AGE-SECRET-KEY-1" + "Q" * 58  # built here so the repo holds no
 
 
 def _guarded_lines(ctx: ConfigContext) -> set[int]:
-    """Lines of the password value and the sops block: ciphertext, not to be pattern-matched."""
+    """Lines of the secret values and the sops block: ciphertext (or, when plain, reported by
+    CRED002/CRED013), not to be pattern-matched."""
     lines: set[int] = set()
     for key in ("password", "sops"):
         mark = ctx.doc.keys.get((key,))
         if mark:
             lines.add(mark.line)
+    starts = sorted(m.line for m in ctx.doc.keys.values())
+    end = ctx.doc.text.count("\n") + 2
+    for path, _ in secret_values(ctx.raw):
+        mark = ctx.doc.keys.get(path)
+        if mark:  # a multi-line value (a PEM key, a JSON key) runs to the next key
+            following = next((line for line in starts if line > mark.line), end)
+            lines.update(range(mark.line, following))
     sops_mark = ctx.doc.keys.get(("sops",))
     if sops_mark:
         later = [m.line for p, m in ctx.doc.keys.items() if len(p) == 1 and m.line > sops_mark.line]
@@ -371,7 +399,12 @@ def credential_in_other_field(ctx: ConfigContext) -> Iterator[Hit]:
             reported.add(number)
             yield Hit(line=number, message=f"line {number} seems to hold a credential ({kind})")
     for name, value in ctx.raw.items():
-        if name != "password" and isinstance(name, str) and leaks.secret_name(name) and value:
+        if (
+            name not in ("password", "oauth")
+            and isinstance(name, str)
+            and leaks.secret_name(name)
+            and value
+        ):
             yield Hit(
                 field=(name,),
                 at_key=True,
@@ -440,3 +473,71 @@ def secret_file_in_repository(repo: RepoContext) -> Iterator[Hit]:
     paths = scan.quick_paths(root, repo.configs_dir) if repo.whole_tree else sorted(checked)
     for finding in scan.scan_paths(paths, skip=checked):
         yield Hit(path=finding.path, line=finding.line, message=finding.message)
+
+
+@rule(
+    id="CRED013",
+    name="oauth-secret-plaintext",
+    severity=_E,
+    security=True,
+    message="a secret part of the oauth block is stored in plain text",
+    hint=f"Run `{SET_OAUTH} <file>`: it asks for the secret parts and stores them encrypted. "
+    "The plain text stays in the git history, so also replace the secret at the provider "
+    "(a new client secret, a new key, a new refresh token).",
+    why="A client secret, private key or refresh token lets anyone who reads the repository "
+    "get tokens and send mail as the organisation.",
+    bad=Example(
+        yaml=oauth_example({OAUTH_SECRET_LINE: "    client_secret: Not-Encrypted-Secret-42\n"}),
+        whole_file=True,
+    ),
+    good=Example(yaml=oauth_example(), whole_file=True),
+)
+def oauth_secret_plaintext(ctx: ConfigContext) -> Iterator[Hit]:
+    """client_secret, private_key, refresh_token and service_account_key must be ENC[...]."""
+    for path, value in secret_values(ctx.raw):
+        if path[0] == "oauth" and value not in (None, "") and not looks_encrypted(value):
+            yield Hit(
+                field=path,
+                message=f"{label(path)} is stored in plain text",
+                hint=f"Run `{SET_OAUTH} {ctx.path}` to store it encrypted, and replace it at "
+                "the provider: the plain text stays in the git history.",
+            )
+
+
+@rule(
+    id="CRED014",
+    name="sops-rule-misses-oauth",
+    severity=_W,
+    message=".sops.yaml does not encrypt the oauth block's secret parts for this folder",
+    hint="Run `smtpops secrets updatekeys`: it updates the rule's encrypted_regex that earlier "
+    "smtpops versions wrote.",
+    why="`smtpops secrets set-oauth` refuses to write a secret that the sops rule would leave "
+    "in plain text.",
+    bad=Example(
+        yaml=oauth_example(),
+        whole_file=True,
+        repo_files=_sops_yaml(
+            "development", "age132vxkzjvpzs7jfe8hsh7h48u33zwdl33jswl6q8x6uv7e7dcz9tsr3rw2z"
+        ),
+    ),
+    good=Example(yaml=oauth_example(), whole_file=True),
+)
+def sops_rule_misses_oauth(ctx: ConfigContext) -> Iterator[Hit]:
+    """When a file has an oauth block, its .sops.yaml rule's encrypted_regex covers every
+    OAuth secret part."""
+    if not isinstance(ctx.raw.get("oauth"), dict):
+        return
+    found = _creation_rule(ctx)
+    if found is None or found[1] is None:
+        return
+    regex = found[1].encrypted_regex
+    missing = [k for k in sops_config.ENCRYPTED_KEYS if not sops_config.covers(regex, k)]
+    if missing:
+        yield Hit(
+            field=("oauth",),
+            at_key=True,
+            message=f"the .sops.yaml rule for {found[0]} does not encrypt {', '.join(missing)} "
+            f"(encrypted_regex '{(regex or '')[:60]}')",
+            hint="Run `smtpops secrets updatekeys` to update .sops.yaml (earlier smtpops "
+            f"versions wrote '^password$'); then `{SET_OAUTH} {ctx.path}`.",
+        )

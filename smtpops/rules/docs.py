@@ -55,6 +55,10 @@ def _indent(text: str, limit: int = 20) -> str:
     return "\n".join("    " + line for line in shown)
 
 
+def _on(today: str | None) -> str:
+    return f", checked on {today}" if today else ""
+
+
 def _base(base: str | None) -> list[str]:
     if base is None:
         return []
@@ -68,11 +72,11 @@ def explain(rule: Rule) -> str:
         f"What it reports: {rule.message}.",
         f"Why it matters: {rule.why}",
         "",
-        f"Failing example ({rule.bad.environment or 'configs/'}):",
+        f"Failing example ({rule.bad.environment or 'configs/'}{_on(rule.bad.today)}):",
         *_base(rule.bad.base),
         _indent(rule.bad.yaml),
         "",
-        f"Passing example ({rule.good.environment}):",
+        f"Passing example ({rule.good.environment}{_on(rule.good.today)}):",
         *_base(rule.good.base),
         _indent(rule.good.yaml),
         "",

@@ -5,6 +5,7 @@ constraints themselves live only in the schema (tests/test_fields.py checks that
 of the schema is covered by exactly one of these rules).
 """
 
+from smtpops import schema
 from smtpops.diagnostics import Severity
 from smtpops.model import FIELDS
 from smtpops.rules.registry import Example, declare
@@ -88,8 +89,10 @@ declare(
     id="AUTH001",
     name="auth-protocol-invalid",
     fields=("auth_protocol",),
-    message="the authentication protocol is not one of LOGIN, PLAIN or CRAM-MD5",
-    hint="Use LOGIN unless your provider asks for another one.",
+    message="the authentication protocol is not one of LOGIN, PLAIN, CRAM-MD5, XOAUTH2 or "
+    "OAUTHBEARER",
+    hint="Use LOGIN with a password unless your provider asks for another one; XOAUTH2 for "
+    "OAuth2 (Microsoft 365, Google).",
     why="Only these mechanisms are implemented and tested by the CRM.",
     bad=Example(yaml="auth_protocol: NTLM\n"),
     good=Example(yaml="auth_protocol: LOGIN\n"),
@@ -113,8 +116,9 @@ declare(
     name="password-required",
     fields=("password",),
     message="the password is missing",
-    hint="Run `smtpops secrets set-password <file>` to enter it; it is stored encrypted.",
-    why="Authenticated sending needs a password (or app password).",
+    hint="Run `smtpops secrets set-password <file>` to enter it; it is stored encrypted. (A "
+    "config that signs in with OAuth2 sets auth_protocol: XOAUTH2 and an oauth block instead.)",
+    why="Authenticated sending needs a password (or app password), unless it uses OAuth2.",
     bad=Example(yaml="password: ''\n"),
     good=Example(
         yaml="password: ENC[AES256_GCM,data:dZf8VX7o3A==,iv:T3LFtxT+3+MHwLxHtuQbZU6vKfA/60HlziK6RbdZnzs=,tag:vRXuVSQbm52+RPVZ1vQ26w==,type:str]\n"
@@ -203,6 +207,35 @@ declare(
     why="Provider IDs select the rules and defaults for that provider.",
     bad=Example(yaml="provider: Gmail Personal\n"),
     good=Example(yaml="provider: custom\n"),
+    severity=_E,
+    kind="schema",
+)
+declare(
+    id="OAUTH001",
+    name="oauth-block-invalid",
+    fields=("oauth",),
+    message="the oauth block is missing or not in the expected form",
+    hint="With auth_protocol: XOAUTH2 or OAUTHBEARER, add an oauth block with its flow and fields "
+    "(`smtpops new --auth oauth` writes one; `smtpops rules OAUTH001` shows the fields).",
+    why="Without a complete oauth block smtpops cannot get the access token the server asks for.",
+    bad=Example(yaml="auth_protocol: XOAUTH2\noauth:\n  flow: magic\n"),
+    good=Example(yaml="host: smtp.example.com\n"),
+    references=("Fields: " + ", ".join(schema.properties()["oauth"]["properties"]),),
+    severity=_E,
+    kind="schema",
+)
+declare(
+    id="AUTH006",
+    name="basic-auth-reason-form",
+    fields=("basic_auth_reenabled",),
+    message="basic_auth_reenabled must say, in 10 to 500 characters, why basic authentication "
+    "still works",
+    hint="Write who re-enabled it, when, and the change reference, e.g. 'Re-enabled by IT on "
+    "2027-01-04, change CHG-1234'.",
+    why="The exception is reviewed and audited like any other setting; 'yes' tells a reviewer "
+    "nothing.",
+    bad=Example(yaml="basic_auth_reenabled: yes\n"),
+    good=Example(yaml="host: smtp.example.com\n"),
     severity=_E,
     kind="schema",
 )

@@ -41,6 +41,7 @@ class Example:
     others: dict[str, str] = field(default_factory=dict)
     repo_files: dict[str, str] = field(default_factory=dict)
     base: str | None = None
+    today: str | None = None  # the date (YYYY-MM-DD) the example is checked on, if it matters
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

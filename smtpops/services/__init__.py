@@ -5,7 +5,9 @@ knows nothing of click or HTTP (the callers parse and print):
 
 - :mod:`smtpops.services.repository` — find a repository and name the configs to act on;
 - :mod:`smtpops.services.validation` — validate files, folders or the whole ``configs/`` tree;
-- :mod:`smtpops.services.decryption` — the password of a config, decrypted in memory;
+- :mod:`smtpops.services.decryption` — what a config signs in with (its password, or its
+  OAuth2 secret parts), decrypted in memory;
+- :mod:`smtpops.services.access_token` — a fresh OAuth2 access token for a config;
 - :mod:`smtpops.services.connection` — the connection test of one config or of many, and the
   gate every activation passes (the one place "validate → decrypt → test" is written);
 - :mod:`smtpops.services.deploy` — deploy, promote and rollback, each gated by that test;

@@ -23,7 +23,6 @@ from smtpops.model import Config
 from smtpops.probe import ProbeOptions, ProbeReport, run_probe
 from smtpops.probe.batch import WORKERS, run_all
 from smtpops.probe.resolve import configured_nameservers
-from smtpops.secret import Secret
 from smtpops.services import decryption, validation
 from smtpops.services.repository import Target
 from smtpops.settings import Environment
@@ -168,8 +167,8 @@ def run_test(
     target: Target,
     options: ConnectionTestOptions = ConnectionTestOptions(),
     *,
-    password: Secret | None = None,
-    decrypt: decryption.Decrypt = decryption.decrypt_password,
+    password: decryption.Credential | None = None,
+    decrypt: decryption.Decrypt = decryption.decrypt_credentials,
 ) -> ProbeReport:
     """Validate ``target``, decrypt its password in memory and test it against its server.
 
@@ -201,11 +200,12 @@ def run_test(
 
 
 class _Early:
-    """A password decrypted in a background thread; :meth:`result` waits for it."""
+    """A password (or OAuth2 secret parts) decrypted in a background thread; :meth:`result`
+    waits for it."""
 
-    def __init__(self, work: Callable[[], Secret]) -> None:
+    def __init__(self, work: Callable[[], decryption.Credential]) -> None:
         self._work = work
-        self._value: Secret | None = None
+        self._value: decryption.Credential | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="smtpops-decrypt", daemon=True)
         self._thread.start()
@@ -216,7 +216,7 @@ class _Early:
         except BaseException as exc:  # handed to the caller by result()
             self._error = exc
 
-    def result(self) -> Secret:
+    def result(self) -> decryption.Credential:
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -232,12 +232,13 @@ class _Early:
 def _test_valid(
     target: Target,
     options: ConnectionTestOptions,
-    password: Secret | None,
+    password: decryption.Credential | None,
     decrypt: decryption.Decrypt,
     early: _Early | None = None,
 ) -> ProbeReport:
     config = _load(target.path)
-    if password is None and config.password:
+    if password is None and (config.password or config.uses_token):
+        # an OAuth2 config decrypts the oauth block's secret parts instead of a password
         password = early.result() if early is not None else decrypt(target.path)
     elif early is not None:
         early.discard()
@@ -254,8 +255,8 @@ def run_tests(
     targets: Sequence[Target],
     options: ConnectionTestOptions = ConnectionTestOptions(),
     *,
-    password: Secret | None = None,
-    decrypt: decryption.Decrypt = decryption.decrypt_password,
+    password: decryption.Credential | None = None,
+    decrypt: decryption.Decrypt = decryption.decrypt_credentials,
     on_done: Callable[[int, ConnectionTestResult], None] | None = None,
 ) -> tuple[ConnectionTestResult, ...]:
     """Test several configs, ``options.concurrency`` at a time; results in the order given.
@@ -286,7 +287,7 @@ def run_tests(
 def gate(
     options: ConnectionTestOptions = ConnectionTestOptions(),
     *,
-    decrypt: decryption.Decrypt = decryption.decrypt_password,
+    decrypt: decryption.Decrypt = decryption.decrypt_credentials,
 ) -> Gate:
     """The gate every activation passes: :func:`run_test` on the file as it will be committed;
     validation errors raise :class:`ValidationFailed`, a failed test :class:`TestFailed`."""

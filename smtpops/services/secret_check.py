@@ -13,9 +13,10 @@ from typing import Literal
 
 from smtpops import discovery, engine, yamlio
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
-from smtpops.encryption import decrypt_password, scan
+from smtpops.encryption import decrypt_credentials, scan
+from smtpops.encryption.fields import has_encrypted_secret
 from smtpops.encryption.keys import available_recipients
-from smtpops.encryption.sops_format import looks_encrypted, read_metadata
+from smtpops.encryption.sops_format import read_metadata
 from smtpops.errors import EXIT_FINDINGS, EncryptionError, InputError
 from smtpops.rules.registry import RULES
 from smtpops.secret import Secret
@@ -109,11 +110,7 @@ def _recipients(path: str) -> tuple[str, ...] | None:
         data = yamlio.load_path(path).data  # the same limits as validate (size, depth, tags)
     except (OSError, yamlio.LoadError):  # reported by the keyless FILE rules
         return None
-    if (
-        not isinstance(data, dict)
-        or "sops" not in data
-        or not looks_encrypted(data.get("password"))
-    ):
+    if not isinstance(data, dict) or "sops" not in data or not has_encrypted_secret(data):
         return None
     return read_metadata(data["sops"]).recipients
 
@@ -134,7 +131,7 @@ def with_keys(files: Iterable[str], *, keep: list[Secret] | None = None) -> list
             results.append(KeyedResult(path=path, status="no-key"))
             continue
         try:
-            secret = decrypt_password(path)
+            secret = decrypt_credentials(path)
         except (EncryptionError, InputError) as exc:
             if "no key for this environment" in exc.message:
                 results.append(KeyedResult(path=path, status="no-key"))
@@ -145,8 +142,8 @@ def with_keys(files: Iterable[str], *, keep: list[Secret] | None = None) -> list
                     )
                 )
             continue
-        if keep is not None:
-            keep.append(secret)
+        if keep is not None:  # an OAuth2 config: each secret part is looked for
+            keep.extend([secret] if isinstance(secret, Secret) else secret.parts.values())
         results.append(KeyedResult(path=path, status="verified"))
     return results
 

@@ -11,6 +11,7 @@ import pytest
 
 from smtpops import engine
 from smtpops.errors import InputError
+from smtpops.model import AUTH_PROTOCOLS
 from smtpops.providers import SCHEMA_FILE, catalog, detect, resolve, suggest
 from smtpops.resources import data_dir
 
@@ -60,7 +61,10 @@ def test_facts_are_sourced_and_unverified_claims_say_so(pid: str) -> None:
         assert "unverified" in notes, f"{pid}: auth_verified is false but the notes do not say so"
     if any(not e.verified for e in p.endpoints):
         assert "unverified" in notes or "secondary" in notes, pid
-    assert set(p.auth) <= {"LOGIN", "PLAIN", "CRAM-MD5"}
+    assert set(p.auth) <= set(AUTH_PROTOCOLS)
+    for flow in p.oauth_flows:  # an OAuth flow is offered only where the token mechanism is
+        assert {"XOAUTH2", "OAUTHBEARER"} & set(p.auth), pid
+        assert flow.verified or "unverified" in flow.note.lower(), (pid, flow.id)
     assert all(e.tls in ("STARTTLS", "SSL/TLS", "None") for e in p.endpoints)
     assert p.any_host or p.hosts or p.host_patterns, pid
     if p.endpoints:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import yaml
 from secrets_util import outside_encryption
 
 from smtpops.encryption import decrypt_password, set_password
+from smtpops.encryption.sops_config import ENCRYPTED_REGEX
 from smtpops.errors import EncryptionError
 from smtpops.secret import Secret
 from tests.conftest import CANARY
@@ -35,7 +37,9 @@ def test_keys_init_makes_a_private_key_and_a_rule(repo, run_cli, tmp_path_factor
     assert secret_line not in result.output
     rules = yaml.safe_load((repo.root / ".sops.yaml").read_text())["creation_rules"]
     dev = next(r for r in rules if r["path_regex"] == "^configs/development/")
-    assert dev["encrypted_regex"] == "^password$" and dev["mac_only_encrypted"] is True
+    assert dev["encrypted_regex"] == ENCRYPTED_REGEX and dev["mac_only_encrypted"] is True
+    assert all(re.search(dev["encrypted_regex"], k) for k in ("password", "client_secret"))
+    assert not re.search(dev["encrypted_regex"], "client_id")
     assert len(dev["age"]) == 1 and dev["age"][0] in result.stdout
     assert yaml.safe_load((repo.root / ".sops.yaml").read_text())["stores"]["yaml"]["indent"] == 2
     listed = run_cli("keys", "list", "--env", "development", expect=0).stdout
