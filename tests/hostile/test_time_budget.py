@@ -119,6 +119,16 @@ FILES: dict[str, dict[str, Callable[[int], str]]] = {
         "'1', spaces, '!'": lambda n: field("idle_timeout", '"1' + " " * n + '!"'),
         "'s ' repeated": lambda n: field("wait_timeout", '" ' + "s " * (n // 2) + '"'),
     },
+    "OAUTH": {
+        "long block values": lambda n: (
+            replace("auth_protocol: LOGIN", "auth_protocol: XOAUTH2")
+            + "oauth:\n  tenant: "
+            + "a-" * (n // 4)
+            + "\n  client_id: '"
+            + " " * (n // 2)
+            + "x'\n"
+        ),
+    },
     "PROV": {
         "long provider": lambda n: BASE + "provider: " + "g" * n + "\n",
         "host pattern": lambda n: replace(
