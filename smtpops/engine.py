@@ -31,6 +31,7 @@ _LOAD_RULES = {
     "size": "FILE004",
     "tag": "FILE006",
     "encoding": "FILE007",
+    "depth": "FILE009",
 }
 
 
@@ -213,6 +214,12 @@ class Run:
         by_file: dict[str, list[suppressions.Suppression]] = {
             path: suppressions.parse(doc.text) for path, doc in self.docs.items()
         }
+        # by (file, covered line): each finding looks at its own line's suppressions only, not
+        # at every suppression of its file (quadratic in a file of commented lines)
+        by_line: dict[tuple[str, int], list[suppressions.Suppression]] = {}
+        for path, sups in by_file.items():
+            for sup in sups:
+                by_line.setdefault((path, sup.target), []).append(sup)
         out: list[Diagnostic] = []
         shown_once: dict[tuple[str, str], int] = {}  # notes shown once → how many more files
         for item in sorted(self.pending, key=lambda p: (p.path, p.location.line or 0)):
@@ -221,7 +228,8 @@ class Run:
                 continue
             env_name = item.environment.name if item.environment else None
             suppressed = False
-            for sup in by_file.get(item.path, ()):
+            line = item.location.line
+            for sup in by_line.get((item.path, line), ()) if line is not None else ():
                 if sup.covers(item.rule.id, item.rule.area, item.location.line):
                     policy = item.environment.policy if item.environment else settings.RELAXED
                     if item.rule.security and severity is Severity.ERROR and policy.protected:

@@ -17,11 +17,9 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from smtpops import discovery, engine, model, schema, settings, templating, yamlio
 from smtpops.diagnostics import Diagnostic, Report, Severity
-from smtpops.encryption import set_oauth, set_password
+from smtpops.encryption import set_oauth, set_password, sops_regex
 from smtpops.errors import InputError, UsageError
 from smtpops.providers import Provider
 from smtpops.rules.context import RepoContext
@@ -61,8 +59,8 @@ def coerce(field: str, text: str) -> Any:
     allowed = _allowed_types(field)
     if allowed & {"integer", "boolean"}:
         try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError:
+            value = yamlio.loads(text).data
+        except yamlio.LoadError:
             return text
         if isinstance(value, bool) and "boolean" in allowed:
             return value
@@ -238,20 +236,16 @@ def _sops_rule_matches(path: str) -> bool:
             return False
         here = os.path.dirname(here)
     try:
-        with open(candidate, encoding="utf-8") as handle:
-            rules = (yaml.safe_load(handle) or {}).get("creation_rules") or []
-    except (OSError, yaml.YAMLError, AttributeError):
+        rules = (yamlio.load_path(candidate).data or {}).get("creation_rules") or []
+    except (OSError, yamlio.LoadError, AttributeError):
         return False
     relative = os.path.relpath(os.path.abspath(path), here).replace(os.sep, "/")
     for rule in rules:
         if not isinstance(rule, dict):
             continue
         regex = rule.get("path_regex")
-        try:
-            if regex is None or re.search(str(regex), relative):
-                return bool(rule.get("age") or rule.get("key_groups"))
-        except re.error:
-            return False
+        if regex is None or sops_regex.search(str(regex), relative):
+            return bool(rule.get("age") or rule.get("key_groups"))
     return False
 
 

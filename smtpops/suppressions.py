@@ -9,7 +9,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_COMMENT = re.compile(r"(?:^|\s)#\s*smtpops:\s*ignore\[([^\]]*)\]\s*(.*)$")
+# Only the head of the comment is a regex (possessive, so linear); the bracket is found with
+# str.find. As one regex, ``[^\]]*`` ran to the end of the line from every '#' of a line of
+# unclosed '# smtpops: ignore[' (4,000 of them took 3.3 s).
+_HEAD = re.compile(r"(?:^|\s)#\s*+smtpops:\s*+ignore\[")
+
+
+def _comment(line: str) -> tuple[int, str, str] | None:
+    """(where the match starts, the bracket's text, the reason) of the suppression on a line."""
+    head = _HEAD.search(line)
+    if head is None:
+        return None
+    close = line.find("]", head.end())
+    if close == -1:  # no later head can have a ']' after it either
+        return None
+    return head.start(), line[head.end() : close], line[close + 1 :].strip()
 
 
 @dataclass(slots=True)
@@ -32,11 +46,12 @@ def parse(text: str) -> list[Suppression]:
     pending: list[Suppression] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        match = _COMMENT.search(line)
+        match = _comment(line)
         if match:
-            ids = tuple(i.strip().upper() for i in match.group(1).split(",") if i.strip())
+            start, inside, reason = match
+            ids = tuple(i.strip().upper() for i in inside.split(",") if i.strip())
             alone = stripped.startswith("#")
-            item = Suppression(number, number, match.start() + 1, ids, match.group(2).strip())
+            item = Suppression(number, number, start + 1, ids, reason)
             found.append(item)
             if alone:
                 pending.append(item)

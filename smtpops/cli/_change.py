@@ -12,6 +12,7 @@ import click
 from smtpops.cli.options import format_option
 from smtpops.gitops import display
 from smtpops.probe import text as probe_text
+from smtpops.reporters.safe import visible
 from smtpops.services.apply import Handover
 from smtpops.services.connection import TestFailed
 
@@ -49,10 +50,10 @@ def run(call: Callable[[], Any], fmt: str) -> None:
             click.echo(json.dumps({"error": exc.message, "test": exc.report.to_dict()}, indent=2))
         else:
             click.echo("Connection test failed:")
-            click.echo("\n".join(probe_text.steps(exc.report)))
+            click.echo(visible("\n".join(probe_text.steps(exc.report)), keep_lines=True))
         raise
     if fmt == "json":
         click.echo(json.dumps(display.data(outcome), indent=2))
     else:
-        click.echo(display.text(outcome))
+        click.echo(visible(display.text(outcome), keep_lines=True))
     sys.stdout.flush()

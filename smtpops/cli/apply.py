@@ -8,6 +8,7 @@ import json
 import click
 
 from smtpops.cli.options import format_option
+from smtpops.reporters.safe import visible
 from smtpops.services import apply as service
 
 TARGETS = ["postfix", "none"]
@@ -56,8 +57,8 @@ def apply(
     if fmt == "json":
         click.echo(json.dumps(dataclasses.asdict(result), indent=2))
         return
-    click.echo(result.summary())
+    click.echo(visible(result.summary(), keep_lines=True))
     if result.digest:
         click.echo(f"digest {result.digest}")
     for note in result.notes:
-        click.echo(f"Note: {note}", err=True)
+        click.echo(f"Note: {visible(note)}", err=True)

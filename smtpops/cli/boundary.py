@@ -10,14 +10,16 @@ from typing import Any
 import click
 
 from smtpops.errors import SmtpopsError
+from smtpops.reporters.safe import visible
 
 INTERNAL = 70
 
 
 def report_error(exc: SmtpopsError) -> None:
-    click.echo(f"Error: {exc.message}", err=True)
+    # messages quote paths, names and values from files: escaped like every other output
+    click.echo(f"Error: {visible(exc.message, keep_lines=True)}", err=True)
     if exc.hint:
-        click.echo(f"  How to fix: {exc.hint}", err=True)
+        click.echo(f"  How to fix: {visible(exc.hint, keep_lines=True)}", err=True)
 
 
 def guarded(ctx: click.Context, call: Callable[[], Any]) -> Any:

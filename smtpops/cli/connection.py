@@ -11,7 +11,7 @@ import sys
 import click
 
 from smtpops.cli import complete
-from smtpops.cli.options import format_option
+from smtpops.cli.options import format_option, mailbox
 from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
 from smtpops.errors import UsageError
 from smtpops.probe import ProbeReport
@@ -99,7 +99,12 @@ def _test_environment(
     help="Test every config of this environment.",
     shell_complete=complete.environments,
 )
-@click.option("--send-to", metavar="ADDRESS", help="Also send a real test email to ADDRESS.")
+@click.option(
+    "--send-to",
+    metavar="ADDRESS",
+    callback=mailbox,
+    help="Also send a real test email to ADDRESS (one email address).",
+)
 @format_option("text", "json")
 @click.option(
     "--password-stdin",

@@ -8,6 +8,7 @@ import click
 
 from smtpops.cli.options import format_option
 from smtpops.events.catalog import EVENTS
+from smtpops.reporters.safe import visible
 from smtpops.services import events as service
 
 
@@ -48,4 +49,7 @@ def events(
         return
     found = service.events(since=service.parse_since(since), names=names, agent_url=agent_url)
     for item in found:
-        click.echo(json.dumps(item, sort_keys=False) if fmt == "jsonl" else _text_line(item))
+        # events quote commit subjects, config names and the relay's log: escaped for a terminal
+        click.echo(
+            json.dumps(item, sort_keys=False) if fmt == "jsonl" else visible(_text_line(item))
+        )

@@ -6,6 +6,7 @@ import os
 
 import click
 
+from smtpops.errors import InputError
 from smtpops.services import layout
 
 
@@ -24,7 +25,13 @@ def init(directory: str, update_schema: bool) -> None:
     .pre-commit-config.yaml, .github/CODEOWNERS and .gitignore. A file that exists is never
     changed (except the schema, with --update-schema). Safe to run again.
     """
-    os.makedirs(directory, exist_ok=True)
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as exc:  # '' or a path through a file: a usage error, not an internal one
+        raise InputError(
+            f"cannot make the folder {directory!r} ({exc.strerror})",
+            hint="Give a folder name, or run `smtpops init` inside the repository.",
+        ) from None
     laid = layout.lay_out(directory, update_schema=update_schema)
     where = os.path.relpath(directory)
     for rel in laid.created:

@@ -152,7 +152,13 @@ def sandbox(
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     if password_stdin and not password:
         raise UsageError("--password-stdin was given but standard input is empty")
-    make_dir(directory)
+    try:
+        make_dir(directory)
+    except OSError as exc:
+        raise InputError(
+            f"cannot use --dir {directory!r} ({exc.strerror})",
+            hint="Give a folder smtpops may create, e.g. --dir .smtpops/sandbox.",
+        ) from None
 
     def received(message: Received) -> None:
         subject = message.message.get("Subject", "")
@@ -189,9 +195,19 @@ def sandbox(
             fields = box.config(auth_protocol=auth) | {"ca_file": info["ca_file"]}
             if oauth:
                 fields["oauth"] = fields["oauth"] | {"ca_file": info["ca_file"]}
-            _write_config(write_config, fields)
-        if info_file:
-            write_text(info_file, json.dumps(info, indent=2) + "\n")
+        for option, target in (("--write-config", write_config), ("--info-file", info_file)):
+            if not target:
+                continue
+            try:
+                if option == "--write-config":
+                    _write_config(target, fields)
+                else:
+                    write_text(target, json.dumps(info, indent=2) + "\n")
+            except OSError as exc:
+                raise InputError(
+                    f"cannot write {option} {target} ({exc.strerror})",
+                    hint="Give a file in a folder that exists, e.g. --info-file sandbox.json.",
+                ) from None
         if as_json:
             click.echo(json.dumps(info))
         else:

@@ -19,6 +19,7 @@ from smtpops.encryption.rotate import reencrypt_all
 from smtpops.errors import EXIT_FINDINGS, UsageError
 from smtpops.oauth.flows import FLOWS, SECRET_TITLES
 from smtpops.reporters import json_
+from smtpops.reporters.safe import visible
 from smtpops.secret import Secret
 from smtpops.services import secret_check
 
@@ -220,12 +221,14 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     reporters.get("text")(report, sys.stdout)
     for r in keyed:
         if r.status == "verified":
-            click.echo(f"{r.path}: decrypted with your key, checksum verified")
+            click.echo(f"{visible(r.path)}: decrypted with your key, checksum verified")
         elif r.status == "failed":
-            click.echo(f"{r.path}: error {r.message}\n    How to fix: {r.hint}")
+            click.echo(
+                visible(f"{r.path}: error {r.message}\n    How to fix: {r.hint}", keep_lines=True)
+            )
         else:
             label = "error" if require_key else "skipped"
-            click.echo(f"{r.path}: {label}, no key for this environment on this machine")
+            click.echo(f"{visible(r.path)}: {label}, no key for this environment on this machine")
     if keyed:
         verified = len(keyed) - len(failed) - len(missing)
         click.echo(
@@ -272,9 +275,11 @@ def _reencrypt(paths: tuple[str, ...], env: str | None, rotate: bool) -> None:
     results = reencrypt_all(_targets(paths, env), rotate=rotate)
     for r in results:
         if r.status == "failed":
-            click.echo(f"{r.path}: error {r.message}\n    How to fix: {r.hint}")
+            click.echo(
+                visible(f"{r.path}: error {r.message}\n    How to fix: {r.hint}", keep_lines=True)
+            )
         elif r.status != "skipped":
-            click.echo(f"{r.path}: {r.status}")
+            click.echo(f"{visible(r.path)}: {r.status}")
     done = sum(r.status in ("updated", "rotated") for r in results)
     failed = sum(r.status == "failed" for r in results)
     click.echo(

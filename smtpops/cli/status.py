@@ -10,6 +10,7 @@ from smtpops import remote_agent as remote
 from smtpops.cli import complete
 from smtpops.cli.options import format_option
 from smtpops.gitops import status as service
+from smtpops.reporters.safe import visible
 
 
 @click.command()
@@ -55,4 +56,4 @@ def status(env: str | None, agent_url: str | None, fmt: str) -> None:
             lines, _ = remote.describe(item.environment, item.active, agent)
             blocks[index] += "".join(f"\n  {line}" for line in lines)
         text = "\n\n".join(blocks) + "\n"
-    click.echo(text, nl=False)
+    click.echo(visible(text, keep_lines=True), nl=False)

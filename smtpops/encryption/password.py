@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from smtpops import atomic
+from smtpops import atomic, yamlio
 from smtpops.encryption import failures, runner, sops_config, splice
 from smtpops.encryption.fields import encrypted_paths, has_encrypted_secret
 from smtpops.encryption.sops_format import looks_encrypted
@@ -189,5 +189,8 @@ def set_password(path: str, password: Secret) -> None:
 
 
 def is_sops_file(text: str) -> bool:
-    data = yaml.safe_load(text)
+    try:
+        data = yamlio.loads(text).data
+    except yamlio.LoadError:
+        return False
     return isinstance(data, dict) and "sops" in data and has_encrypted_secret(data)

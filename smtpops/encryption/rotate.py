@@ -19,11 +19,11 @@ from typing import Literal
 
 import yaml
 
-from smtpops import atomic
+from smtpops import atomic, yamlio
 from smtpops.encryption import failures, runner, sops_config, splice
 from smtpops.encryption.fields import has_encrypted_secret
 from smtpops.encryption.sops_format import read_metadata
-from smtpops.errors import EncryptionError, SmtpopsError
+from smtpops.errors import EncryptionError, InputError, SmtpopsError
 
 Status = Literal["updated", "rotated", "unchanged", "skipped", "failed"]
 
@@ -37,7 +37,13 @@ class FileResult:
 
 
 def _recipients(text: str) -> tuple[str, ...] | None:
-    data = yaml.safe_load(text)
+    try:
+        data = yamlio.loads(text).data  # the limits of validate: depth, tags, size
+    except yamlio.LoadError as exc:
+        raise InputError(
+            f"the file cannot be read: {exc.message}",
+            hint="Run `smtpops validate` on it and fix what it shows.",
+        ) from None
     if not isinstance(data, dict) or "sops" not in data or not has_encrypted_secret(data):
         return None
     return read_metadata(data["sops"]).recipients

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
+from smtpops import yamlio
+from smtpops.encryption import sops_regex
 from smtpops.errors import InputError
 from smtpops.oauth.flows import SECRET_FIELDS as OAUTH_SECRETS
 
@@ -39,7 +39,7 @@ class CreationRule:
     encrypted_regex: str | None = None
 
     def matches(self, relative: str) -> bool:
-        return self.path_regex is None or re.search(self.path_regex, relative) is not None
+        return self.path_regex is None or sops_regex.search(self.path_regex, relative)
 
     @property
     def environment(self) -> str | None:
@@ -101,11 +101,16 @@ def _rules(data: dict[str, object]) -> tuple[CreationRule, ...]:
 @lru_cache(maxsize=32)
 def _load(path: str, _stamp: tuple[int, int]) -> SopsConfig:
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = yamlio.load_path(path).data or {}
+    except OSError as exc:
         raise InputError(
             f"{path}: cannot read the sops settings ({type(exc).__name__})",
+            hint="Fix the YAML of .sops.yaml, or restore it from git.",
+        ) from None
+    except yamlio.LoadError as exc:
+        line = f" (line {exc.mark.line})" if exc.mark else ""
+        raise InputError(
+            f"{path}: cannot read the sops settings: {exc.message}{line}",
             hint="Fix the YAML of .sops.yaml, or restore it from git.",
         ) from None
     if not isinstance(data, dict):
@@ -147,7 +152,4 @@ def covers(regex: str | None, key: str) -> bool:
     """Whether sops with this encrypted_regex encrypts a value under ``key`` (None: all)."""
     if regex is None:
         return True
-    try:
-        return re.search(regex, key) is not None
-    except re.error:
-        return False
+    return sops_regex.search(regex, key)  # the file's own pattern: RE2, as sops reads it

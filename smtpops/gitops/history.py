@@ -9,6 +9,7 @@ from typing import Any
 
 from smtpops import discovery, yamlio
 from smtpops.gitops import audit, workspace
+from smtpops.reporters.safe import visible
 from smtpops.review import config_key
 from smtpops.review.fields import FieldChange, changes
 
@@ -153,18 +154,21 @@ def to_dict(result: History) -> dict[str, Any]:
 
 
 def text(result: History) -> str:
-    lines = [f"History of {result.scope}:"]
+    """The history for a terminal: every value from git or a config (subjects, names, paths,
+    field values) escaped, so none can move the cursor, retitle the window or reverse text."""
+    v = visible
+    lines = [f"History of {v(result.scope)}:"]
     if not result.items:
         lines.append("  no changes recorded")
     for item in result.items:
         e = item.entry
-        lines.append(f"\n{e.when}  {e.action:<10} {e.sha[:12]}  by {e.actor}")
-        lines.append(f"  {e.subject}")
+        lines.append(f"\n{v(e.when)}  {v(e.action):<10} {e.sha[:12]}  by {v(e.actor)}")
+        lines.append(f"  {v(e.subject)}")
         for f in item.files:
-            lines.append(f"  {f.config}: {f.kind}")
-            lines += [f"    {c.describe()}" for c in f.fields]
+            lines.append(f"  {v(f.config)}: {f.kind}")
+            lines += [f"    {v(c.describe())}" for c in f.fields]
         if "Test" in e.trailers:
-            lines.append(f"  test: {e.trailers['Test']}")
+            lines.append(f"  test: {v(e.trailers['Test'])}")
         if item.boundary:
             lines.append("  (history stops here in this shallow clone)")
     if result.shallow_note:

@@ -265,6 +265,12 @@ ADVICE: dict[str, _Advice] = {
         "There is no sender address: username is not an email address and from_address is not set.",
         "Add from_address: the address the CRM sends from.",
     ),
+    "envelope.bad_address": lambda c: (
+        f"The {c['role']} {c['address']!r} is not one email address: {c['reason']}; "
+        "nothing was sent.",
+        "Give a single plain address such as alerts@example.com (from_address, the username "
+        "or --send-to).",
+    ),
     "envelope.sender_refused": lambda c: (
         f"The server refused the sender {c['sender']}: {c['reply']}.",
         "Set from_address to an address this account may send as (its own address or an "

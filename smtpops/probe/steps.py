@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from smtpops import mailbox
 from smtpops.probe import connect as tcp
 from smtpops.probe import resolve
 from smtpops.probe.advice import reply_error
@@ -157,6 +158,10 @@ def envelope(p: Probe) -> Outcome:
     if not sender:
         raise Failure("envelope.no_sender")
     recipient = p.send_to or p.options.dry_run_recipient or sender
+    for role, address in (("sender", sender), ("recipient", recipient)):
+        reason = mailbox.problem(address)
+        if reason:  # nothing that is not one mailbox goes into MAIL FROM or RCPT TO
+            raise Failure("envelope.bad_address", role=role, address=address, reason=reason)
     utf8 = (
         " SMTPUTF8" if not (sender + recipient).isascii() and "SMTPUTF8" in p.capabilities else ""
     )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import IO
 
 from smtpops.probe.result import ProbeReport, StepResult
+from smtpops.reporters.safe import visible
 
 _MARKS = {"passed": ("✓", "32"), "failed": ("✗", "31"), "skipped": ("-", "2")}
 
@@ -18,7 +19,8 @@ def _paint(text: str, code: str, colour: bool) -> str:
 def _line(step: StepResult, colour: bool) -> str:
     mark, code = _MARKS[step.status]
     timing = f"{step.duration_ms:>6} ms" if not step.skipped else " " * 9
-    detail = step.detail if not step.skipped else f"skipped: {step.detail}"
+    detail = visible(step.detail)  # quotes the server's replies
+    detail = detail if not step.skipped else f"skipped: {detail}"
     return f"  {_paint(mark, code, colour)} {step.title:<18} {timing}  {detail}".rstrip()
 
 
@@ -43,21 +45,25 @@ def facts(values: Mapping[str, str]) -> str:
 def write(
     report: ProbeReport, stream: IO[str], *, colour: bool = False, transcript: bool = False
 ) -> None:
-    where = f" ({report.environment})" if report.environment else ""
-    stream.write(f"Connection test of {report.config}{where}\n")
+    """Everything a server or a config said (replies, names, the transcript) is escaped."""
+    v = visible
+    where = f" ({v(report.environment)})" if report.environment else ""
+    stream.write(f"Connection test of {v(report.config)}{where}\n")
     for step in report.steps:
         stream.write(_line(step, colour) + "\n")
         for warning in step.warnings:
-            stream.write(f"      {_paint('warning:', '33', colour)} {warning}\n")
+            stream.write(f"      {_paint('warning:', '33', colour)} {v(warning)}\n")
         if not step.ok and not step.skipped:
-            stream.write(f"      {step.message}\n")
-            stream.write(f"      How to fix: {step.hint}\n")
+            stream.write(f"      {v(step.message or '')}\n")
+            stream.write(f"      How to fix: {v(step.hint or '')}\n")
     if transcript and report.transcript:
         stream.write("SMTP conversation:\n")
         for line in report.transcript:
-            stream.write(f"  {line}\n")
+            stream.write(f"  {v(line)}\n")
     total = report.facts.get("duration_ms", "?")
     if report.passed:
-        stream.write(_paint(f"✓ Passed in {total} ms. ", "32", colour) + report.summary + "\n")
+        stream.write(_paint(f"✓ Passed in {total} ms. ", "32", colour) + v(report.summary) + "\n")
     else:
-        stream.write(_paint(f"✗ Failed after {total} ms. ", "31", colour) + report.summary + "\n")
+        stream.write(
+            _paint(f"✗ Failed after {total} ms. ", "31", colour) + v(report.summary) + "\n"
+        )

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from smtpops import __version__
 from smtpops.diagnostics import Diagnostic, Report, RuleInfo, Severity
+from smtpops.reporters.safe import visible
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -76,7 +77,7 @@ def result(d: Diagnostic, index: dict[str, int], path: str | None = None) -> dic
     out: dict[str, Any] = {
         "ruleId": d.rule_id,
         "level": level(d.severity),
-        "message": {"text": f"{d.message}. How to fix: {d.hint}"},
+        "message": {"text": visible(f"{d.message}. How to fix: {d.hint}")},
         "locations": [{"physicalLocation": physical}],
     }
     if d.rule_id in index:

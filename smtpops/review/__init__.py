@@ -100,6 +100,13 @@ def config_key(rel: str, configs_rel: str) -> tuple[str, str] | None:
     return (parts[0], stem) if ext in (".yaml", ".yml") else None
 
 
+def _link_about(target: str) -> str:
+    return (
+        f"a symbolic link to {target!r}; smtpops does not follow links, "
+        "so what it points to is not reviewed: make it a plain file"
+    )
+
+
 def _activation(old: dict[str, object] | None, new: dict[str, object] | None) -> str | None:
     was = bool(old and old.get("active") is True)
     now = bool(new and new.get("active") is True)
@@ -116,9 +123,15 @@ def compare(
     head_settings: settings.Settings,
     new_findings: tuple[Diagnostic, ...] = (),
     fixed_findings: int = 0,
+    links: tuple[dict[str, str], dict[str, str]] = ({}, {}),
 ) -> Review:
     protected = {e.name for e in head_settings.environments if e.policy.protected}
     configs, files = [], []
+    for rel in sorted({*links[0], *links[1]}):
+        was, now = links[0].get(rel), links[1].get(rel)
+        if was != now:
+            kind = "added" if was is None else "removed" if now is None else "changed"
+            files.append(FileDiff(path=rel, kind=kind, about=_link_about(now or was or "")))
     for rel in sorted({*base, *head}):
         old, new = base.get(rel), head.get(rel)
         if old == new:

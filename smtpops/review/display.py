@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from smtpops.reporters.safe import visible
 from smtpops.review import ConfigDiff, Review
 
 MARKER = "<!-- smtpops-diff -->"
@@ -13,7 +14,7 @@ BUDGET = 60_000  # leave room for GitHub's own wrapping
 
 
 def _code(text: str) -> str:
-    text = text.replace("\n", " ")
+    text = visible(text.replace("\n", " "))
     fence = "`"
     while fence in text:
         fence += "`"
@@ -41,24 +42,26 @@ def _untested(c: ConfigDiff) -> str:
 
 
 def text(review: Review) -> str:
-    lines = [f"Review of {review.base} → {review.head}"]
+    """The review for a terminal; every value from the repository is escaped (``visible``)."""
+    v = visible
+    lines = [f"Review of {v(review.base)} → {v(review.head)}"]
     if not review.configs and not review.files:
         lines.append("No config changes.")
     for env in sorted({c.environment for c in review.configs}):
-        lines.append(f"\n{env}{' (protected)' if env in review.protected else ''}:")
+        lines.append(f"\n{v(env)}{' (protected)' if env in review.protected else ''}:")
         for c in (c for c in review.configs if c.environment == env):
             mark = "  [needs IT approval]" if c.security else ""
-            lines.append(f"  {c.name}: {_headline(c)}{mark}")
+            lines.append(f"  {v(c.name)}: {_headline(c)}{mark}")
             if c.untested:
-                lines.append(f"    ! {_untested(c)}")
+                lines.append(f"    ! {v(_untested(c))}")
             for change in c.fields:
-                lines.append(f"    {'!' if change.security else ' '} {change.describe()}")
+                lines.append(f"    {'!' if change.security else ' '} {v(change.describe())}")
     for f in review.files:
-        lines.append(f"\n{f.path}: {f.kind} ({f.about})  [needs IT approval]")
+        lines.append(f"\n{v(f.path)}: {f.kind} ({v(f.about)})  [needs IT approval]")
     if review.new_findings:
         lines.append(f"\nNew validation findings ({len(review.new_findings)}):")
         for d in review.new_findings:
-            lines.append(f"  {d.location} {d.severity.value} {d.rule_id}: {d.message}")
+            lines.append(f"  {v(str(d.location))} {d.severity.value} {d.rule_id}: {v(d.message)}")
     if review.fixed_findings:
         lines.append(f"\nFindings fixed by this change: {review.fixed_findings}")
     verdict = (
@@ -73,9 +76,9 @@ def _config_md(c: ConfigDiff, detail: bool) -> list[str]:
     lock = " 🔒" if c.security else ""
     out = [f"- **{_code(c.name)}** — {_headline(c)}{lock}"]
     if c.security:
-        out[0] += f" (needs IT approval: {', '.join(c.reasons)})"
+        out[0] += f" (needs IT approval: {', '.join(_code(r) for r in c.reasons)})"
     if c.untested:
-        out.append(f"  - ⛔ {_untested(c)}")
+        out.append(f"  - ⛔ {visible(_untested(c))}")
     if detail:
         for change in c.fields:
             out.append(f"  - {'🔒 ' if change.security else ''}{_code(change.describe())}")
@@ -108,7 +111,7 @@ def _markdown(review: Review, *, detail: bool, findings: bool) -> str:
         lines.append("")
     if review.files:
         lines.append("### Repository")
-        lines += [f"- 🔒 {_code(f.path)} {f.kind}: {f.about}" for f in review.files]
+        lines += [f"- 🔒 {_code(f.path)} {f.kind}: {_code(f.about)}" for f in review.files]
         lines.append("")
     n = len(review.new_findings)
     if n:

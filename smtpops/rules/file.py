@@ -98,3 +98,14 @@ declare(
     good=_GOOD,
     kind="load",
 )
+declare(
+    id="FILE009",
+    name="nesting-too-deep",
+    message="the values are nested too deeply",
+    hint="A config is a list of 'field: value' lines; remove the nested brackets or indented lists.",
+    why="Hundreds of nested lists or mappings make YAML readers run out of stack; no config needs more than a few levels.",
+    bad=Example(yaml="name: example\nhost: " + "[" * 80 + "]" * 80 + "\n", whole_file=True),
+    severity=_E,
+    good=_GOOD,
+    kind="load",
+)

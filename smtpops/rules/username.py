@@ -3,26 +3,22 @@
 import re
 from collections.abc import Iterator
 
+from smtpops import mailbox
 from smtpops.diagnostics import Severity
 from smtpops.rules.context import ConfigContext
 from smtpops.rules.registry import Example, Hit, rule
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
-_DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
 
 def email_problem(address: str) -> str | None:
-    """Why ``address`` is not a plausible email address; None when it is."""
-    if address.count("@") != 1:
-        return "it must contain exactly one '@'"
-    local, domain = address.split("@")
-    if not local or len(local) > 64:
-        return "the part before '@' must be 1 to 64 characters"
-    if not _LOCAL.match(local) or local.startswith(".") or local.endswith(".") or ".." in local:
-        return "the part before '@' has characters that are not allowed"
-    labels = domain.split(".")
-    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
+    """Why ``address`` is not a plausible email address; None when it is. The one mailbox
+    parser (what the probe will send in MAIL FROM), plus: the domain is a name with a dot."""
+    reason = mailbox.problem(address)
+    if reason:
+        return reason
+    domain = mailbox.parse(address).domain
+    if domain.startswith("[") or "." not in domain.strip("."):
         return "the part after '@' is not a valid domain (e.g. example.com)"
     return None
 

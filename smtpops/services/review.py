@@ -11,7 +11,7 @@ from smtpops import engine, settings
 from smtpops.diagnostics import Diagnostic
 from smtpops.gitops import provenance, workspace
 from smtpops.gitops.repo import Repo
-from smtpops.gitops.trees import checkout, files_at
+from smtpops.gitops.trees import checkout, tree_at
 from smtpops.review import Review, compare
 
 __all__ = ["Review", "review"]
@@ -58,10 +58,12 @@ def review(base: str, head: str | None = None, *, start: str = ".") -> Review:
         if key not in base_found
     )
     fixed = sum(1 for key in base_found if key not in head_found)
-    head_files = files_at(repo, head_sha, configs_rel)
+    base_files, base_links = tree_at(repo, base_sha, configs_rel)
+    head_files, head_links = tree_at(repo, head_sha, configs_rel)
     result = compare(
-        files_at(repo, base_sha, configs_rel),
+        base_files,
         head_files,
+        links=(base_links, head_links),
         configs_rel=configs_rel,
         base_name=f"{base} ({base_sha[:12]})",
         head_name=f"{head} ({head_sha[:12]})" if head and head_sha else "working tree",

@@ -11,9 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-import yaml
-
-from smtpops import discovery, engine
+from smtpops import discovery, engine, yamlio
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
 from smtpops.encryption import decrypt_credentials, scan
 from smtpops.encryption.fields import has_encrypted_secret
@@ -74,8 +72,9 @@ def check(paths: tuple[str, ...], *, require_key: bool = False) -> SecretsCheck:
 
 
 def keyless(paths: tuple[str, ...]) -> Report:
-    """The CRED rules (as in ``validate``) plus a scan of every file of the repository."""
-    report = engine.validate(paths, engine.Options(select=("CRED",)))
+    """The CRED rules (as in ``validate``) plus a scan of every file of the repository. The FILE
+    rules too: a file that cannot be read (too large, not YAML) has not been checked."""
+    report = engine.validate(paths, engine.Options(select=("CRED", "FILE")))
     _, configs_dir = discovery.discover(paths)
     configs_dir = configs_dir or discovery.find_configs_dir()
     if configs_dir is None:
@@ -108,9 +107,8 @@ def _with_findings(report: Report, findings: Iterable[scan.Finding]) -> Report:
 
 def _recipients(path: str) -> tuple[str, ...] | None:
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = yamlio.load_path(path).data  # the same limits as validate (size, depth, tags)
+    except (OSError, yamlio.LoadError):  # reported by the keyless FILE rules
         return None
     if not isinstance(data, dict) or "sops" not in data or not has_encrypted_secret(data):
         return None

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from smtpops import engine, reporters
 from smtpops.diagnostics import Report
+from tests.fuzz.conftest import examples
 from tests.fuzz.strategies import configs, mutated, yaml_text
+from tests.fuzz.yaml_trees import documents
 
 ENVIRONMENTS = st.sampled_from(["development", "production", "qa"])
 
@@ -78,6 +80,11 @@ def test_malformed_yaml(tree: Path, text: str, env: str) -> None:
     check(place(tree, env, text))
 
 
+@given(text=documents(), env=ENVIRONMENTS)
+def test_random_yaml_trees(tree: Path, text: str, env: str) -> None:
+    check(place(tree, env, text))
+
+
 @given(text=mutated(), env=ENVIRONMENTS)
 def test_mutated_config(tree: Path, text: str, env: str) -> None:
     check(place(tree, env, text))
@@ -102,7 +109,7 @@ def test_random_field_values_in_flow_style(tree: Path, data: dict, env: str, flo
     check(place(tree, env, text))
 
 
-@settings(max_examples=12)
+@examples(dev=12, slow=300)
 @given(data=configs(), text=yaml_text, fmt=st.sampled_from(sorted(reporters.REPORTERS)))
 def test_through_the_cli(tree: Path, run_cli, monkeypatch, data: dict, text: str, fmt: str) -> None:
     monkeypatch.chdir(tree)
