@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from smtpops import repopath
 from smtpops.errors import ConfigNotFound, InputError
 from smtpops.settings import SETTINGS_FILE
 
@@ -67,16 +68,28 @@ def _walk(directory: str) -> list[str]:
     return found
 
 
+def _real_file(path: str) -> str:
+    """``path`` when it is a real file inside its repository (InputError otherwise)."""
+    item = classify(path)
+    root = os.path.dirname(item.configs_dir) if item.configs_dir else os.path.dirname(path)
+    repopath.refuse_link(root or ".", path, item.path)
+    return path
+
+
 def resolve_name(ref: str, configs_dir: str | None = None) -> str:
-    """A config given as a path or as ``ENV/NAME``: its path. Raises ConfigNotFound."""
+    """A config given as a path or as ``ENV/NAME``: its path. Raises ConfigNotFound, or
+    InputError for a config that is a symbolic link or lies outside the repository."""
     if os.path.isfile(ref):
-        return ref
+        return _real_file(ref)
     base = configs_dir or find_configs_dir()
     if base and "/" in ref and not ref.endswith(CONFIG_SUFFIXES):
+        env, _, name = ref.partition("/")
+        repopath.check_segment(env, "environment")
+        repopath.check_segment(name, "config name")
         for suffix in CONFIG_SUFFIXES:
             candidate = os.path.join(base, ref + suffix)
             if os.path.isfile(candidate):
-                return classify(candidate).path
+                return _real_file(classify(candidate).path)
     raise ConfigNotFound(
         f"{ref}: no such config file",
         hint="Give a path (configs/production/main.yaml) or ENV/NAME (production/main).",

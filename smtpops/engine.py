@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from smtpops import discovery, rules, schema, settings, suppressions, yamlio
+from smtpops import discovery, repopath, rules, schema, settings, suppressions, yamlio
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
 from smtpops.model import Config
 from smtpops.providers import Provider, catalog, detect
@@ -26,6 +26,15 @@ _LOAD_RULES = {
     "tag": "FILE006",
     "encoding": "FILE007",
 }
+
+
+def _link_problem(item: discovery.ConfigFile) -> str | None:
+    """Why a config file must not be read: it is a symbolic link (or in a linked folder)."""
+    root = os.path.dirname(item.configs_dir) if item.configs_dir else os.path.dirname(item.path)
+    link = repopath.link_in_path(root, item.path)
+    if link is None or not os.path.exists(item.path):
+        return None  # a dangling link cannot be read at all: FILE008 says so
+    return f"the config file is a symbolic link (to {os.readlink(link)}); it was not read"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,6 +121,10 @@ class Run:
 
     def check_file(self, item: discovery.ConfigFile, env: settings.Environment | None) -> None:
         path = item.path
+        problem = _link_problem(item)
+        if problem:
+            self._add("FILE009", Hit(message=problem, line=1), path, env)
+            return
         try:
             doc = yamlio.load_path(path)
         except OSError as exc:

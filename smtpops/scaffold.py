@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from smtpops import discovery, model, render, schema, settings, yamlio
+from smtpops import discovery, model, render, repopath, schema, settings, yamlio
 from smtpops.diagnostics import Report
 from smtpops.errors import InputError, UsageError
 from smtpops.providers import Provider
@@ -102,8 +102,9 @@ def parse_param(provider: Provider, item: str) -> tuple[str, Any]:
 
 
 def check_name(name: str) -> None:
+    repopath.check_segment(name, "config name")
     pattern = schema.properties()["name"]["pattern"]
-    if not re.match(pattern, name):
+    if not re.fullmatch(pattern.removeprefix("^").removesuffix("$"), name):
         raise UsageError(
             f"'{name}' cannot be a config name",
             hint="Use letters, digits, '-', '_' or '.', up to 64 characters, starting with a "
@@ -113,6 +114,7 @@ def check_name(name: str) -> None:
 
 def target(configs_dir: str, env: str, name: str) -> str:
     """The display path of ``configs/ENV/NAME.yaml``; refuses an existing file or unknown env."""
+    repopath.check_segment(env, "environment")
     project = settings.load(configs_dir)
     if project.environment(env) is None:
         raise UsageError(

@@ -131,6 +131,9 @@ def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
             hint="e.g. `smtpops secrets rotate --env production`.",
         )
     if env:
+        from smtpops import repopath
+
+        repopath.check_segment(env, "environment")
         configs_dir = discovery.find_configs_dir()
         folder = os.path.join(configs_dir, env) if configs_dir else ""
         if not os.path.isdir(folder):

@@ -134,8 +134,9 @@ class Outcome:
 
 
 def _env_targets(env_name: str) -> list[Target]:
-    from smtpops import discovery
+    from smtpops import discovery, repopath
 
+    repopath.check_segment(env_name, "environment")
     configs_dir = discovery.find_configs_dir()
     if configs_dir is None:
         raise InputError(

@@ -25,7 +25,8 @@ class Example:
     """A doc example. ``yaml`` holds fields laid over a valid base config, or, with
     ``whole_file``, the complete file. ``others`` are extra files (name -> text) in the
     same environment folder; ``repo_files`` are extra files (path -> text) relative to the
-    repository root, e.g. ``.sops.yaml``."""
+    repository root, e.g. ``.sops.yaml``; with ``link``, the main file is a symbolic link to
+    a copy kept outside the environment's folder."""
 
     yaml: str
     environment: str = "development"
@@ -33,6 +34,7 @@ class Example:
     file_name: str | None = None
     others: dict[str, str] = field(default_factory=dict)
     repo_files: dict[str, str] = field(default_factory=dict)
+    link: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
