@@ -20,6 +20,22 @@ WAIT = click.option(
     help="Wait this long for another change to the environment to finish.",
 )
 FORMAT = format_option("text", "json")
+DNS = click.option(
+    "--dns",
+    "dns",
+    multiple=True,
+    metavar="IP[:PORT]",
+    help="DNS server the connection test asks (repeatable); default $SMTPOPS_DNS, else the "
+    "system's.",
+)
+
+
+def nameservers(option: tuple[str, ...]) -> tuple[str, ...]:
+    """The DNS servers of ``--dns``, else $SMTPOPS_DNS: the one resolver configuration that
+    `smtpops test`, deploy, promote and rollback share."""
+    from smtpops.probe.resolve import configured_nameservers
+
+    return tuple(f"{ip}:{port}" for ip, port in configured_nameservers(option))
 
 
 def run(call: Callable[[], Any], fmt: str) -> None:

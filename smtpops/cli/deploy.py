@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from smtpops.cli._change import FORMAT, WAIT, run
+from smtpops.cli._change import DNS, FORMAT, WAIT, nameservers, run
 
 
 @click.command()
@@ -14,9 +14,10 @@ from smtpops.cli._change import FORMAT, WAIT, run
     is_flag=True,
     help="Validate and run the connection test, show the commit, write nothing.",
 )
+@DNS
 @WAIT
 @FORMAT
-def deploy(config: str, dry_run: bool, wait: float, fmt: str) -> None:
+def deploy(config: str, dry_run: bool, dns: tuple[str, ...], wait: float, fmt: str) -> None:
     """Test CONFIG (a path or ENV/NAME) and make it the active config of its environment.
 
     Validation errors or a failed connection test stop the deploy and change nothing. On
@@ -25,4 +26,5 @@ def deploy(config: str, dry_run: bool, wait: float, fmt: str) -> None:
     """
     from smtpops.gitops.deploy import deploy as run_deploy
 
-    run(lambda: run_deploy(config, dry_run=dry_run, wait=wait), fmt)
+    servers = nameservers(dns)
+    run(lambda: run_deploy(config, dry_run=dry_run, wait=wait, nameservers=servers), fmt)

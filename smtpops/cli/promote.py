@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from smtpops.cli._change import FORMAT, WAIT, run
+from smtpops.cli._change import DNS, FORMAT, WAIT, nameservers, run
 
 
 @click.command()
@@ -19,6 +19,7 @@ from smtpops.cli._change import FORMAT, WAIT, run
     "(needs a key of the source environment).",
 )
 @click.option("--dry-run", is_flag=True, help="Validate and test, show the commit, write nothing.")
+@DNS
 @WAIT
 @FORMAT
 def promote(
@@ -28,6 +29,7 @@ def promote(
     force: bool,
     copy_credentials: bool,
     dry_run: bool,
+    dns: tuple[str, ...],
     wait: float,
     fmt: str,
 ) -> None:
@@ -39,6 +41,7 @@ def promote(
     """
     from smtpops.gitops.promote import promote as run_promote
 
+    servers = nameservers(dns)
     run(
         lambda: run_promote(
             name,
@@ -48,6 +51,7 @@ def promote(
             copy_credentials=copy_credentials,
             dry_run=dry_run,
             wait=wait,
+            nameservers=servers,
         ),
         fmt,
     )

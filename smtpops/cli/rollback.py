@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from smtpops.cli._change import FORMAT, WAIT, run
+from smtpops.cli._change import DNS, FORMAT, WAIT, nameservers, run
 
 
 @click.command()
@@ -17,9 +17,12 @@ from smtpops.cli._change import FORMAT, WAIT, run
     "active before the current one.",
 )
 @click.option("--dry-run", is_flag=True, help="Test, show the commit, write nothing.")
+@DNS
 @WAIT
 @FORMAT
-def rollback(env: str, to: str | None, dry_run: bool, wait: float, fmt: str) -> None:
+def rollback(
+    env: str, to: str | None, dry_run: bool, dns: tuple[str, ...], wait: float, fmt: str
+) -> None:
     """Re-activate the previous good config of ENV, as a new commit, after a connection test.
 
     ENV is then pinned: deploys to it are refused until `smtpops unpin ENV`, so an automatic
@@ -27,7 +30,8 @@ def rollback(env: str, to: str | None, dry_run: bool, wait: float, fmt: str) -> 
     """
     from smtpops.gitops.rollback import rollback as run_rollback
 
-    run(lambda: run_rollback(env, to=to, dry_run=dry_run, wait=wait), fmt)
+    servers = nameservers(dns)
+    run(lambda: run_rollback(env, to=to, dry_run=dry_run, wait=wait, nameservers=servers), fmt)
 
 
 @click.command()

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from smtpops.cli._change import DNS
 from smtpops.cli.options import format_option
 from smtpops.errors import CheckFailed, InputError, SmtpopsError, UsageError
 
@@ -223,13 +224,7 @@ def _test_environment(
     is_flag=True,
     help="Read the password from standard input instead of decrypting it.",
 )
-@click.option(
-    "--dns",
-    "dns",
-    multiple=True,
-    metavar="IP[:PORT]",
-    help="DNS server to ask (repeatable); default $SMTPOPS_DNS, else the system's.",
-)
+@DNS
 @click.option(
     "--wait-timeout",
     type=click.FloatRange(0.05, 120),
@@ -255,7 +250,7 @@ def test(
     envelope (nothing is sent unless --send-to is given). Exit 0 passed, 1 failed, 2 bad input.
     """
     from smtpops import discovery
-    from smtpops.probe.resolve import configured_nameservers
+    from smtpops.cli._change import nameservers
 
     if bool(config) == bool(env_name):
         raise UsageError(
@@ -263,7 +258,7 @@ def test(
             hint="smtpops test production/main, or smtpops test --env production",
         )
     opts = {
-        "nameservers": tuple(f"{ip}:{port}" for ip, port in configured_nameservers(dns)),
+        "nameservers": nameservers(dns),
         "wait_timeout": wait_timeout,
         "send_to": send_to,
         "alt_ports": _ports(alt_ports),

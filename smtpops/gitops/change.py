@@ -77,6 +77,7 @@ def apply(
     decrypt: gate.Decrypt | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
+    nameservers: tuple[str, ...] | None = None,
 ) -> Outcome:
     env = ws.environment(change.env)
     identity = ws.repo.identity()
@@ -121,7 +122,7 @@ def apply(
                     ws.repo.abs(target),
                     label,
                     env,
-                    tester or gate.default_tester(ws.repo.root, label),
+                    tester or gate.default_tester(ws.repo.root, label, nameservers),
                     decrypt or gate.default_decrypt,
                 )
             for item in ws.configs(env.name) if change.activate else ():

@@ -13,6 +13,7 @@ def deploy(
     decrypt: gate.Decrypt | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
+    nameservers: tuple[str, ...] | None = None,
 ) -> Outcome:
     ws, env, name = workspace.for_config(ref)
     active = [c.name for c in ws.configs(env) if c.active and c.name != name]
@@ -25,4 +26,12 @@ def deploy(
         subject=f"Deploy {env}/{name}: make it the active SMTP config of {env}",
         body=body,
     )
-    return apply(ws, change, tester=tester, decrypt=decrypt, dry_run=dry_run, wait=wait)
+    return apply(
+        ws,
+        change,
+        tester=tester,
+        decrypt=decrypt,
+        dry_run=dry_run,
+        wait=wait,
+        nameservers=nameservers,
+    )

@@ -49,9 +49,16 @@ class TestFailed(CheckFailed):
         self.report = report
 
 
-def default_tester(base_dir: str, label: str = "") -> Tester:
+def default_tester(
+    base_dir: str, label: str = "", nameservers: tuple[str, ...] | None = None
+) -> Tester:
     """The real connection test; relative ``ca_file`` paths resolve against ``base_dir``
-    (the repository root) and the attempt goes to the local test log."""
+    (the repository root) and the attempt goes to the local test log. ``nameservers``
+    ("IP[:PORT]") default to $SMTPOPS_DNS, as for `smtpops test`, else the system's."""
+    if nameservers is None:
+        from smtpops.probe.resolve import configured_nameservers
+
+        nameservers = tuple(f"{ip}:{port}" for ip, port in configured_nameservers(()))
 
     def run(config: Config, password: Secret | None, env: Environment) -> TestReport:
         import os
@@ -59,7 +66,10 @@ def default_tester(base_dir: str, label: str = "") -> Tester:
         from smtpops.probe import ProbeOptions, run_probe
 
         options = ProbeOptions(
-            base_dir=base_dir, log_dir=os.path.join(base_dir, ".smtpops"), label=label or None
+            base_dir=base_dir,
+            log_dir=os.path.join(base_dir, ".smtpops"),
+            label=label or None,
+            nameservers=nameservers,
         )
         report: TestReport = run_probe(config, password, environment=env, options=options)
         return report

@@ -87,6 +87,7 @@ def promote(
     decrypt: gate.Decrypt | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
+    nameservers: tuple[str, ...] | None = None,
 ) -> Outcome:
     ws = workspace.open_at()
     check_step(ws.settings.order, source, target, force)
@@ -141,4 +142,12 @@ def promote(
         writes={dst_rel: new.encode("utf-8")},
         after_write=carry_password if copy_credentials else None,
     )
-    return apply(ws, change, tester=tester, decrypt=decrypt, dry_run=dry_run, wait=wait)
+    return apply(
+        ws,
+        change,
+        tester=tester,
+        decrypt=decrypt,
+        dry_run=dry_run,
+        wait=wait,
+        nameservers=nameservers,
+    )

@@ -95,6 +95,7 @@ def rollback(
     decrypt: gate.Decrypt | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
+    nameservers: tuple[str, ...] | None = None,
 ) -> Outcome:
     ws = workspace.open_at()
     ws.environment(env)
@@ -121,4 +122,12 @@ def rollback(
             reason=f"rollback to {sha[:12]}",
         ),
     )
-    return apply(ws, change, tester=tester, decrypt=decrypt, dry_run=dry_run, wait=wait)
+    return apply(
+        ws,
+        change,
+        tester=tester,
+        decrypt=decrypt,
+        dry_run=dry_run,
+        wait=wait,
+        nameservers=nameservers,
+    )
