@@ -53,7 +53,8 @@ def decrypt_password(path: str) -> Secret:
         ["decrypt", "--input-type", "yaml", "--extract", '["password"]', os.path.abspath(path)]
     )
     if result.returncode != 0:
-        raise failures.explain(result, path)
+        held = _held_recipients(lay) if failures.is_no_key(result) else ()
+        raise failures.explain(result, path, held)
     try:
         return Secret(result.stdout.decode("utf-8"))
     except UnicodeDecodeError:
@@ -61,6 +62,17 @@ def decrypt_password(path: str) -> Secret:
             f"{path}: the decrypted password is not UTF-8 text",
             hint=f"Enter it again with `smtpops secrets set-password {path}`.",
         ) from None
+
+
+def _held_recipients(lay: splice.Layout) -> tuple[str, ...]:
+    """The recipients of the file whose private key is on this machine."""
+    from smtpops.encryption.keys import available_recipients
+    from smtpops.encryption.sops_format import read_metadata
+
+    data = yaml.safe_load(lay.text)
+    listed = read_metadata(data.get(splice.SOPS) if isinstance(data, dict) else None).recipients
+    mine = available_recipients()
+    return tuple(r for r in listed if r in mine)
 
 
 def _yaml_quoted(text: str) -> str:
