@@ -17,6 +17,7 @@ from smtpops.model import Config
 from smtpops.providers import Provider, catalog, detect
 from smtpops.rules.context import ConfigContext, RepoContext
 from smtpops.rules.registry import RULES, Hit, Rule, field_rule
+from smtpops.secret import plaintext_secrets, scrub_all
 
 _LOAD_RULES = {
     "syntax": "FILE001",
@@ -202,6 +203,7 @@ class Run:
         by_file: dict[str, list[suppressions.Suppression]] = {
             path: suppressions.parse(doc.text) for path, doc in self.docs.items()
         }
+        hidden = {path: plaintext_secrets(doc.data) for path, doc in self.docs.items()}
         out: list[Diagnostic] = []
         for item in self.pending:
             severity = resolver.severity(item.rule, item.environment)
@@ -219,12 +221,13 @@ class Run:
                     suppressed = bool(sup.reason)
             if suppressed:
                 continue
+            secrets = hidden.get(item.path, ())
             out.append(
                 Diagnostic(
                     rule_id=item.rule.id,
                     severity=severity,
-                    message=item.hit.message or item.rule.message,
-                    hint=item.hit.hint or item.rule.hint,
+                    message=scrub_all(item.hit.message or item.rule.message, secrets),
+                    hint=scrub_all(item.hit.hint or item.rule.hint, secrets),
                     location=item.location,
                     environment=env_name,
                 )

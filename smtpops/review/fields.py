@@ -8,11 +8,11 @@ can decrypt a password is a security question; the rest of the ``sops`` block is
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from smtpops.model import FIELDS
+from smtpops.secret import CREDENTIAL_NAME, Secret, plaintext_secrets
 
 SECURITY_FIELDS = (
     "host",
@@ -28,7 +28,7 @@ SECURITY_FIELDS = (
 )
 MAX_VALUE = 120
 # unknown fields whose name suggests a credential are never shown (a misspelt "pasword:")
-_HIDDEN = re.compile(r"pass|secret|token|credential|key", re.IGNORECASE)
+_HIDDEN = CREDENTIAL_NAME
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,13 +37,18 @@ class FieldChange:
     old: str | None  # None: not set
     new: str | None
     security: bool
+    masked: bool = False  # its value holds a plain-text secret (an alias or copy of it)
 
     @property
     def hidden(self) -> bool:
-        return self.field == "password" or (
-            self.field not in FIELDS
-            and self.field != "recipients"
-            and bool(_HIDDEN.search(self.field))
+        return (
+            self.masked
+            or self.field == "password"
+            or (
+                self.field not in FIELDS
+                and self.field != "recipients"
+                and bool(_HIDDEN.search(self.field))
+            )
         )
 
     def describe(self) -> str:
@@ -95,23 +100,35 @@ def recipients(data: dict[str, Any]) -> list[str]:
     return sorted(found)
 
 
+def _holds_secret(value: Any, secrets: tuple[Secret, ...]) -> bool:
+    """Whether ``value`` (at any depth) contains one of the plain-text ``secrets``."""
+    if isinstance(value, dict):
+        return any(_holds_secret(v, secrets) for v in (*value.keys(), *value.values()))
+    if isinstance(value, list):
+        return any(_holds_secret(v, secrets) for v in value)
+    return value is not None and any(s.reveal() in str(value) for s in secrets)
+
+
 def changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[FieldChange]:
     """What differs between two parsed configs (``None`` = the file does not exist)."""
     old, new = old or {}, new or {}
     keys = [f for f in FIELDS if f in old or f in new]
     keys += sorted(str(k) for k in {*old, *new} if k not in FIELDS and k != "sops")
+    secrets = (*plaintext_secrets(old), *plaintext_secrets(new))
     out = []
     for key in keys:
         a, b = old.get(key), new.get(key)
         if a == b:
             continue
-        if key == "password" or (key not in FIELDS and _HIDDEN.search(key)):
+        secret_like = _holds_secret(a, secrets) or _holds_secret(b, secrets)
+        if key == "password" or (key not in FIELDS and _HIDDEN.search(key)) or secret_like:
             out.append(
                 FieldChange(
                     field=key,
                     old=None if a is None else "…",
                     new=None if b is None else "…",
                     security=True,
+                    masked=secret_like,
                 )
             )
             continue
