@@ -1,15 +1,62 @@
-"""Atomic file writes: write a temporary file next to the target, then rename it over."""
+"""Atomic file writes: write a temporary file, then rename it over the target.
+
+Inside a git work tree the temporary file lives in ``<root>/.smtpops/tmp/`` (which ignores
+itself), not next to the target: a process killed between the write and the rename
+(SIGKILL, power loss) then leaves nothing in the work tree that git would show or a commit
+could pick up. Outside a work tree, or when ``.smtpops/`` is on another file system (a
+rename cannot cross one), the temporary file goes next to the target as before.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
+import time
+
+TMP_PREFIX = ".smtpops-"
+TMP_SUFFIX = ".tmp"
+_STALE = 3600.0  # seconds after which a leftover temp file under .smtpops/tmp/ is removed
 
 
-def write_bytes(path: str, data: bytes, *, mode: int | None = None) -> None:
+def _work_tree(directory: str) -> str | None:
+    """The nearest folder at or above ``directory`` that holds ``.git`` (folder or file)."""
+    here = directory
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _sweep(folder: str) -> None:
+    """Remove temp files a killed process left here more than an hour ago."""
+    cutoff = time.time() - _STALE
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            with contextlib.suppress(OSError):
+                if entry.name.endswith(TMP_SUFFIX) and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+
+
+def temp_dir_for(path: str) -> str:
+    """Where the temporary file for writing ``path`` goes (see the module docstring)."""
+    from smtpops.localstate import state_dir
+
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".smtpops-", suffix=".tmp", dir=directory)
+    root = _work_tree(directory)
+    if root is None:
+        return directory
+    folder = state_dir(root, "tmp")
+    _sweep(folder)
+    return folder
+
+
+def _write_via(directory: str, path: str, data: bytes, mode: int | None) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -24,6 +71,16 @@ def write_bytes(path: str, data: bytes, *, mode: int | None = None) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def write_bytes(path: str, data: bytes, *, mode: int | None = None) -> None:
+    directory = temp_dir_for(path)
+    try:
+        _write_via(directory, path, data, mode)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        _write_via(os.path.dirname(os.path.abspath(path)), path, data, mode)
 
 
 def write_text(path: str, text: str, *, mode: int | None = None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import os
 import re
 import tempfile
@@ -18,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from smtpops import discovery, model, render, repopath, schema, settings, yamlio
+from smtpops import atomic, discovery, model, render, repopath, schema, settings, yamlio
 from smtpops.diagnostics import Report
 from smtpops.errors import InputError, UsageError
 from smtpops.providers import Provider
@@ -189,10 +190,19 @@ def draft(
 
 
 def create(path: str, text: str) -> None:
-    """Write ``text`` to a new file at ``path`` atomically; FileExistsError if it exists."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".smtpops-", suffix=".tmp", dir=directory)
+    """Write ``text`` to a new file at ``path`` atomically; FileExistsError if it exists.
+    The temporary file lives where :mod:`smtpops.atomic` puts it (out of the work tree)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    try:
+        _create_via(atomic.temp_dir_for(path), path, text)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        _create_via(os.path.dirname(os.path.abspath(path)), path, text)
+
+
+def _create_via(directory: str, path: str, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=atomic.TMP_PREFIX, suffix=atomic.TMP_SUFFIX, dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode("utf-8"))
