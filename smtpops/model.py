@@ -33,7 +33,7 @@ FIELDS = (
     "wait_timeout",
     "custom_headers",
 )
-METADATA_FIELDS = ("sops",)
+METADATA_FIELDS = ("password_binding", "sops")
 DEFAULTS: dict[str, Any] = {
     "active": False,
     "port": 587,

@@ -69,6 +69,46 @@ def set_password(config: str, password_stdin: bool) -> None:
     )
 
 
+@secrets.command("reseal")
+@click.argument("config")
+@click.option("--yes", is_flag=True, help="Seal without asking (after reading the change).")
+def reseal(config: str, yes: bool) -> None:
+    """Seal the password of CONFIG (a path or ENV/NAME) to its current server settings.
+
+    smtpops sends a password only to the host, port, TLS mode, CA and username it was sealed
+    for. After a reviewed change of those fields, a key holder runs this: it decrypts the
+    password (needs this environment's key), shows what changed since it was sealed, asks,
+    and re-encrypts the password with the new settings. Commit the file afterwards.
+    """
+    from smtpops import discovery
+    from smtpops.encryption import reseal as run
+
+    path = discovery.resolve_name(config)
+    plan = run.plan(path)
+    if not plan.changes and plan.sealed:
+        click.echo(f"✓ {path}: the password is already sealed to these settings.")
+        return
+    if plan.sealed:
+        click.echo(f"{path}: the server settings changed since the password was sealed:")
+        for change in plan.changes:
+            click.echo(f"  - {change.describe()}")
+    else:
+        click.echo(f"{path}: the password is not sealed to a server yet; it will be sealed to:")
+    for line in run.describe(plan.now):
+        click.echo(f"  {line}")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "reseal asks before sealing, but standard input is not a terminal",
+                hint=f"Read the change above, then run `smtpops secrets reseal {config} --yes`.",
+            )
+        if not click.confirm("Send the password to these settings from now on?", default=False):
+            click.echo("Nothing was changed.")
+            sys.exit(EXIT_FINDINGS)
+    run.apply(path)
+    click.echo(f"✓ {path}: password sealed to these settings. Commit the file.")
+
+
 @secrets.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
 @format_option("text", "json")

@@ -53,12 +53,12 @@ def _decrypter() -> Any:
         module = importlib.import_module("smtpops.encryption")
     except ImportError:
         module = None
-    if module is None or not hasattr(module, "decrypt_password"):
+    if module is None or not hasattr(module, "decrypt_for_sending"):
         raise UsageError(
             "this smtpops cannot decrypt passwords yet",
             hint="Pass the password on standard input: smtpops test --password-stdin CONFIG.",
         )
-    return module.decrypt_password
+    return module.decrypt_for_sending  # refuses a password whose binding no longer matches
 
 
 def _password(target: Target, stdin_password: str | None) -> Any:

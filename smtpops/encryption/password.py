@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from smtpops import atomic
-from smtpops.encryption import failures, runner, sops_config, splice
+from smtpops.encryption import binding, failures, runner, sops_config, splice
 from smtpops.encryption.sops_format import looks_encrypted
 from smtpops.errors import EncryptionError, InputError, UsageError
 from smtpops.secret import Secret
@@ -34,6 +34,24 @@ def _read(path: str) -> str:
 def decrypt_password(path: str) -> Secret:
     """The decrypted password of ``path``, held in memory only; sops checks the MAC."""
     lay = splice.layout(_read(path), path)
+    decrypt_password_checks(lay, path)
+    result = runner.run(
+        ["decrypt", "--input-type", "yaml", "--extract", '["password"]', os.path.abspath(path)]
+    )
+    if result.returncode != 0:
+        held = _held_recipients(lay) if failures.is_no_key(result) else ()
+        raise failures.explain(result, path, held)
+    try:
+        return Secret(result.stdout.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise EncryptionError(
+            f"{path}: the decrypted password is not UTF-8 text",
+            hint=f"Enter it again with `smtpops secrets set-password {path}`.",
+        ) from None
+
+
+def decrypt_password_checks(lay: splice.Layout, path: str) -> None:
+    """Refuse, before running sops, a file whose password is missing or not encrypted."""
     value = lay.text[lay.password.start : lay.password.end] if lay.password else ""
     if lay.password is None:
         raise EncryptionError(
@@ -49,19 +67,6 @@ def decrypt_password(path: str) -> Secret:
             f"{path}: the password looks encrypted but the sops section is missing",
             hint=failures.EDITED.format(path=path),
         )
-    result = runner.run(
-        ["decrypt", "--input-type", "yaml", "--extract", '["password"]', os.path.abspath(path)]
-    )
-    if result.returncode != 0:
-        held = _held_recipients(lay) if failures.is_no_key(result) else ()
-        raise failures.explain(result, path, held)
-    try:
-        return Secret(result.stdout.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise EncryptionError(
-            f"{path}: the decrypted password is not UTF-8 text",
-            hint=f"Enter it again with `smtpops secrets set-password {path}`.",
-        ) from None
 
 
 def _held_recipients(lay: splice.Layout) -> tuple[str, ...]:
@@ -136,7 +141,8 @@ def _encrypts_more(output: str) -> bool:
         return looks_encrypted(node)
 
     data = yaml.safe_load(output)
-    rest = {k: v for k, v in data.items() if k not in (splice.PASSWORD, splice.SOPS)}
+    sealed = (splice.PASSWORD, splice.BINDING, splice.SOPS)
+    rest = {k: v for k, v in data.items() if k not in sealed}
     return walk(rest) or "#ENC[" in output
 
 
@@ -144,13 +150,17 @@ def set_password(path: str, password: Secret) -> None:
     """Encrypt ``password`` into ``path`` for the recipients of its ``.sops.yaml`` rule.
 
     The file becomes a sops file if it was not one; otherwise the value and the sops block
-    are replaced. Everything else stays byte-identical. The write is atomic.
+    are replaced. Next to the password, sops encrypts its binding: the server fields of the
+    file as they are now (:mod:`smtpops.encryption.binding`). Everything else stays
+    byte-identical. The write is atomic.
     """
     _check_password(password)
     lay = splice.with_password_field(splice.layout(_read(path), path), path)
     config, _ = _rule(path)
     quoted = _yaml_quoted(password.reveal())
-    plaintext = splice.plaintext_document(lay, quoted)
+    data = yaml.safe_load(lay.text)
+    bound = binding.dumps(binding.record(data, binding.repo_root(path)))
+    plaintext = splice.plaintext_document(lay, quoted, _yaml_quoted(bound))
     result = runner.run(
         [
             "--config",
@@ -162,6 +172,8 @@ def set_password(path: str, password: Secret) -> None:
             "yaml",
             "--output-type",
             "yaml",
+            "--encrypted-regex",
+            sops_config.ENCRYPTED_REGEX,  # also for a .sops.yaml written before bindings
         ],
         stdin=plaintext.encode("utf-8"),
         secret=password,
@@ -175,10 +187,56 @@ def set_password(path: str, password: Secret) -> None:
     if _encrypts_more(output):
         raise EncryptionError(
             f"{path}: the .sops.yaml rule for this folder encrypts more than the password",
-            hint="Add `encrypted_regex: ^password$` and `mac_only_encrypted: true` to the rule "
+            hint=f"Add `encrypted_regex: {sops_config.ENCRYPTED_REGEX}` and `mac_only_encrypted: true` to the rule "
             "(`smtpops keys init` writes them).",
         )
     atomic.write_text(path, splice.splice(lay, encrypted))
+
+
+def unseal(path: str) -> tuple[Secret, str | None]:
+    """The decrypted password of ``path`` and its decrypted binding (None when the file has
+    none), from one sops run that checks the MAC. Held in memory only."""
+    import json
+
+    lay = splice.layout(_read(path), path)
+    if lay.binding is None:
+        return decrypt_password(path), None
+    decrypt_password_checks(lay, path)
+    result = runner.run(
+        ["decrypt", "--input-type", "yaml", "--output-type", "json", os.path.abspath(path)]
+    )
+    if result.returncode != 0:
+        held = _held_recipients(lay) if failures.is_no_key(result) else ()
+        raise failures.explain(result, path, held)
+    try:
+        document = json.loads(result.stdout.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise EncryptionError(
+            f"{path}: sops returned something that is not the decrypted file",
+            hint="Run `smtpops secrets check` on the file for details.",
+        ) from None
+    value, sealed = document.get(splice.PASSWORD), document.get(splice.BINDING)
+    del document
+    if not isinstance(value, str):
+        raise EncryptionError(
+            f"{path}: the decrypted password is not text",
+            hint=f"Enter it again with `smtpops secrets set-password {path}`.",
+        )
+    return Secret(value), sealed if isinstance(sealed, str) else None
+
+
+def decrypt_for_sending(path: str) -> Secret:
+    """The password of ``path`` for sending to its server: decrypted, and only if its sealed
+    binding matches the file's server fields (:func:`binding.check_binding`)."""
+    from smtpops import yamlio
+
+    secret, sealed = unseal(path)
+    try:
+        data = yamlio.load_path(path).data
+    except (OSError, yamlio.LoadError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc})") from None
+    binding.check_binding(path, data if isinstance(data, dict) else {}, sealed)
+    return secret
 
 
 def reencrypt_for(path_src: str, path_dst: str) -> None:

@@ -17,7 +17,7 @@ import yaml
 from smtpops.errors import InputError
 
 FILE_NAME = ".sops.yaml"
-ENCRYPTED_REGEX = "^password$"
+ENCRYPTED_REGEX = "^(password|password_binding)$"
 HEADER = """\
 # Who can read the passwords of each environment: one creation rule per configs/<env>/ folder,
 # listing the age public keys (recipients) of the people and CI jobs allowed to decrypt them.

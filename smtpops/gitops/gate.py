@@ -78,9 +78,10 @@ def default_tester(
 
 
 def default_decrypt(path: str) -> Secret:
-    from smtpops.encryption import decrypt_password
+    """The password, only while its sealed binding matches the file's server fields."""
+    from smtpops.encryption import decrypt_for_sending
 
-    return decrypt_password(path)
+    return decrypt_for_sending(path)
 
 
 def validate(path: str, label: str) -> None:

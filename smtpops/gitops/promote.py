@@ -1,8 +1,10 @@
 """``promote``: carry a config's settings one step along the environment order.
 
 The target file is the source file with the target's own credentials spliced in: every
-top-level field comes from the source, except ``username``, ``password``, ``sops`` and
-``active``, which stay the target's. Because SOPS protects only the password
+top-level field comes from the source, except ``username``, ``password`` (with its sealed
+``password_binding``), ``sops`` and ``active``, which stay the target's; if the carried
+server fields differ from what the target's password was sealed for, its deploy gate refuses
+until a key holder re-seals it. Because SOPS protects only the password
 (``mac_only_encrypted``), the spliced file decrypts with the target's key as before.
 With ``--copy-credentials`` the source's username is carried too and its password is
 re-encrypted for the target's recipients (through sops' pipes, never on disk).
@@ -18,8 +20,8 @@ from smtpops.gitops import gate, workspace
 from smtpops.gitops.change import Change, Outcome, apply
 from smtpops.gitops.transaction import Transaction
 
-KEPT = ("username", "password", "sops", "active")
-SECRET_KEPT = ("password", "sops", "active")
+KEPT = ("username", "password", "password_binding", "sops", "active")
+SECRET_KEPT = ("password", "password_binding", "sops", "active")
 
 
 def chunks(text: str, where: str) -> tuple[str, dict[str, str]]:

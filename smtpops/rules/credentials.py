@@ -20,7 +20,7 @@ from smtpops.rules.examples import BASE
 from smtpops.rules.registry import Example, Hit, rule
 
 _E, _W = Severity.ERROR, Severity.WARNING
-BASE_KEY = "age1eqg033hpgxtfk482wxhcx07e6wtf2a55fytvjrezjwglfgzvd5qq92nqdq"
+BASE_KEY = "age16kh9tfzk5m35dxn0p73c82w7csjhp5vwprwwnvvu7w2eznlasvkqtufduc"
 OTHER_KEY = (
     "age1sz0uhtdgn82l48ype29es59jn4updch0ecg656tz2n824d8ynyssc6qthe"  # private key discarded
 )
@@ -37,7 +37,7 @@ _PLAIN_HINT = (
 def _sops_yaml(env: str, *recipients: str) -> dict[str, str]:
     keys = "".join(f"      - {r}\n" for r in recipients)
     text = (
-        f"creation_rules:\n  - path_regex: ^configs/{env}/\n    encrypted_regex: ^password$\n"
+        f"creation_rules:\n  - path_regex: ^configs/{env}/\n    encrypted_regex: {sops_config.ENCRYPTED_REGEX}\n"
         f"    mac_only_encrypted: true\n    age:\n{keys}"
     )
     return {".sops.yaml": text}

@@ -34,7 +34,10 @@ def test_keys_init_makes_a_private_key_and_a_rule(repo, run_cli, tmp_path_factor
     assert secret_line not in result.output
     rules = yaml.safe_load((repo.root / ".sops.yaml").read_text())["creation_rules"]
     dev = next(r for r in rules if r["path_regex"] == "^configs/development/")
-    assert dev["encrypted_regex"] == "^password$" and dev["mac_only_encrypted"] is True
+    assert (
+        dev["encrypted_regex"] == "^(password|password_binding)$"
+        and dev["mac_only_encrypted"] is True
+    )
     assert len(dev["age"]) == 1 and dev["age"][0] in result.stdout
     assert yaml.safe_load((repo.root / ".sops.yaml").read_text())["stores"]["yaml"]["indent"] == 2
     listed = run_cli("keys", "list", "--env", "development", expect=0).stdout
