@@ -1,0 +1,168 @@
+"""A password goes only where it was sealed to: change host, port, tls, ca_file (or the CA's
+content) or username without a key holder re-sealing it, and test and deploy refuse to send
+it, before any connection; `secrets reseal` shows the change, asks, and seals it again. The
+real sops still decrypts and edits the file."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+
+import pytest
+import yaml
+
+from smtpops.encryption import runner
+from tests.conftest import CANARY, assert_no_canary
+from tests.gitops.conftest import Project, git
+
+
+@pytest.fixture
+def connects(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    seen: list[object] = []
+    guarded = socket.socket.connect
+
+    def record(self: socket.socket, address: object) -> None:
+        seen.append(address)
+        return guarded(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", record)
+    return seen
+
+
+def _edit(project: Project, rel: str, old: str, new: str) -> None:
+    path = project.root / rel
+    path.write_text(path.read_text().replace(old, new))
+    project.commit(f"change {rel}")
+
+
+def _sops(project: Project, *args: str, env: dict[str, str] | None = None) -> str:
+    out = subprocess.run(
+        [runner.sops_binary(), *args],
+        cwd=project.root,
+        env=(env or project.subprocess_env()) | {"SOPS_DISABLE_VERSION_CHECK": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout
+
+
+MAIN = "configs/development/main.yaml"
+
+
+def test_set_password_seals_the_server_fields_and_sops_reads_them(project: Project) -> None:
+    path = project.add_config("development", "main")
+    text = path.read_text()
+    assert_no_canary(text)
+    assert "password_binding: ENC[AES256_GCM," in text
+    plain = yaml.safe_load(_sops(project, "decrypt", MAIN))  # the real sops, with the key
+    assert plain["password"] == CANARY
+    sealed = json.loads(plain["password_binding"])
+    assert sealed["host"] == "127.0.0.1" and sealed["port"] == project.server.port
+    assert sealed["tls"] == "STARTTLS" and sealed["username"] == "crm@example.test"
+    assert sealed["ca_file"] == "ca.pem" and len(sealed["ca_sha256"]) == 64
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        ("host: 127.0.0.1", "host: 127.0.0.2", "the server (host)"),
+        ("username: crm@example.test", "username: other@example.test", "the username"),
+        ("verify_certificate: true", "verify_certificate: false", "certificate verification"),
+        ("ca_file: ca.pem", "ca_file: other.pem", "the CA file"),
+    ],
+)
+def test_deploy_refuses_a_changed_bound_field_before_connecting(
+    project: Project, run_cli, connects, old: str, new: str, says: str
+) -> None:
+    project.add_config("development", "main")
+    (project.root / "other.pem").write_bytes(project.server.ca_pem)
+    _edit(project, MAIN, old, new)
+    head = project.head()
+    connects.clear()
+    result = run_cli("deploy", "development/main")
+    assert result.exit_code == 1, repr(result)
+    assert_no_canary(result.output)
+    assert says in result.stderr and "smtpops secrets reseal development/main" in result.stderr
+    assert connects == []  # refused before any connection (no DNS, no SMTP)
+    assert project.head() == head and project.status() == ""
+
+
+def test_a_changed_ca_content_is_refused_too(project: Project, run_cli) -> None:
+    project.add_config("development", "main")
+    (project.root / "ca.pem").write_bytes(project.server.ca_pem + b"\n")
+    project.commit("other CA bytes")
+    result = run_cli("test", "development/main")
+    assert result.exit_code == 1 and "content of the CA file changed" in result.stderr, repr(result)
+
+
+def test_test_refuses_too_but_a_password_on_stdin_is_the_users_own(
+    project: Project, run_cli
+) -> None:
+    project.add_config("development", "main")
+    _edit(project, MAIN, "host: 127.0.0.1", "host: localhost")
+    refused = run_cli("test", "development/main")
+    assert refused.exit_code == 1 and "the server (host)" in refused.stderr, repr(refused)
+    own = run_cli("test", "development/main", "--password-stdin", input=CANARY + "\n")
+    assert own.exit_code == 0, repr(own)
+    assert_no_canary(refused.output, own.output)
+
+
+def test_reseal_shows_the_change_asks_and_then_deploy_works(project: Project, run_cli) -> None:
+    project.add_config("development", "main")
+    _edit(project, MAIN, "host: 127.0.0.1", "host: localhost")
+    asked = run_cli("secrets", "reseal", "development/main")
+    assert asked.exit_code == 2 and "--yes" in asked.stderr, repr(asked)  # no terminal to ask
+    result = run_cli("secrets", "reseal", "development/main", "--yes", expect=0)
+    assert 'the server (host): sealed for "127.0.0.1", now "localhost"' in result.stdout
+    assert_no_canary(result.output, (project.root / MAIN).read_text())
+    changed = git(project.root, "diff", "--stat").strip()
+    assert MAIN in changed
+    project.commit("Re-seal the password for localhost")
+    again = run_cli("secrets", "reseal", "development/main", "--yes", expect=0)
+    assert "already sealed" in again.stdout
+    deployed = run_cli("deploy", "development/main", expect=0)
+    assert_no_canary(deployed.output)
+    assert project.active("development") == ["main"]
+
+
+def test_reseal_needs_the_key(project: Project, run_cli, monkeypatch) -> None:
+    project.add_config("development", "main")
+    monkeypatch.delenv("SOPS_AGE_KEY")
+    result = run_cli("secrets", "reseal", "development/main", "--yes")
+    assert result.exit_code == 1 and "no age key" in result.stderr, repr(result)
+
+
+def test_sops_set_and_edit_keep_the_file_and_its_seal_working(project: Project, run_cli) -> None:
+    project.add_config("development", "main")
+    _sops(project, "set", MAIN, '["description"]', '"edited with sops set"')
+    editor = project.root.parent / "editor.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's/^wait_timeout: 5$/wait_timeout: 6/' \"$1\"\n")
+    editor.chmod(0o755)
+    _sops(project, "edit", MAIN, env=project.subprocess_env() | {"EDITOR": str(editor)})
+    text = (project.root / MAIN).read_text()
+    assert "edited with sops set" in text and "wait_timeout: 6" in text
+    project.commit("edited with sops")
+    result = run_cli("deploy", "development/main")
+    assert result.exit_code == 0, repr(result)  # description and timeouts are not bound
+
+
+def test_removing_the_seal_is_caught_with_and_without_a_key(project: Project, run_cli) -> None:
+    project.add_config("development", "main")
+    path = project.root / MAIN
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if not line.startswith("password_binding:")))
+    keyless = run_cli("validate", "--format", "json", expect=1)
+    assert "CRED014" in {d["rule"] for d in json.loads(keyless.stdout)["diagnostics"]}
+    # and lowering the sops section's regex too only moves the finding: the MAC still fails
+    path.write_text(
+        path.read_text().replace(
+            "encrypted_regex: ^(password|password_binding)$", "encrypted_regex: ^password$"
+        )
+    )
+    project.commit("lift the seal")
+    result = run_cli("test", "development/main")
+    assert result.exit_code == 1 and "checksum" in result.stderr, repr(result)
+    assert os.path.exists(path)
