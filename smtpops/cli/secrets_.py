@@ -123,7 +123,8 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     Without a key: every password is a well-formed sops value, the sops section is intact,
     its keys match .sops.yaml, no credential sits elsewhere, and no private key or decrypted
     file is anywhere in the repository. With a key (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or sops'
-    default key file): each file it opens is decrypted in memory and its checksum verified.
+    default key file): each file it opens is decrypted in memory, its checksum verified and
+    its password's seal compared with the file's server fields.
     """
     from smtpops import reporters
     from smtpops.encryption import checks
@@ -147,7 +148,9 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     reporters.get("text")(report, sys.stdout)
     for r in keyed:
         if r.status == "verified":
-            click.echo(f"{r.path}: decrypted with your key, checksum verified")
+            click.echo(
+                f"{r.path}: decrypted with your key, checksum verified, sealed to its server"
+            )
         elif r.status == "failed":
             click.echo(f"{r.path}: error {r.message}\n    How to fix: {r.hint}")
         else:

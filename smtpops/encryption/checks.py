@@ -11,7 +11,7 @@ from typing import Literal
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
 from smtpops.encryption import scan
 from smtpops.encryption.sops_format import looks_encrypted, read_metadata
-from smtpops.errors import EncryptionError, InputError
+from smtpops.errors import CheckFailed, EncryptionError, InputError
 
 KeyedStatus = Literal["verified", "failed", "no-key"]
 
@@ -78,8 +78,9 @@ def _recipients(path: str) -> tuple[str, ...] | None:
 
 
 def with_keys(files: Iterable[str]) -> list[KeyedResult]:
-    """Decrypt (in memory, then forget) every encrypted file a local key can open."""
-    from smtpops.encryption import decrypt_password
+    """Decrypt (in memory, then forget) every encrypted file a local key can open, and check
+    that its password is sealed to the server fields the file has."""
+    from smtpops.encryption import decrypt_for_sending
     from smtpops.encryption.keys import available_recipients
 
     mine = available_recipients()
@@ -95,8 +96,8 @@ def with_keys(files: Iterable[str]) -> list[KeyedResult]:
             results.append(KeyedResult(path=path, status="no-key"))
             continue
         try:
-            decrypt_password(path)
-        except (EncryptionError, InputError) as exc:
+            decrypt_for_sending(path)
+        except (EncryptionError, InputError, CheckFailed) as exc:
             if "no key for this environment" in exc.message:
                 results.append(KeyedResult(path=path, status="no-key"))
             else:

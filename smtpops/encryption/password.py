@@ -241,8 +241,10 @@ def decrypt_for_sending(path: str) -> Secret:
 
 def reencrypt_for(path_src: str, path_dst: str) -> None:
     """Carry the password of ``path_src`` into ``path_dst``, encrypted for ``path_dst``'s
-    environment (needs a key of the source environment; only public keys of the target)."""
-    set_password(path_dst, decrypt_password(path_src))
+    environment (needs a key of the source environment; only public keys of the target).
+    The source's binding must match the source's fields: the target is sealed to those same
+    fields, so a server change that slipped into the source is not sealed on by a promote."""
+    set_password(path_dst, decrypt_for_sending(path_src))
 
 
 def is_sops_file(text: str) -> bool:

@@ -166,3 +166,52 @@ def test_removing_the_seal_is_caught_with_and_without_a_key(project: Project, ru
     result = run_cli("test", "development/main")
     assert result.exit_code == 1 and "checksum" in result.stderr, repr(result)
     assert os.path.exists(path)
+
+
+def test_promote_does_not_seal_on_a_server_change_that_slipped_into_the_source(
+    project: Project, run_cli
+) -> None:
+    project.add_config("development", "main")
+    project.add_config("staging", "main")
+    _edit(project, MAIN, "host: 127.0.0.1", "host: localhost")  # no re-seal in development
+    result = run_cli(
+        "promote", "main", "--from", "development", "--to", "staging", "--copy-credentials"
+    )
+    assert result.exit_code == 1 and "the server (host)" in result.stderr, repr(result)
+    assert project.status() == ""
+
+
+def test_promote_keeping_the_targets_password_refuses_when_the_server_moves(
+    project: Project, run_cli
+) -> None:
+    project.add_config("development", "main", host="localhost")
+    project.add_config("staging", "main")
+    result = run_cli("promote", "main", "--from", "development", "--to", "staging")
+    assert result.exit_code == 1, repr(result)
+    assert "smtpops secrets reseal staging/main" in result.stderr
+
+
+def test_rotate_keeps_the_seal(project: Project, run_cli) -> None:
+    project.add_config("development", "main")
+    result = run_cli("secrets", "rotate", "--env", "development", expect=0)
+    assert ": rotated" in result.stdout
+    project.commit("rotate")
+    run_cli("deploy", "development/main", expect=0)
+
+
+def test_new_seals_the_password_it_stores(project: Project, run_cli) -> None:
+    result = run_cli(
+        "new", "fresh", "--env", "development", "--provider", "custom",
+        "--set", "host=127.0.0.1", "--set", f"port={project.server.port}",
+        "--set", "ca_file=ca.pem", "--set", "helo_hostname=crm.example.test",
+        "--username", "crm@example.test", "--password-stdin", input=CANARY + "\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, repr(result)
+    text = (project.root / "configs" / "development" / "fresh.yaml").read_text()
+    assert "password_binding: ENC[" in text
+    sealed = json.loads(
+        yaml.safe_load(_sops(project, "decrypt", "configs/development/fresh.yaml"))[
+            "password_binding"
+        ]
+    )
+    assert sealed["host"] == "127.0.0.1" and sealed["username"] == "crm@example.test"
