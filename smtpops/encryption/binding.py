@@ -119,6 +119,21 @@ def changes(sealed: dict[str, Any], now: dict[str, Any]) -> list[Change]:
     ]
 
 
+def unsealed_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[str]:
+    """Keyless, for review: the bound fields that changed between two versions of a config
+    while its password and seal stayed the same (so nobody re-sealed the password for the new
+    settings: test and deploy will refuse to send it). A seal removed is ``FIELD`` itself.
+    Empty when the old version had no seal (nothing was bound) or the password was set anew."""
+    if not old or not new or not isinstance(old.get(FIELD), str):
+        return []
+    if new.get(FIELD) is None:
+        return [FIELD]
+    if new.get(FIELD) != old.get(FIELD) or new.get("password") != old.get("password"):
+        return []  # re-sealed (or the password set again, which seals it)
+    before, after = record(old, None), record(new, None)
+    return [f for f in BOUND if f != "ca_sha256" and before.get(f) != after.get(f)]
+
+
 def reseal_command(path: str) -> str:
     from smtpops import discovery
 

@@ -215,3 +215,31 @@ def test_new_seals_the_password_it_stores(project: Project, run_cli) -> None:
         ]
     )
     assert sealed["host"] == "127.0.0.1" and sealed["username"] == "crm@example.test"
+
+
+def test_diff_flags_a_bound_field_changed_without_a_reseal(project: Project, run_cli) -> None:
+    project.add_config("development", "main")
+    _edit(project, MAIN, "host: 127.0.0.1", "host: localhost")
+    text = run_cli("diff", "HEAD~1", "HEAD", expect=0).stdout
+    assert "host changed, but the password was not re-sealed" in text
+    assert "smtpops secrets reseal development/main" in text
+    markdown = run_cli("diff", "HEAD~1", "HEAD", "--format", "markdown", expect=0).stdout
+    assert "not re-sealed" in markdown and "password not re-sealed" in markdown
+    data = json.loads(run_cli("diff", "HEAD~1", "HEAD", "--format", "json", expect=0).stdout)
+    (config,) = data["configs"]
+    assert config["unsealed"] == ["host"] and config["security"] is True
+    run_cli("secrets", "reseal", "development/main", "--yes", expect=0)
+    project.commit("Re-seal for localhost")
+    after = run_cli("diff", "HEAD~2", "HEAD", expect=0).stdout
+    assert "not re-sealed" not in after and "password: changed" in after
+    assert_no_canary(text, markdown, after)
+
+
+def test_diff_flags_a_removed_seal(project: Project, run_cli) -> None:
+    project.add_config("development", "main")
+    path = project.root / MAIN
+    kept = [ln for ln in path.read_text().splitlines(True) if not ln.startswith("password_b")]
+    path.write_text("".join(kept))
+    project.commit("drop the seal")
+    text = run_cli("diff", "HEAD~1", "HEAD", expect=0).stdout
+    assert "seal that binds the password to its server was removed" in text
