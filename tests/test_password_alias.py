@@ -8,26 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from smtpops.rules.examples import BASE
 from tests.conftest import CANARY, assert_no_canary
 
-ALIASED = f"""\
-name: x
-host: smtp.example.com
-port: 587
-tls: STARTTLS
-auth_protocol: LOGIN
-username: alerts@example.com
-helo_hostname: crm.example.com
-password: &pw {CANARY}
-pasword: *pw
-description: *pw
-from_address: *pw
-max_connections: *pw
-idle_timeout: *pw
-custom_headers: *pw
-x_other: [*pw]
-x_copy: {CANARY}
-"""
+# the rule docs' valid base, its encrypted password replaced by a plain one with an anchor
+ALIASED = BASE.split("password:")[0].replace("name: example", "name: x") + (
+    f"password: &pw {CANARY}\n"
+    "pasword: *pw\ndescription: *pw\nfrom_address: *pw\nmax_connections: *pw\n"
+    f"idle_timeout: *pw\ncustom_headers: *pw\nx_other: [*pw]\nx_copy: {CANARY}\n"
+)
 
 
 def _git(root: Path, *args: str) -> None:

@@ -31,18 +31,23 @@ def _read(path: str) -> str:
         ) from None
 
 
-def decrypt_password(path: str) -> Secret:
-    """The decrypted password of ``path``, held in memory only; sops checks the MAC."""
-    lay = splice.layout(_read(path), path)
+def _decrypt(lay: splice.Layout, path: str, args: list[str]) -> bytes:
+    """sops ``decrypt ARGS path`` on a file whose password is encrypted; its stdout (which
+    holds plaintext: never print it), or the failure in plain words."""
     decrypt_password_checks(lay, path)
-    result = runner.run(
-        ["decrypt", "--input-type", "yaml", "--extract", '["password"]', os.path.abspath(path)]
-    )
+    result = runner.run(["decrypt", "--input-type", "yaml", *args, os.path.abspath(path)])
     if result.returncode != 0:
         held = _held_recipients(lay) if failures.is_no_key(result) else ()
         raise failures.explain(result, path, held)
+    return result.stdout
+
+
+def decrypt_password(path: str) -> Secret:
+    """The decrypted password of ``path``, held in memory only; sops checks the MAC."""
+    lay = splice.layout(_read(path), path)
+    out = _decrypt(lay, path, ["--extract", '["password"]'])
     try:
-        return Secret(result.stdout.decode("utf-8"))
+        return Secret(out.decode("utf-8"))
     except UnicodeDecodeError:
         raise EncryptionError(
             f"{path}: the decrypted password is not UTF-8 text",
@@ -201,15 +206,9 @@ def unseal(path: str) -> tuple[Secret, str | None]:
     lay = splice.layout(_read(path), path)
     if lay.binding is None:
         return decrypt_password(path), None
-    decrypt_password_checks(lay, path)
-    result = runner.run(
-        ["decrypt", "--input-type", "yaml", "--output-type", "json", os.path.abspath(path)]
-    )
-    if result.returncode != 0:
-        held = _held_recipients(lay) if failures.is_no_key(result) else ()
-        raise failures.explain(result, path, held)
+    out = _decrypt(lay, path, ["--output-type", "json"])
     try:
-        document = json.loads(result.stdout.decode("utf-8"))
+        document = json.loads(out.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise EncryptionError(
             f"{path}: sops returned something that is not the decrypted file",

@@ -34,6 +34,11 @@ def _reseal(ctx: ConfigContext) -> str:
     return f"smtpops secrets reseal {env}/{name}" if env else f"smtpops secrets reseal {ctx.path}"
 
 
+def _encrypted(ctx: ConfigContext) -> bool:
+    """Whether the file holds a sops-encrypted password (the only kind that can be sealed)."""
+    return looks_encrypted(ctx.raw.get("password")) and "sops" in ctx.raw
+
+
 def _seals_bindings(ctx: ConfigContext) -> bool:
     """Whether the file's sops section encrypts a binding (it was written with one)."""
     block = ctx.raw.get("sops")
@@ -59,9 +64,7 @@ def _seals_bindings(ctx: ConfigContext) -> bool:
 )
 def password_not_bound(ctx: ConfigContext) -> Iterator[Hit]:
     """An encrypted password of a file written before bindings has no binding yet."""
-    if not looks_encrypted(ctx.raw.get("password")) or "sops" not in ctx.raw:
-        return
-    if FIELD not in ctx.raw and not _seals_bindings(ctx):
+    if _encrypted(ctx) and FIELD not in ctx.raw and not _seals_bindings(ctx):
         yield Hit(
             field=("password",),
             hint=f"A key holder checks the server fields (host, port, tls, ca_file, username) "
@@ -82,7 +85,7 @@ def password_not_bound(ctx: ConfigContext) -> Iterator[Hit]:
 )
 def password_seal_broken(ctx: ConfigContext) -> Iterator[Hit]:
     """Where the sops section seals bindings, the binding is there and is a sops value."""
-    if not looks_encrypted(ctx.raw.get("password")) or "sops" not in ctx.raw:
+    if not _encrypted(ctx):
         return
     value = ctx.raw.get(FIELD)
     if value is None and _seals_bindings(ctx):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 
 import pytest
@@ -16,19 +15,6 @@ import yaml
 from smtpops.encryption import runner
 from tests.conftest import CANARY, assert_no_canary
 from tests.gitops.conftest import Project, git
-
-
-@pytest.fixture
-def connects(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    seen: list[object] = []
-    guarded = socket.socket.connect
-
-    def record(self: socket.socket, address: object) -> None:
-        seen.append(address)
-        return guarded(self, address)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(socket.socket, "connect", record)
-    return seen
 
 
 def _edit(project: Project, rel: str, old: str, new: str) -> None:

@@ -5,7 +5,6 @@ static rule and by the connection test, before any connection is opened."""
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -35,20 +34,6 @@ def test_static_rule_refuses_cgnat_in_production(run_cli, repo_dir: Path) -> Non
     found = [d for d in json.loads(result.stdout)["diagnostics"] if d["rule"] == "HOST004"]
     assert result.exit_code == 1 and found, repr(result)
     assert "shared (carrier-grade NAT)" in found[0]["message"]
-
-
-@pytest.fixture
-def connects(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Every address a socket tries to connect to (on top of the loopback-only guard)."""
-    seen: list[object] = []
-    guarded = socket.socket.connect
-
-    def record(self: socket.socket, address: object) -> None:
-        seen.append(address)
-        return guarded(self, address)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(socket.socket, "connect", record)
-    return seen
 
 
 def test_probe_refuses_a_name_resolving_to_cgnat_before_any_connect(
