@@ -229,3 +229,18 @@ def test_diff_flags_a_removed_seal(project: Project, run_cli) -> None:
     project.commit("drop the seal")
     text = run_cli("diff", "HEAD~1", "HEAD", expect=0).stdout
     assert "seal that binds the password to its server was removed" in text
+
+
+def test_the_sandbox_keeps_its_ca_so_a_sealed_sandbox_config_survives_a_restart(
+    tmp_path,
+) -> None:
+    from smtpops.probe.sandbox import Sandbox
+
+    folder = tmp_path / ".smtpops" / "sandbox"
+    folder.mkdir(parents=True)
+    with Sandbox(directory=str(folder)) as box:
+        first = (folder / "ca.pem").read_bytes()
+        assert box.ca_file == str(folder / "ca.pem")
+    with Sandbox(directory=str(folder)):
+        assert (folder / "ca.pem").read_bytes() == first
+    assert (folder / "ca-key.pem").stat().st_mode & 0o077 == 0
