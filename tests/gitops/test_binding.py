@@ -23,9 +23,12 @@ def _edit(project: Project, rel: str, old: str, new: str) -> None:
     project.commit(f"change {rel}")
 
 
-def _sops(project: Project, *args: str, env: dict[str, str] | None = None) -> str:
+def _sops(
+    project: Project, *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> str:
     out = subprocess.run(
         [runner.sops_binary(), *args],
+        input=stdin,
         cwd=project.root,
         env=(env or project.subprocess_env()) | {"SOPS_DISABLE_VERSION_CHECK": "1"},
         capture_output=True,
@@ -244,3 +247,29 @@ def test_the_sandbox_keeps_its_ca_so_a_sealed_sandbox_config_survives_a_restart(
     with Sandbox(directory=str(folder)):
         assert (folder / "ca.pem").read_bytes() == first
     assert (folder / "ca-key.pem").stat().st_mode & 0o077 == 0
+
+
+def test_a_file_from_before_seals_is_refused_until_resealed(project: Project, run_cli) -> None:
+    """A config encrypted the way smtpops did before seals (only ^password$): CRED013 warns,
+    deploy refuses, reseal (which needs the key) seals it, then deploy works."""
+    path = project.root / MAIN
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plain = project.config_text("main") + f'password: "{CANARY}"\n'
+    legacy = _sops(
+        project,
+        "--config", str(project.root / ".sops.yaml"),
+        "encrypt", "--filename-override", str(path), "--encrypted-regex", "^password$",
+        "--input-type", "yaml", "--output-type", "yaml", "/dev/stdin",
+        stdin=plain,
+    )  # fmt: skip
+    path.write_text(legacy)
+    project.commit("a config from before seals")
+    found = json.loads(run_cli("validate", "--format", "json", MAIN).stdout)["diagnostics"]
+    assert [d["rule"] for d in found if d["rule"].startswith("CRED")] == ["CRED013"]
+    refused = run_cli("deploy", "development/main")
+    assert refused.exit_code == 1 and "not sealed to a server" in refused.stderr, repr(refused)
+    sealed = run_cli("secrets", "reseal", "development/main", "--yes", expect=0)
+    assert "not sealed to a server yet" in sealed.stdout and "host: 127.0.0.1" in sealed.stdout
+    project.commit("seal it")
+    run_cli("deploy", "development/main", expect=0)
+    assert_no_canary(refused.output, sealed.output, path.read_text())
