@@ -210,10 +210,12 @@ def unseal(path: str) -> tuple[Secret, str | None]:
     try:
         document = json.loads(out.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
+        document = None
+    if not isinstance(document, dict):
         raise EncryptionError(
             f"{path}: sops returned something that is not the decrypted file",
             hint="Run `smtpops secrets check` on the file for details.",
-        ) from None
+        )
     value, sealed = document.get(splice.PASSWORD), document.get(splice.BINDING)
     del document
     if not isinstance(value, str):
