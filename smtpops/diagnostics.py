@@ -53,6 +53,27 @@ class Diagnostic:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RuleInfo:
+    """What a reporter may say about a rule: the registry's record without its check
+    (``smtpops.rules.registry.Rule.info``), so reporters need no import of the rules."""
+
+    id: str
+    name: str
+    severity: Severity
+    message: str
+    hint: str
+    why: str
+    failing: str  # YAML of the failing doc example
+    passing: str  # YAML of the passing doc example
+    references: tuple[str, ...] = ()
+    security: bool = False
+
+    @property
+    def area(self) -> str:
+        return self.id.rstrip("0123456789")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """The diagnostics of one run, over the files it checked."""
 
@@ -60,6 +81,7 @@ class Report:
     files: tuple[str, ...] = ()
     strict: bool = False
     input_error: bool = field(default=False)
+    rules: tuple[RuleInfo, ...] = ()  # the catalogue the run knew, for SARIF's rule list
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

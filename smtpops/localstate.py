@@ -26,6 +26,11 @@ def make_dir(path: str) -> str:
     return path
 
 
+def top(root: str) -> str:
+    """``<root>/.smtpops``: where the state of the repository at ``root`` lives (not created)."""
+    return os.path.join(root, TOP)
+
+
 def state_dir(root: str, *parts: str) -> str:
     """``<root>/.smtpops/<parts>``, created and ignored by git."""
     return make_dir(os.path.join(root, TOP, *parts))

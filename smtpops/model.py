@@ -1,5 +1,8 @@
 """The SMTP configuration as a typed value, with the spec's defaults.
 
+The field names, defaults and allowed values come from the schema; the typed attributes of
+:class:`Config` are written out (tests/test_fields.py checks they match the schema).
+
 Built leniently from whatever the YAML holds: a field of the wrong type falls back to its
 default here (the schema has already reported it), so that rules never crash on bad input.
 """
@@ -10,42 +13,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-TLS_MODES = ("STARTTLS", "SSL/TLS", "None")
-AUTH_PROTOCOLS = ("LOGIN", "PLAIN", "CRAM-MD5")
-FIELDS = (
-    "name",
-    "description",
-    "active",
-    "provider",
-    "host",
-    "port",
-    "tls",
-    "verify_certificate",
-    "ca_file",
-    "auth_protocol",
-    "username",
-    "password",
-    "from_address",
-    "helo_hostname",
-    "max_connections",
-    "retries",
-    "idle_timeout",
-    "wait_timeout",
-    "custom_headers",
-)
-METADATA_FIELDS = ("password_binding", "sops")
-DEFAULTS: dict[str, Any] = {
-    "active": False,
-    "port": 587,
-    "tls": "STARTTLS",
-    "verify_certificate": True,
-    "auth_protocol": "LOGIN",
-    "helo_hostname": "localhost",
-    "max_connections": 10,
-    "retries": 3,
-    "idle_timeout": 30,
-    "wait_timeout": 30,
-}
+from smtpops import schema
+
+# Derived from the schema, the one source of truth for the fields (see smtpops.schema).
+TLS_MODES: tuple[str, ...] = schema.choices("tls")
+AUTH_PROTOCOLS: tuple[str, ...] = schema.choices("auth_protocol")
+FIELDS: tuple[str, ...] = schema.fields()
+METADATA_FIELDS: tuple[str, ...] = schema.tool_fields()
+DEFAULTS: dict[str, Any] = schema.defaults()
 _DURATION = re.compile(r"^\s*([0-9]{1,9})\s*s?\s*$")  # int() refuses > 4300 digits
 
 

@@ -9,6 +9,7 @@ password is written at all (never in plain text).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import errno
 import os
@@ -19,10 +20,12 @@ from typing import Any
 
 import yaml
 
-from smtpops import atomic, discovery, model, render, repopath, schema, settings, yamlio
+from smtpops import atomic, discovery, model, repopath, schema, settings, templating, yamlio
 from smtpops.diagnostics import Report
+from smtpops.encryption import set_password
 from smtpops.errors import InputError, UsageError
 from smtpops.providers import Provider
+from smtpops.secret import Secret
 
 #: fields `new` sets itself, or that must not come from the command line
 RESERVED = {
@@ -164,7 +167,7 @@ def check(path: str, text: str, configs_dir: str, env: str) -> Report:
     run.check_repository(RepoContext(files=contexts, settings=project, configs_dir=configs_dir))
     report = run.report(project.rules, [path])
     mine = tuple(d for d in report.diagnostics if d.location.path == path)
-    return Report(diagnostics=mine, files=(path,), strict=report.strict)
+    return dataclasses.replace(report, diagnostics=mine, files=(path,), input_error=False)
 
 
 def draft(
@@ -178,8 +181,8 @@ def draft(
 ) -> Draft:
     """Render and validate; nothing is written."""
     path = target(configs_dir, env, name)
-    body = render.render(provider, name, values, params)
-    text = render.document(
+    body = templating.render(provider, name, values, params)
+    text = templating.document(
         body,
         path=path,
         repo_root=os.path.dirname(os.path.abspath(configs_dir)),
@@ -257,13 +260,6 @@ def _sops_rule_matches(path: str) -> bool:
 
 def password_problem(path: str, env: str) -> str | None:
     """Why a password cannot be stored encrypted in ``path`` yet, or None when it can."""
-    import importlib.util
-
-    if importlib.util.find_spec("smtpops.encryption") is None:
-        return (
-            "this smtpops cannot encrypt passwords yet, and a password is never written in "
-            f"plain text; set it up with `smtpops keys init --env {env}`"
-        )
     if not _sops_rule_matches(path):
         return (
             f"there is no encryption key for the {env} environment yet (no .sops.yaml rule "
@@ -273,13 +269,10 @@ def password_problem(path: str, env: str) -> str | None:
     return None
 
 
-def store_password(path: str, password: Any) -> None:
-    """Encrypt ``password`` (a Secret) into the new file; on failure the file is removed."""
-    import importlib
-
-    encryption = importlib.import_module("smtpops.encryption")
+def store_password(path: str, password: Secret) -> None:
+    """Encrypt ``password`` into the new file; on failure the file is removed."""
     try:
-        encryption.set_password(path, password)
+        set_password(path, password)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)

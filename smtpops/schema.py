@@ -1,4 +1,10 @@
-"""The JSON Schema of a config file, and its errors turned into plain findings."""
+"""The JSON Schema of a config file, and its errors turned into plain findings.
+
+The schema is the one source of truth for the fields: which exist and in what order, their
+defaults and allowed values, which hold a secret (``writeOnly``, never shown) and which are
+written by tools (``readOnly``, e.g. ``sops``). :mod:`smtpops.model` and the rest derive
+from the functions below; tests/test_fields.py fails when a hand-written copy drifts.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +45,40 @@ def properties() -> dict[str, Any]:
     return schema()["properties"]  # type: ignore[no-any-return]
 
 
+def _holds(subschema: Any, keyword: str) -> bool:
+    """Whether ``subschema`` or anything nested in it carries ``keyword: true``."""
+    if isinstance(subschema, dict):
+        return subschema.get(keyword) is True or any(_holds(v, keyword) for v in subschema.values())
+    if isinstance(subschema, list):
+        return any(_holds(v, keyword) for v in subschema)
+    return False
+
+
+def fields() -> tuple[str, ...]:
+    """The fields a person writes, in the schema's order (tool-written ones left out)."""
+    return tuple(name for name, sub in properties().items() if sub.get("readOnly") is not True)
+
+
+def tool_fields() -> tuple[str, ...]:
+    """Fields tools write (``readOnly``), e.g. the ``sops`` block."""
+    return tuple(name for name, sub in properties().items() if sub.get("readOnly") is True)
+
+
+def secret_fields() -> frozenset[str]:
+    """Top-level fields that hold a secret anywhere inside (``writeOnly``): never shown."""
+    return frozenset(name for name, sub in properties().items() if _holds(sub, "writeOnly"))
+
+
+def defaults() -> dict[str, Any]:
+    """Each field's ``default``, as the spec gives it."""
+    return {name: sub["default"] for name, sub in properties().items() if "default" in sub}
+
+
+def choices(name: str) -> tuple[str, ...]:
+    """The allowed values of an ``enum`` field (e.g. ``tls``, ``auth_protocol``)."""
+    return tuple(properties()[name]["enum"])
+
+
 @lru_cache(maxsize=1)
 def _quick_checks() -> dict[str, Any]:
     from smtpops.schema_quick import compile_check
@@ -46,7 +86,7 @@ def _quick_checks() -> dict[str, Any]:
     return {name: compile_check(sub) for name, sub in properties().items()}
 
 
-SECRET_FIELDS = frozenset({"password"})
+SECRET_FIELDS = secret_fields()
 
 
 def _describe(error: Any, field: str) -> str:

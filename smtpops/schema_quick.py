@@ -15,7 +15,16 @@ from typing import Any
 
 Check = Callable[[Any], bool]
 
-_ANNOTATIONS = {"title", "description", "examples", "default", "$comment", "deprecated"}
+_ANNOTATIONS = {
+    "title",
+    "description",
+    "examples",
+    "default",
+    "$comment",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+}
 _TYPES: dict[str, Check] = {
     "string": lambda v: type(v) is str,
     "integer": lambda v: type(v) is int,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import click
 import pytest
 
-from smtpops.cli import COMMANDS, LazyGroup
+from smtpops.cli import COMMANDS, LazyGroup, cli
 from tests.tooling import missing
 
 HEAVY = ("git", "dns", "jinja2", "cryptography", "pyrage", "jsonschema", "aiosmtpd")
@@ -33,7 +35,10 @@ def test_top_level_help_lists_the_commands(run_cli) -> None:
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_every_command_exists_and_has_help(name: str, run_cli) -> None:
-    assert LazyGroup._available(name), f"the module of '{name}' is missing"
+    module_name, attr = COMMANDS[name].split(":")
+    module = importlib.import_module(f"smtpops.cli.{module_name}")  # a missing module fails
+    assert isinstance(getattr(module, attr), click.Command)
+    assert LazyGroup(commands={}).get_command(click.Context(cli), name) is getattr(module, attr)
     result = run_cli(name, "--help", expect=0)
     assert "Usage:" in result.stdout
 
@@ -74,3 +79,11 @@ def test_wheel_bundles_schemas_and_providers(tmp_path: Path) -> None:
     assert any(n.startswith("smtpops/_data/providers/") for n in names) or not any(
         (ROOT / "providers").iterdir()
     )
+
+
+def test_a_registered_command_without_its_module_is_a_loud_error(monkeypatch) -> None:
+    monkeypatch.setitem(COMMANDS, "ghost", "no_such_module:ghost")
+    group = LazyGroup(commands={})
+    assert "ghost" in group.list_commands(click.Context(cli))  # never silently hidden
+    with pytest.raises(ModuleNotFoundError):
+        group.get_command(click.Context(cli), "ghost")

@@ -10,6 +10,8 @@ from typing import Any
 import click
 
 from smtpops.cli.options import format_option
+from smtpops.probe import text as probe_text
+from smtpops.services.connection import TestFailed
 
 WAIT = click.option(
     "--wait",
@@ -20,39 +22,23 @@ WAIT = click.option(
     help="Wait this long for another change to the environment to finish.",
 )
 FORMAT = format_option("text", "json")
-DNS = click.option(
-    "--dns",
-    "dns",
-    multiple=True,
-    metavar="IP[:PORT]",
-    help="DNS server the connection test asks (repeatable); default $SMTPOPS_DNS, else the "
-    "system's.",
-)
-
-
-def nameservers(option: tuple[str, ...]) -> tuple[str, ...]:
-    """The DNS servers of ``--dns``, else $SMTPOPS_DNS: the one resolver configuration that
-    `smtpops test`, deploy, promote and rollback share."""
-    from smtpops.probe.resolve import configured_nameservers
-
-    return tuple(f"{ip}:{port}" for ip, port in configured_nameservers(option))
 
 
 def run(call: Callable[[], Any], fmt: str) -> None:
     """Run a gitops change and print its outcome; a failed test prints its checklist first."""
-    from smtpops.gitops import gate, render
+    from smtpops.gitops import display
 
     try:
         outcome = call()
-    except gate.TestFailed as exc:
+    except TestFailed as exc:
         if fmt == "json":
             click.echo(json.dumps({"error": exc.message, "test": exc.report.to_dict()}, indent=2))
         else:
             click.echo("Connection test failed:")
-            click.echo("\n".join(render.test_lines(exc.report)))
+            click.echo("\n".join(probe_text.steps(exc.report)))
         raise
     if fmt == "json":
-        click.echo(json.dumps(render.data(outcome), indent=2))
+        click.echo(json.dumps(display.data(outcome), indent=2))
     else:
-        click.echo(render.text(outcome))
+        click.echo(display.text(outcome))
     sys.stdout.flush()

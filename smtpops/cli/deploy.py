@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from smtpops.cli._change import DNS, FORMAT, WAIT, nameservers, run
+from smtpops.cli._change import FORMAT, WAIT, run
+from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
+from smtpops.services.deploy import deploy as run_deploy
 
 
 @click.command()
@@ -14,17 +16,22 @@ from smtpops.cli._change import DNS, FORMAT, WAIT, nameservers, run
     is_flag=True,
     help="Validate and run the connection test, show the commit, write nothing.",
 )
-@DNS
 @WAIT
+@connection_test_flags
 @FORMAT
-def deploy(config: str, dry_run: bool, dns: tuple[str, ...], wait: float, fmt: str) -> None:
+def deploy(
+    config: str,
+    dry_run: bool,
+    wait: float,
+    dns: tuple[str, ...],
+    wait_timeout: float | None,
+    fmt: str,
+) -> None:
     """Test CONFIG (a path or ENV/NAME) and make it the active config of its environment.
 
     Validation errors or a failed connection test stop the deploy and change nothing. On
     success one commit switches `active:` on CONFIG and off on the config that was active,
     with the test evidence in its trailers. Exit 0 deployed, 1 refused or failed, 2 bad input.
     """
-    from smtpops.gitops.deploy import deploy as run_deploy
-
-    servers = nameservers(dns)
-    run(lambda: run_deploy(config, dry_run=dry_run, wait=wait, nameservers=servers), fmt)
+    options = connection_test_options(dns, wait_timeout)
+    run(lambda: run_deploy(config, options=options, dry_run=dry_run, wait=wait), fmt)

@@ -20,13 +20,13 @@ def diff(base: str, head: str | None, fmt: str) -> None:
 
     Markdown output is one pull-request comment. Exit 0 whatever the changes are.
     """
-    from smtpops.review import render
-    from smtpops.review.service import review
+    from smtpops.review import display
+    from smtpops.services.review import review
 
     result = review(base, head)
     if fmt == "json":
-        click.echo(json.dumps(render.data(result), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(display.data(result), indent=2, ensure_ascii=False))
     elif fmt == "markdown":
-        click.echo(render.markdown(result), nl=False)
+        click.echo(display.markdown(result), nl=False)
     else:
-        click.echo(render.text(result), nl=False)
+        click.echo(display.text(result), nl=False)

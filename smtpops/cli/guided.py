@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from smtpops import render, scaffold, schema, settings
+from smtpops import scaffold, schema, settings, templating
 from smtpops.errors import SmtpopsError
 from smtpops.providers import Parameter, Provider, catalog, resolve, suggest
 from smtpops.secret import Secret
@@ -132,7 +132,7 @@ def fields(provider: Provider, name: str, values: dict[str, Any], params: dict[s
                 if param.name in scaffold.SETTABLE
                 else ask_param(param)
             )
-    for var in render.missing(provider, name, values, params):
+    for var in templating.missing(provider, name, values, params):
         if var in scaffold.SETTABLE:
             hint = provider.username if var == "username" and provider.username else None
             values[var] = ask_field(var, explain=f"Username: {hint}." if hint else None)

@@ -93,7 +93,7 @@ def new(
     existing file. Values given with --set, --username or --description always win over
     the template. On a terminal, missing settings are asked for (guided setup).
     """
-    from smtpops import discovery, render, scaffold
+    from smtpops import discovery, scaffold, templating
     from smtpops.providers import catalog, resolve, suggest
 
     configs_dir = discovery.find_configs_dir()
@@ -149,7 +149,7 @@ def new(
     if interactive:
         ask.fields(provider, name, values, params)
     else:
-        missing = render.missing(provider, name, values, params)
+        missing = templating.missing(provider, name, values, params)
         if missing:
             raise UsageError(
                 f"{provider.name} needs: "

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from smtpops.cli._change import DNS, FORMAT, WAIT, nameservers, run
+from smtpops.cli._change import FORMAT, WAIT, run
+from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
+from smtpops.services.deploy import promote as run_promote
 
 
 @click.command()
@@ -19,8 +21,8 @@ from smtpops.cli._change import DNS, FORMAT, WAIT, nameservers, run
     "(needs a key of the source environment).",
 )
 @click.option("--dry-run", is_flag=True, help="Validate and test, show the commit, write nothing.")
-@DNS
 @WAIT
+@connection_test_flags
 @FORMAT
 def promote(
     name: str,
@@ -29,8 +31,9 @@ def promote(
     force: bool,
     copy_credentials: bool,
     dry_run: bool,
-    dns: tuple[str, ...],
     wait: float,
+    dns: tuple[str, ...],
+    wait_timeout: float | None,
     fmt: str,
 ) -> None:
     """Carry the settings of config NAME from one environment to the next.
@@ -39,9 +42,7 @@ def promote(
     The result is validated under the target's policy and tested against its server before
     it becomes the active config of the target, in one commit.
     """
-    from smtpops.gitops.promote import promote as run_promote
-
-    servers = nameservers(dns)
+    options = connection_test_options(dns, wait_timeout)
     run(
         lambda: run_promote(
             name,
@@ -49,9 +50,9 @@ def promote(
             target=target,
             force=force,
             copy_credentials=copy_credentials,
+            options=options,
             dry_run=dry_run,
             wait=wait,
-            nameservers=servers,
         ),
         fmt,
     )

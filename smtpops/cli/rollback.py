@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from smtpops.cli._change import DNS, FORMAT, WAIT, nameservers, run
+from smtpops.cli._change import FORMAT, WAIT, run
+from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
+from smtpops.services.deploy import rollback as run_rollback
 
 
 @click.command()
@@ -17,21 +19,25 @@ from smtpops.cli._change import DNS, FORMAT, WAIT, nameservers, run
     "active before the current one.",
 )
 @click.option("--dry-run", is_flag=True, help="Test, show the commit, write nothing.")
-@DNS
 @WAIT
+@connection_test_flags
 @FORMAT
 def rollback(
-    env: str, to: str | None, dry_run: bool, dns: tuple[str, ...], wait: float, fmt: str
+    env: str,
+    to: str | None,
+    dry_run: bool,
+    wait: float,
+    dns: tuple[str, ...],
+    wait_timeout: float | None,
+    fmt: str,
 ) -> None:
     """Re-activate the previous good config of ENV, as a new commit, after a connection test.
 
     ENV is then pinned: deploys to it are refused until `smtpops unpin ENV`, so an automatic
     deploy cannot undo the rollback.
     """
-    from smtpops.gitops.rollback import rollback as run_rollback
-
-    servers = nameservers(dns)
-    run(lambda: run_rollback(env, to=to, dry_run=dry_run, wait=wait, nameservers=servers), fmt)
+    options = connection_test_options(dns, wait_timeout)
+    run(lambda: run_rollback(env, to=to, options=options, dry_run=dry_run, wait=wait), fmt)
 
 
 @click.command()

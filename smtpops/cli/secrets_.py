@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
 
 import click
 
+from smtpops import reporters
 from smtpops.cli.options import format_option
 from smtpops.errors import EXIT_FINDINGS, UsageError
+from smtpops.reporters import json_
+from smtpops.services import secret_check
 
 
 @click.group()
@@ -126,23 +128,15 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     default key file): each file it opens is decrypted in memory, its checksum verified and
     its password's seal compared with the file's server fields.
     """
-    from smtpops import reporters
-    from smtpops.encryption import checks
-
-    report = checks.keyless(paths)
-    keyed = checks.with_keys(report.files)
-    failed = [r for r in keyed if r.status == "failed"]
-    missing = [r for r in keyed if r.status == "no-key"]
-    code = report.exit_code or (EXIT_FINDINGS if failed or (require_key and missing) else 0)
+    result = secret_check.check(paths, require_key=require_key)
+    report, keyed, code = result.report, result.keyed, result.exit_code
+    failed, missing = result.failed, result.missing
     if fmt == "json":
-        buffer = io.StringIO()
-        reporters.get("json")(report, buffer)
-        document = json.loads(buffer.getvalue())
+        document = json_.document(report, exit_code=code)
         document["decryption"] = [
             {"path": r.path, "status": r.status, "message": r.message, "hint": r.hint}
             for r in keyed
         ]
-        document["summary"]["exit_code"] = code
         click.echo(json.dumps(document, indent=2))
         sys.exit(code)
     reporters.get("text")(report, sys.stdout)

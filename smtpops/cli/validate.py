@@ -7,9 +7,13 @@ import sys
 
 import click
 
+from smtpops import reporters
+from smtpops.atomic import write_text
 from smtpops.errors import InputError, UsageError
+from smtpops.services import validation
+from smtpops.services.validation import Options
 
-FORMATS = ("text", "json", "github", "sarif", "junit")
+FORMATS = tuple(reporters.REPORTERS)  # the registry is the one list of output formats
 
 
 def _parse_output(spec: str) -> tuple[str, str]:
@@ -67,11 +71,8 @@ def validate(
     With no PATHS, checks the whole configs/ tree. Exit 0 when clean (warnings allowed
     unless --strict), 1 when problems were found, 2 when the input could not be read.
     """
-    from smtpops import engine, reporters
-    from smtpops.atomic import write_text
-
     targets = [_parse_output(spec) for spec in outputs]
-    report = engine.validate(paths, engine.Options(ignore=ignore, select=select, strict=strict))
+    report = validation.validate(paths, Options(ignore=ignore, select=select, strict=strict))
     reporters.get(fmt)(report, sys.stdout)
     for target_fmt, target in targets:
         buffer = io.StringIO()

@@ -15,9 +15,12 @@ from datetime import UTC, datetime
 
 from smtpops import __version__
 from smtpops.errors import GitOpsError
-from smtpops.gitops import activation, gate, pins, trailers
+from smtpops.gitops import activation, pins, trailers
+from smtpops.gitops.gate import Gate
 from smtpops.gitops.transaction import Transaction
 from smtpops.gitops.workspace import Workspace
+from smtpops.probe import text as probe_text
+from smtpops.probe.result import ProbeReport
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,7 +34,7 @@ class Outcome:
     commit: str | None = None
     dry_run: bool = False
     nothing_to_do: bool = False
-    test: gate.TestReport | None = None
+    test: ProbeReport | None = None
     changed: tuple[str, ...] = ()
     message: str = ""
     notes: tuple[str, ...] = ()
@@ -73,11 +76,9 @@ def apply(
     ws: Workspace,
     change: Change,
     *,
-    tester: gate.Tester | None = None,
-    decrypt: gate.Decrypt | None = None,
+    gate: Gate | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
-    nameservers: tuple[str, ...] | None = None,
 ) -> Outcome:
     env = ws.environment(change.env)
     identity = ws.repo.identity()
@@ -118,13 +119,9 @@ def apply(
             if change.after_write:
                 change.after_write(tx)
             if change.gated and target:
-                report = gate.run(
-                    ws.repo.abs(target),
-                    label,
-                    env,
-                    tester or gate.default_tester(ws.repo.root, label, nameservers),
-                    decrypt or gate.default_decrypt,
-                )
+                if gate is None:
+                    raise TypeError(f"a gated {change.action} needs a gate")
+                report = gate(ws.repo.root, ws.repo.abs(target), label, env)
             for item in ws.configs(env.name) if change.activate else ():
                 want = item.name == change.name
                 if item.active != want:
@@ -178,18 +175,9 @@ def _digest_of(data: bytes | None) -> str | None:
     return hashlib.sha256(data).hexdigest() if data is not None else None
 
 
-def describe_test(report: gate.TestReport) -> str:
+def describe_test(report: ProbeReport) -> str:
     """The test evidence in words, for the commit message body."""
-    facts = dict(report.facts)
-    where = f"{facts.get('host', '?')}:{facts.get('port', '?')}"
-    bits = [f"The connection test passed against {where}"]
-    if facts.get("tls_version"):
-        bits.append(f"encrypted with {facts['tls_version']}")
-    if facts.get("auth_mechanism"):
-        bits.append(f"signed in with AUTH {facts['auth_mechanism']}")
-    if facts.get("duration_ms"):
-        bits.append(f"in {facts['duration_ms']} ms")
-    return ", ".join(bits) + "."
+    return f"The connection test passed ({probe_text.facts(report.facts)})."
 
 
 def now() -> str:

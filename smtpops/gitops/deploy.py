@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from smtpops.gitops import gate, workspace
+from smtpops.gitops import workspace
 from smtpops.gitops.change import Change, Outcome, apply
+from smtpops.gitops.gate import Gate
 
 
 def deploy(
     ref: str,
     *,
-    tester: gate.Tester | None = None,
-    decrypt: gate.Decrypt | None = None,
+    gate: Gate | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
-    nameservers: tuple[str, ...] | None = None,
 ) -> Outcome:
     ws, env, name = workspace.for_config(ref)
     active = [c.name for c in ws.configs(env) if c.active and c.name != name]
@@ -26,12 +25,4 @@ def deploy(
         subject=f"Deploy {env}/{name}: make it the active SMTP config of {env}",
         body=body,
     )
-    return apply(
-        ws,
-        change,
-        tester=tester,
-        decrypt=decrypt,
-        dry_run=dry_run,
-        wait=wait,
-        nameservers=nameservers,
-    )
+    return apply(ws, change, gate=gate, dry_run=dry_run, wait=wait)

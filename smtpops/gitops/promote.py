@@ -1,10 +1,10 @@
 """``promote``: carry a config's settings one step along the environment order.
 
 The target file is the source file with the target's own credentials spliced in: every
-top-level field comes from the source, except ``username``, ``password`` (with its sealed
-``password_binding``), ``sops`` and ``active``, which stay the target's; if the carried
-server fields differ from what the target's password was sealed for, its deploy gate refuses
-until a key holder re-seals it. Because SOPS protects only the password
+top-level field comes from the source, except ``username``, ``password``, ``sops`` and
+``active``, which stay the target's (the password with its sealed ``password_binding``;
+if the carried server fields differ from what the target's password was sealed for, the
+target's gate refuses until a key holder re-seals it). Because SOPS protects only the password
 (``mac_only_encrypted``), the spliced file decrypts with the target's key as before.
 With ``--copy-credentials`` the source's username is carried too and its password is
 re-encrypted for the target's recipients (through sops' pipes, never on disk).
@@ -16,8 +16,9 @@ import os
 
 from smtpops import yamlio
 from smtpops.errors import ConfigNotFound, GitOpsError, InputError, UsageError
-from smtpops.gitops import gate, workspace
+from smtpops.gitops import workspace
 from smtpops.gitops.change import Change, Outcome, apply
+from smtpops.gitops.gate import Gate
 from smtpops.gitops.transaction import Transaction
 
 KEPT = ("username", "password", "password_binding", "sops", "active")
@@ -85,11 +86,9 @@ def promote(
     target: str,
     force: bool = False,
     copy_credentials: bool = False,
-    tester: gate.Tester | None = None,
-    decrypt: gate.Decrypt | None = None,
+    gate: Gate | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
-    nameservers: tuple[str, ...] | None = None,
 ) -> Outcome:
     ws = workspace.open_at()
     check_step(ws.settings.order, source, target, force)
@@ -144,12 +143,4 @@ def promote(
         writes={dst_rel: new.encode("utf-8")},
         after_write=carry_password if copy_credentials else None,
     )
-    return apply(
-        ws,
-        change,
-        tester=tester,
-        decrypt=decrypt,
-        dry_run=dry_run,
-        wait=wait,
-        nameservers=nameservers,
-    )
+    return apply(ws, change, gate=gate, dry_run=dry_run, wait=wait)

@@ -12,8 +12,9 @@ import os
 
 from smtpops import yamlio
 from smtpops.errors import GitOpsError
-from smtpops.gitops import audit, gate, pins, trailers, workspace
+from smtpops.gitops import audit, pins, trailers, workspace
 from smtpops.gitops.change import Change, Outcome, apply, now
+from smtpops.gitops.gate import Gate
 from smtpops.gitops.workspace import Workspace
 
 
@@ -91,11 +92,9 @@ def rollback(
     env: str,
     *,
     to: str | None = None,
-    tester: gate.Tester | None = None,
-    decrypt: gate.Decrypt | None = None,
+    gate: Gate | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
-    nameservers: tuple[str, ...] | None = None,
 ) -> Outcome:
     ws = workspace.open_at()
     ws.environment(env)
@@ -122,12 +121,4 @@ def rollback(
             reason=f"rollback to {sha[:12]}",
         ),
     )
-    return apply(
-        ws,
-        change,
-        tester=tester,
-        decrypt=decrypt,
-        dry_run=dry_run,
-        wait=wait,
-        nameservers=nameservers,
-    )
+    return apply(ws, change, gate=gate, dry_run=dry_run, wait=wait)

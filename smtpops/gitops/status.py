@@ -8,10 +8,10 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from smtpops import localstate
 from smtpops.gitops import audit, lock, pins, transaction, workspace
 from smtpops.gitops.workspace import Workspace
-
-TEST_LOG = os.path.join(".smtpops", "test-log.jsonl")
+from smtpops.probe import log
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,7 +48,7 @@ def _recover(ws: Workspace, env: str) -> str | None:
 
 
 def _local_test(root: str, env: str) -> dict[str, Any] | None:
-    path = os.path.join(root, TEST_LOG)
+    path = os.path.join(localstate.top(root), log.TEST_LOG)
     last = None
     try:
         with open(path, encoding="utf-8") as handle:

@@ -74,7 +74,9 @@ def parse(text: str) -> dict[str, str]:
 
 
 def test_line(passed: bool, facts: Mapping[str, str]) -> str:
-    """``passed host:port tls=TLSv1.3 auth=LOGIN 812ms`` from a test's facts."""
+    """``passed host:port tls=TLSv1.3 auth=LOGIN 812ms`` from a test's facts: the machine form
+    recorded in the ``Smtpops-Test`` trailer (kept stable, since history holds it); people
+    see the facts as :func:`smtpops.probe.text.facts` writes them."""
     host, port = facts.get("host", "?"), facts.get("port", "?")
     bits = ["passed" if passed else "failed", f"{host}:{port}"]
     if facts.get("tls_version"):

@@ -3,6 +3,7 @@ the plain message and the fix; one closing sentence."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import IO
 
 from smtpops.probe.result import ProbeReport, StepResult
@@ -19,6 +20,24 @@ def _line(step: StepResult, colour: bool) -> str:
     timing = f"{step.duration_ms:>6} ms" if not step.skipped else " " * 9
     detail = step.detail if not step.skipped else f"skipped: {step.detail}"
     return f"  {_paint(mark, code, colour)} {step.title:<18} {timing}  {detail}".rstrip()
+
+
+def steps(report: ProbeReport, *, colour: bool = False) -> list[str]:
+    """The checklist, one line per step (no messages, warnings or summary)."""
+    return [_line(step, colour) for step in report.steps]
+
+
+def facts(values: Mapping[str, str]) -> str:
+    """What the test found, in one line: ``host:port, TLSv1.3, AUTH LOGIN, 812 ms``. The one
+    way test facts are shown to people (deploy output, commit bodies)."""
+    bits = [f"{values.get('host', '?')}:{values.get('port', '?')}"]
+    if values.get("tls_version"):
+        bits.append(str(values["tls_version"]))
+    if values.get("auth_mechanism"):
+        bits.append(f"AUTH {values['auth_mechanism']}")
+    if values.get("duration_ms"):
+        bits.append(f"{values['duration_ms']} ms")
+    return ", ".join(bits)
 
 
 def write(

@@ -23,16 +23,21 @@ def as_dict(d: Diagnostic) -> dict[str, Any]:
     }
 
 
-def write(report: Report, stream: IO[str]) -> None:
-    document = {
+def document(report: Report, *, exit_code: int | None = None) -> dict[str, Any]:
+    """The JSON document of ``report``; ``exit_code`` when the command's differs from the
+    report's own (e.g. ``secrets check`` also counts its decryptions)."""
+    return {
         "files": list(report.files),
         "summary": {
             "files": len(report.files),
             "errors": len(report.errors),
             "warnings": len(report.warnings),
-            "exit_code": report.exit_code,
+            "exit_code": report.exit_code if exit_code is None else exit_code,
         },
         "diagnostics": [as_dict(d) for d in report.diagnostics],
     }
+
+
+def write(report: Report, stream: IO[str]) -> None:
     # one write: json.dump would write each of its many small pieces separately
-    stream.write(json.dumps(document, indent=2) + "\n")
+    stream.write(json.dumps(document(report), indent=2) + "\n")

@@ -1,5 +1,5 @@
-"""SARIF 2.1.0 for code scanning (e.g. GitHub's ``upload-sarif``): the rule catalogue from
-the registry as ``tool.driver.rules``, one result per finding.
+"""SARIF 2.1.0 for code scanning (e.g. GitHub's ``upload-sarif``): the report's rule
+catalogue (``Report.rules``) as ``tool.driver.rules``, one result per finding.
 
 Paths are written as URIs relative to the working directory (``uriBaseId: %SRCROOT%``), so
 run it from the repository root; a path outside it becomes an absolute ``file://`` URI.
@@ -14,7 +14,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from smtpops import __version__
-from smtpops.diagnostics import Diagnostic, Report, Severity
+from smtpops.diagnostics import Diagnostic, Report, RuleInfo, Severity
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -36,13 +36,13 @@ def _example(title: str, yaml_text: str) -> str:
     return f"{title}:\n\n```yaml\n{yaml_text.rstrip()}\n```\n"
 
 
-def rule_descriptor(rule: Any) -> dict[str, Any]:
-    """A reportingDescriptor for one registry record."""
+def rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
+    """A reportingDescriptor for one rule of the catalogue."""
     markdown = (
         f"**{rule.message}**\n\n{rule.why}\n\n**How to fix:** {rule.hint}\n\n"
-        + _example("Fails", rule.bad.yaml)
+        + _example("Fails", rule.failing)
         + "\n"
-        + _example("Passes", rule.good.yaml)
+        + _example("Passes", rule.passing)
     )
     if rule.references:
         markdown += "\nReferences: " + "; ".join(rule.references) + "\n"
@@ -85,10 +85,7 @@ def result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
 
 
 def document(report: Report) -> dict[str, Any]:
-    import smtpops.rules  # noqa: F401 - importing the package registers every rule
-    from smtpops.rules.registry import RULES
-
-    rules = sorted(RULES.values(), key=lambda r: r.id)
+    rules = sorted(report.rules, key=lambda r: r.id)
     index = {rule.id: i for i, rule in enumerate(rules)}
     run = {
         "tool": {

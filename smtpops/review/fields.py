@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from smtpops.model import FIELDS
+from smtpops.model import FIELDS, METADATA_FIELDS
+from smtpops.schema import SECRET_FIELDS
 from smtpops.secret import CREDENTIAL_NAME, Secret, plaintext_secrets
 
 SECURITY_FIELDS = (
@@ -43,7 +44,7 @@ class FieldChange:
     def hidden(self) -> bool:
         return (
             self.masked
-            or self.field == "password"
+            or self.field in SECRET_FIELDS
             or (
                 self.field not in FIELDS
                 and self.field != "recipients"
@@ -113,7 +114,7 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Fiel
     """What differs between two parsed configs (``None`` = the file does not exist)."""
     old, new = old or {}, new or {}
     keys = [f for f in FIELDS if f in old or f in new]
-    keys += sorted(str(k) for k in {*old, *new} if k not in FIELDS and k != "sops")
+    keys += sorted(str(k) for k in {*old, *new} if k not in FIELDS and k not in METADATA_FIELDS)
     secrets = (*plaintext_secrets(old), *plaintext_secrets(new))
     out = []
     for key in keys:
@@ -121,7 +122,7 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Fiel
         if a == b:
             continue
         secret_like = _holds_secret(a, secrets) or _holds_secret(b, secrets)
-        if key == "password" or (key not in FIELDS and _HIDDEN.search(key)) or secret_like:
+        if key in SECRET_FIELDS or (key not in FIELDS and _HIDDEN.search(key)) or secret_like:
             out.append(
                 FieldChange(
                     field=key,

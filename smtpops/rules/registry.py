@@ -1,9 +1,14 @@
 """The rule registry: one metadata record per rule, under a stable ID whose prefix is its area.
 
-A rule is a function ``check(ctx) -> Iterable[Hit]`` registered with :func:`rule`, or a
-record with no function (``kind='schema'`` or ``'load'``) that the engine raises when the
-JSON Schema or the YAML loader rejects the field it covers. Retired IDs stay in
-``RETIRED`` so they are never reused.
+One way to declare a rule, with typed keyword metadata (:class:`RuleMeta`):
+
+- a rule with a check: ``@rule(id=..., name=..., ...)`` on ``check(ctx) -> Iterable[Hit]``;
+- a rule the engine raises itself (``kind='schema'``, ``'load'`` or ``'suppression'``: the
+  JSON Schema, the YAML loader or a suppression comment found the problem): ``declare(...)``
+  with the same keywords and no check.
+
+Both end in one :class:`Rule` record in ``RULES``. Retired IDs stay in ``RETIRED`` so they
+are never reused.
 """
 
 from __future__ import annotations
@@ -11,9 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired, TypedDict, Unpack
 
-from smtpops.diagnostics import Severity
+from smtpops.diagnostics import RuleInfo, Severity
 
 Kind = Literal["file", "repo", "schema", "load", "suppression"]
 RULE_ID = re.compile(r"^[A-Z]+[0-9]{3}$")
@@ -70,6 +75,42 @@ class Rule:
     def area(self) -> str:
         return self.id.rstrip("0123456789")
 
+    @property
+    def info(self) -> RuleInfo:
+        """The record reporters see."""
+        return RuleInfo(
+            id=self.id,
+            name=self.name,
+            severity=self.severity,
+            message=self.message,
+            hint=self.hint,
+            why=self.why,
+            failing=self.bad.yaml,
+            passing=self.good.yaml,
+            references=self.references,
+            security=self.security,
+        )
+
+
+class RuleMeta(TypedDict):
+    """The keywords of :func:`rule` and :func:`declare`: a :class:`Rule` without its check."""
+
+    id: str
+    name: str
+    severity: Severity
+    message: str
+    hint: str
+    why: str
+    bad: Example
+    good: Example
+    references: NotRequired[tuple[str, ...]]
+    security: NotRequired[bool]
+    escalate_when: NotRequired[tuple[str, ...]]
+    kind: NotRequired[Kind]
+    fields: NotRequired[tuple[str, ...]]
+
+
+Check = Callable[[Any], Iterable[Hit]]
 
 RULES: dict[str, Rule] = {}
 
@@ -83,10 +124,17 @@ def register(record: Rule) -> Rule:
     return record
 
 
-def rule(**meta: Any) -> Callable[[Callable[[Any], Iterable[Hit]]], Callable[[Any], Iterable[Hit]]]:
-    """Decorator: register ``check`` under the metadata given."""
+def declare(**meta: Unpack[RuleMeta]) -> Rule:
+    """Register a rule the engine raises itself (schema, loader, suppression): no check."""
+    if meta.get("kind", "file") in ("file", "repo"):
+        raise ValueError(f"{meta['id']}: a file or repository rule needs a check: use @rule")
+    return register(Rule(**meta))
 
-    def wrap(check: Callable[[Any], Iterable[Hit]]) -> Callable[[Any], Iterable[Hit]]:
+
+def rule(**meta: Unpack[RuleMeta]) -> Callable[[Check], Check]:
+    """Decorator: register the decorated ``check(ctx) -> Iterable[Hit]`` under ``meta``."""
+
+    def wrap(check: Check) -> Check:
         register(Rule(check=check, **meta))
         return check
 

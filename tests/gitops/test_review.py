@@ -112,8 +112,8 @@ def test_diff_of_harmless_change_and_new_findings(project: Project, run_cli) -> 
 
 def test_diff_markdown_fits_one_comment(project: Project, run_cli) -> None:
     from smtpops.review import ConfigDiff, Review
+    from smtpops.review.display import LIMIT, markdown
     from smtpops.review.fields import FieldChange
-    from smtpops.review.render import LIMIT, markdown
 
     many = tuple(
         ConfigDiff(

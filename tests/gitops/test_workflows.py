@@ -105,7 +105,7 @@ def test_least_permissions(path: Path) -> None:
 
 
 def test_pull_request_workflow() -> None:
-    from smtpops.review.render import MARKER
+    from smtpops.review.display import MARKER
 
     doc = load(ROOT / ".github/workflows/validate.yml")
     assert set(doc["on"]) == {"pull_request"}  # never pull_request_target

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from prov_helpers import ENCRYPTED_PASSWORD, SAMPLE_PARAMS, sample_username, write_config
 
-from smtpops import render
+from smtpops import templating
 from smtpops.errors import UsageError
 from smtpops.providers import catalog
 
@@ -30,7 +30,9 @@ OVERRIDES = {
 def _render(pid: str, values: dict | None = None, params: dict | None = None) -> str:
     p = PROVIDERS[pid]
     merged = {**sample_username(p), **(values or {})}
-    return render.render(p, f"{pid}-test", merged, {**SAMPLE_PARAMS.get(pid, {}), **(params or {})})
+    return templating.render(
+        p, f"{pid}-test", merged, {**SAMPLE_PARAMS.get(pid, {}), **(params or {})}
+    )
 
 
 @pytest.mark.parametrize("pid", sorted(PROVIDERS))
@@ -85,15 +87,15 @@ def test_parameters_choose_the_host() -> None:
 
 def test_missing_values_are_named() -> None:
     with pytest.raises(UsageError, match="username"):
-        render.render(PROVIDERS["gmail"], "x", {}, {})
+        templating.render(PROVIDERS["gmail"], "x", {}, {})
     with pytest.raises(UsageError, match="region"):
-        render.render(PROVIDERS["amazon-ses"], "x", {"username": "u"}, {})
-    assert render.missing(PROVIDERS["custom"], "x", {}, {}) == ["host", "username"]
+        templating.render(PROVIDERS["amazon-ses"], "x", {"username": "u"}, {})
+    assert templating.missing(PROVIDERS["custom"], "x", {}, {}) == ["host", "username"]
 
 
 def test_document_has_modeline_relative_to_the_file(tmp_path: Path) -> None:
     path = tmp_path / "configs" / "production" / "a.yaml"
-    text = render.document("name: a\n", path=str(path), repo_root=str(tmp_path), header="Hi\n")
+    text = templating.document("name: a\n", path=str(path), repo_root=str(tmp_path), header="Hi\n")
     assert text.splitlines()[:2] == [
         "# yaml-language-server: $schema=../../schemas/smtp-config.schema.json",
         "# Hi",

@@ -1,34 +1,75 @@
 """``smtpops secrets check``: the keyless CRED rules over the files, a scan of the whole
-repository, and, for each file a local key can open, a real decryption (sops checks the MAC)."""
+repository, and, for each file a local key can open, a real decryption (sops checks the MAC).
+
+:func:`check` is the use case; :func:`keyless` and :func:`with_keys` its two halves."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+import yaml
+
+from smtpops import discovery, engine
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
-from smtpops.encryption import scan
+from smtpops.encryption import decrypt_for_sending, scan
+from smtpops.encryption.keys import available_recipients
 from smtpops.encryption.sops_format import looks_encrypted, read_metadata
-from smtpops.errors import CheckFailed, EncryptionError, InputError
+from smtpops.errors import EXIT_FINDINGS, CheckFailed, EncryptionError, InputError
+from smtpops.rules.registry import RULES
+
+__all__ = ["KeyedResult", "SecretsCheck", "check", "keyless", "with_keys"]
 
 KeyedStatus = Literal["verified", "failed", "no-key"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KeyedResult:
+    """One encrypted file checked with a local key: verified, failed (why), or no key here."""
+
     path: str
     status: KeyedStatus
     message: str = ""
     hint: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecretsCheck:
+    """The whole check: the keyless findings, then each file tried with a local key."""
+
+    report: Report
+    keyed: tuple[KeyedResult, ...]
+    require_key: bool = False
+
+    @property
+    def failed(self) -> tuple[KeyedResult, ...]:
+        return tuple(r for r in self.keyed if r.status == "failed")
+
+    @property
+    def missing(self) -> tuple[KeyedResult, ...]:
+        return tuple(r for r in self.keyed if r.status == "no-key")
+
+    @property
+    def exit_code(self) -> int:
+        """The report's code, else 1 when a decryption failed (or, with ``require_key``, a
+        file could not be opened here)."""
+        failing = self.failed or (self.require_key and self.missing)
+        return self.report.exit_code or (EXIT_FINDINGS if failing else 0)
+
+
+def check(paths: tuple[str, ...], *, require_key: bool = False) -> SecretsCheck:
+    """Check the encrypted passwords of ``paths`` (none: the whole ``configs/`` tree)."""
+    report = keyless(paths)
+    return SecretsCheck(
+        report=report, keyed=tuple(with_keys(report.files)), require_key=require_key
+    )
+
+
 def keyless(paths: tuple[str, ...]) -> Report:
     """The CRED rules (as in ``validate``) plus a scan of every file of the repository."""
-    from smtpops import discovery, engine
-    from smtpops.rules.registry import RULES
-
     report = engine.validate(paths, engine.Options(select=("CRED",)))
     _, configs_dir = discovery.discover(paths)
     configs_dir = configs_dir or discovery.find_configs_dir()
@@ -52,17 +93,10 @@ def keyless(paths: tuple[str, ...]) -> Report:
         if (f.path, f.line) not in seen
     ]
     diagnostics = tuple(sorted((*report.diagnostics, *extra), key=Diagnostic.sort_key))
-    return Report(
-        diagnostics=diagnostics,
-        files=report.files,
-        strict=report.strict,
-        input_error=report.input_error,
-    )
+    return dataclasses.replace(report, diagnostics=diagnostics)
 
 
 def _recipients(path: str) -> tuple[str, ...] | None:
-    import yaml
-
     try:
         with open(path, encoding="utf-8") as handle:
             data = yaml.safe_load(handle)
@@ -80,9 +114,6 @@ def _recipients(path: str) -> tuple[str, ...] | None:
 def with_keys(files: Iterable[str]) -> list[KeyedResult]:
     """Decrypt (in memory, then forget) every encrypted file a local key can open, and check
     that its password is sealed to the server fields the file has."""
-    from smtpops.encryption import decrypt_for_sending
-    from smtpops.encryption.keys import available_recipients
-
     mine = available_recipients()
     elsewhere = any(
         os.environ.get(v) for v in ("SOPS_AGE_KEY_CMD", "SOPS_AGE_SSH_PRIVATE_KEY_FILE")

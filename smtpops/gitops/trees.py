@@ -1,5 +1,5 @@
-"""The two sides of a review: the files of a revision (or of the working tree), and the
-validation findings of each side, so that only findings a change introduces are shown."""
+"""The files of a revision (or of the working tree), as a review compares them, and a
+checkout of a revision to validate it."""
 
 from __future__ import annotations
 
@@ -10,11 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from smtpops.diagnostics import Diagnostic
 from smtpops.gitops.repo import Repo
-from smtpops.settings import Settings
-
-Key = tuple[str, str, str | None, str]
 
 
 def files_at(repo: Repo, rev: str | None, configs_rel: str) -> dict[str, bytes]:
@@ -54,24 +50,3 @@ def checkout(repo: Repo, rev: str | None) -> Iterator[str]:
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             tar.extractall(tmp, filter="data")
         yield tmp
-
-
-def side(repo: Repo, rev: str | None, configs_rel: str) -> tuple[dict[Key, Diagnostic], Settings]:
-    """The validation findings of one side, and its environments and policy."""
-    from smtpops import engine, settings
-
-    with checkout(repo, rev) as root:
-        configs = os.path.join(root, configs_rel)
-        if not os.path.isdir(configs):
-            return {}, settings.DEFAULT
-        project = settings.load(configs)
-        here = os.getcwd()
-        os.chdir(root)  # so the report's paths come out relative to the repository
-        try:
-            report = engine.validate((configs_rel,))
-        finally:
-            os.chdir(here)
-    found = {
-        (d.rule_id, d.location.path, d.location.field, d.message): d for d in report.diagnostics
-    }
-    return found, project

@@ -5,38 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from smtpops.gitops.change import Outcome
-
-MARKS = {"passed": "✓", "failed": "✗", "skipped": "-"}
-
-
-def test_lines(report: Any) -> list[str]:
-    """The connection test as a checklist, one line per step."""
-    lines = []
-    for step in getattr(report, "steps", ()):
-        status = getattr(step, "status", "passed" if step.ok else "failed")
-        detail = f"  {step.detail}" if getattr(step, "detail", "") else ""
-        lines.append(
-            f"  {MARKS.get(status, '?')} {step.title:<18} {step.duration_ms:>5} ms{detail}"
-        )
-    return lines
-
-
-def facts_line(report: Any) -> str:
-    facts = dict(report.facts)
-    bits = [f"{facts.get('host', '?')}:{facts.get('port', '?')}"]
-    bits += [facts[k] for k in ("tls_version",) if facts.get(k)]
-    if facts.get("auth_mechanism"):
-        bits.append(f"AUTH {facts['auth_mechanism']}")
-    if facts.get("duration_ms"):
-        bits.append(f"{facts['duration_ms']} ms")
-    return ", ".join(str(b) for b in bits)
+from smtpops.probe import text as probe_text
 
 
 def text(outcome: Outcome) -> str:
     lines = [f"Note: {note}" for note in outcome.notes]
     if outcome.test is not None:
-        lines.append(f"Connection test passed ({facts_line(outcome.test)}):")
-        lines += test_lines(outcome.test)
+        lines.append(f"Connection test passed ({probe_text.facts(outcome.test.facts)}):")
+        lines += probe_text.steps(outcome.test)
     what = outcome.config or outcome.environment
     if outcome.nothing_to_do:
         lines.append(f"Nothing to change: {what} is already in that state.")

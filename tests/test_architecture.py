@@ -1,0 +1,176 @@
+"""The layers of ARCHITECTURE.md, enforced: cli → services → core, reporters on diagnostics
+only, click only in the CLI, and no cycle between packages.
+
+Imports are read with ``ast`` from the source (every ``import`` and ``from … import``, at the
+top of a module or inside a function, under ``TYPE_CHECKING`` or not), so a lazy import
+cannot walk around a rule.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "smtpops"
+WEB_AND_CLI = ("click", "starlette", "fastapi", "uvicorn", "flask")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+@cache
+def modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imported(module: str, path: Path, node: ast.Import | ast.ImportFrom) -> Iterator[str]:
+    if isinstance(node, ast.Import):
+        yield from (alias.name for alias in node.names)
+        return
+    base = node.module or ""
+    if node.level:
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for _ in range(node.level - 1):
+            package = package.rpartition(".")[0]
+        base = f"{package}.{base}" if base else package
+    for alias in node.names:
+        full = f"{base}.{alias.name}"
+        yield full if full in modules() else base
+
+
+@cache
+def imports() -> dict[str, frozenset[str]]:
+    """module → every module it imports (smtpops modules and third-party top names)."""
+    found: dict[str, frozenset[str]] = {}
+    for module, path in modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        names: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names.update(_imported(module, path, node))
+        found[module] = frozenset(names)
+    return found
+
+
+def layer(module: str) -> str:
+    if module == "smtpops.cli" or module.startswith("smtpops.cli."):
+        return "cli"
+    if module == "smtpops.services" or module.startswith("smtpops.services."):
+        return "services"
+    if module in ("smtpops.__main__",):
+        return "cli"
+    return "core"
+
+
+def package(module: str) -> str:
+    """The unit of the cycle check: ``smtpops.<first part>``."""
+    return ".".join(module.split(".")[:2])
+
+
+def _violations(source_layer: str, banned: tuple[str, ...]) -> list[str]:
+    bad = []
+    for module, names in sorted(imports().items()):
+        if layer(module) != source_layer:
+            continue
+        for name in sorted(names):
+            if any(name == b or name.startswith(b + ".") for b in banned):
+                bad.append(f"{module} imports {name}")
+    return bad
+
+
+def test_the_source_is_found() -> None:
+    assert {"smtpops.cli", "smtpops.services", "smtpops.engine"} <= set(modules())
+    assert "smtpops.diagnostics" in imports()["smtpops.engine"]
+
+
+def test_core_never_imports_services_cli_or_a_ui_library() -> None:
+    assert _violations("core", ("smtpops.services", "smtpops.cli", *WEB_AND_CLI)) == []
+
+
+def test_services_never_import_the_cli_or_a_ui_library() -> None:
+    assert _violations("services", ("smtpops.cli", *WEB_AND_CLI)) == []
+
+
+def test_reporters_depend_only_on_diagnostics() -> None:
+    allowed = {"smtpops", "smtpops.diagnostics"}
+    bad = [
+        f"{module} imports {name}"
+        for module, names in sorted(imports().items())
+        if package(module) == "smtpops.reporters"
+        for name in sorted(names)
+        if name.startswith("smtpops")
+        and name not in allowed
+        and package(name) != "smtpops.reporters"
+    ]
+    assert bad == []
+
+
+def _package_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = defaultdict(set)
+    for module, names in imports().items():
+        for name in names:
+            if name.startswith("smtpops.") and package(name) != package(module):
+                graph[package(module)].add(package(name))
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one package (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                item = stack.pop()
+                on_stack.discard(item)
+                component.append(item)
+                if item == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_package_cycle() -> None:
+    assert _cycles(_package_graph()) == []
+
+
+def test_the_cycle_check_finds_a_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(graph) == [["a", "b", "c"]]
+
+
+@pytest.mark.parametrize(
+    ("source", "layer_name"),
+    [("smtpops.cli.validate", "cli"), ("smtpops.services.connection", "services")],
+)
+def test_layers_are_named(source: str, layer_name: str) -> None:
+    assert layer(source) == layer_name
