@@ -54,17 +54,28 @@ def classify(path: str) -> ConfigFile:
     return ConfigFile(path=display, environment=env, configs_dir=configs_dir)
 
 
+def _is_config_name(name: str) -> bool:
+    return name.endswith(CONFIG_SUFFIXES) and name != SETTINGS_FILE and not name.startswith(".")
+
+
 def _walk(directory: str) -> list[str]:
+    """The config files below ``directory``. A linked folder is not walked into, but its
+    config files are listed, so that validation reports them as links (FILE009) instead of
+    skipping a whole environment in silence."""
     found = []
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if (
-                name.endswith(CONFIG_SUFFIXES)
-                and name != SETTINGS_FILE
-                and not name.startswith(".")
-            ):
+            if _is_config_name(name):
                 found.append(os.path.join(root, name))
+        for name in dirs:
+            linked = os.path.join(root, name)
+            if os.path.islink(linked):
+                try:
+                    inside = sorted(os.listdir(linked))
+                except OSError:
+                    continue
+                found.extend(os.path.join(linked, n) for n in inside if _is_config_name(n))
     return found
 
 

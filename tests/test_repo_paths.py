@@ -158,3 +158,11 @@ def test_env_name_reference_cannot_climb_out_of_its_folder(run_cli, repo_dir: Pa
     write(repo_dir, "development", "x")
     result = run_cli("test", "production/../development/x", "--password-stdin", input="pw\n")
     assert result.exit_code == 2, repr(result)
+
+
+def test_a_linked_environment_folder_is_reported_not_skipped(run_cli, repo_dir: Path) -> None:
+    write(repo_dir, "development", "x")
+    os.symlink("development", repo_dir / "configs" / "production")
+    code, found = rules_found(run_cli)
+    links = [d for d in found if d["rule"] == "FILE009"]
+    assert code == 1 and [d["path"] for d in links] == ["configs/production/x.yaml"], found
