@@ -273,3 +273,52 @@ def test_a_file_from_before_seals_is_refused_until_resealed(project: Project, ru
     project.commit("seal it")
     run_cli("deploy", "development/main", expect=0)
     assert_no_canary(refused.output, sealed.output, path.read_text())
+
+
+def _on_a_terminal(project: Project, args: list[str], answer: str) -> tuple[int, str]:
+    """Run smtpops on a pseudo-terminal (as a person would), answer its question, read all."""
+    import pty
+    import select
+    import sys
+
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smtpops", *args],
+        cwd=project.root,
+        env=project.subprocess_env(),
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        close_fds=True,
+    )
+    os.close(child)
+    out, answered = b"", False
+    while True:
+        ready, _, _ = select.select([main], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+        if not answered and b"[y/N]" in out:
+            os.write(main, answer.encode() + b"\n")
+            answered = True
+    os.close(main)
+    return proc.wait(timeout=30), out.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(("answer", "code"), [("n", 1), ("y", 0)])
+def test_reseal_asks_on_a_terminal(project: Project, answer: str, code: int) -> None:
+    project.add_config("development", "main")
+    _edit(project, MAIN, "host: 127.0.0.1", "host: localhost")
+    before = (project.root / MAIN).read_text()
+    exit_code, out = _on_a_terminal(project, ["secrets", "reseal", "development/main"], answer)
+    assert exit_code == code, out
+    assert "the server (host)" in out and "[y/N]" in out
+    assert_no_canary(out)
+    changed = (project.root / MAIN).read_text() != before
+    assert changed is (answer == "y")
