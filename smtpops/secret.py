@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 MASK = "********"
@@ -19,7 +20,8 @@ def plaintext_secrets(data: object) -> tuple[Secret, ...]:
     def walk(node: object, credential: bool) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
-                walk(value, credential or bool(CREDENTIAL_NAME.search(str(key))))
+                if key != "sops":  # sops' own metadata: keys and checksums, no plaintext
+                    walk(value, credential or bool(CREDENTIAL_NAME.search(str(key))))
         elif isinstance(node, list):
             for item in node:
                 walk(item, credential)
@@ -57,8 +59,6 @@ class Secret:
         """``text`` with every occurrence of the secret (and its common encodings) masked."""
         if not self._value:
             return text
-        import base64
-
         forms = {self._value, base64.b64encode(self._value.encode()).decode()}
         for form in sorted(forms, key=len, reverse=True):
             text = text.replace(form, MASK)

@@ -147,13 +147,14 @@ def take_from_sops_output(output: str, path: str) -> Encrypted:
     if lay.password is None or lay.sops is None:
         raise InputError(
             f"{path}: sops returned a document without a password or sops block",
-            hint="Check that .sops.yaml encrypts 'password' (encrypted_regex: ^password$).",
+            hint="Check that .sops.yaml encrypts 'password' (`smtpops keys init` writes its rule).",
         )
     value = output[lay.password.start : lay.password.end].strip()
     if not value.startswith("ENC["):
         raise InputError(
             f"{path}: sops did not encrypt the password",
-            hint="Set encrypted_regex: ^password$ in the .sops.yaml rule for this folder.",
+            hint="Check the encrypted_regex of the .sops.yaml rule for this folder "
+            "(`smtpops keys init` writes it).",
         )
     block = output[lay.sops.start : lay.sops.end]
     binding = output[lay.binding.start : lay.binding.end].strip() if lay.binding else None
