@@ -67,12 +67,21 @@ def layout(text: str, path: str) -> Layout:
         if isinstance(key, yaml.ScalarNode) and key.value in (PASSWORD, BINDING, SOPS):
             if key.value == SOPS:
                 start = _line_start(text, key.start_mark.index)
-                spans[SOPS] = Span(start, value.end_mark.index)
+                spans[SOPS] = Span(start, _block_end(text, start, value.end_mark.index))
             else:
                 spans[key.value] = Span(value.start_mark.index, value.end_mark.index)
     return Layout(
         text=text, password=spans.get(PASSWORD), sops=spans.get(SOPS), binding=spans.get(BINDING)
     )
+
+
+def _block_end(text: str, start: int, end: int) -> int:
+    """The end of a block mapping's own lines: YAML's end mark runs on over the blank lines
+    and top-level comments that follow a block, which belong to what comes next."""
+    lines = text[start:end].splitlines(keepends=True)
+    while len(lines) > 1 and (not lines[-1].strip() or lines[-1].startswith("#")):
+        end -= len(lines.pop())
+    return end
 
 
 def _replace(text: str, span: Span, new: str) -> str:
