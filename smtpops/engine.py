@@ -30,10 +30,16 @@ _LOAD_RULES = {
 }
 
 
-def _link_problem(item: discovery.ConfigFile) -> str | None:
-    """Why a config file must not be read: it is a symbolic link (or in a linked folder)."""
+def _link_problem(item: discovery.ConfigFile, folders: dict[str, str | None]) -> str | None:
+    """Why a config file must not be read: it is a symbolic link (or in a linked folder).
+    ``folders`` remembers, for the run, which folders were found to be (in) links."""
     root = os.path.dirname(item.configs_dir) if item.configs_dir else os.path.dirname(item.path)
-    link = repopath.link_in_path(root, item.path)
+    link: str | None = item.path if os.path.islink(item.path) else None
+    if link is None:
+        folder = os.path.dirname(os.path.abspath(item.path))
+        if folder not in folders:
+            folders[folder] = repopath.link_in_path(root, folder)
+        link = folders[folder]
     if link is None or not os.path.exists(item.path):
         return None  # a dangling link cannot be read at all: FILE008 says so
     return f"the config file is a symbolic link (to {os.readlink(link)}); it was not read"
@@ -110,6 +116,7 @@ class Run:
 
     def __init__(self, options: Options | None = None) -> None:
         self.options = options or Options()
+        self._folders: dict[str, str | None] = {}  # folder -> the link it is in, for the run
         self.providers: dict[str, Provider] = catalog(self.options.providers_dir)
         self.pending: list[_Pending] = []
         self.docs: dict[str, yamlio.Document] = {}
@@ -123,7 +130,7 @@ class Run:
 
     def check_file(self, item: discovery.ConfigFile, env: settings.Environment | None) -> None:
         path = item.path
-        problem = _link_problem(item)
+        problem = _link_problem(item, self._folders)
         if problem:
             self._add("FILE009", Hit(message=problem, line=1), path, env)
             return
