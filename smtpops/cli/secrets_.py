@@ -17,7 +17,7 @@ from smtpops.services import secret_check
 
 @click.group()
 def secrets() -> None:
-    """Set, check and re-encrypt SOPS-encrypted passwords."""
+    """Set, check, re-seal and re-encrypt SOPS-encrypted passwords."""
 
 
 def _read_stdin_password() -> str:
