@@ -15,6 +15,8 @@ import os
 import tempfile
 import time
 
+from smtpops.localstate import state_dir
+
 TMP_PREFIX = ".smtpops-"
 TMP_SUFFIX = ".tmp"
 _STALE = 3600.0  # seconds after which a leftover temp file under .smtpops/tmp/ is removed
@@ -44,8 +46,6 @@ def _sweep(folder: str) -> None:
 
 def temp_dir_for(path: str) -> str:
     """Where the temporary file for writing ``path`` goes (see the module docstring)."""
-    from smtpops.localstate import state_dir
-
     directory = os.path.dirname(os.path.abspath(path))
     root = _work_tree(directory)
     if root is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import os
 from dataclasses import dataclass, field
 
 from smtpops.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
@@ -82,6 +84,23 @@ class Report:
     strict: bool = False
     input_error: bool = field(default=False)
     rules: tuple[RuleInfo, ...] = ()  # the catalogue the run knew, for SARIF's rule list
+    root: str | None = None  # the repository root (absolute), for root-relative paths
+    hidden: tuple[Diagnostic, ...] = ()  # below the severity asked for (--quiet, --min-severity)
+
+    def at_least(self, minimum: Severity) -> Report:
+        """The report showing only findings of ``minimum`` severity or worse; the hidden ones
+        still count for the exit code."""
+        keep = tuple(d for d in self.diagnostics if d.severity.rank >= minimum.rank)
+        dropped = tuple(d for d in self.diagnostics if d.severity.rank < minimum.rank)
+        return dataclasses.replace(self, diagnostics=keep, hidden=self.hidden + dropped)
+
+    def repo_path(self, path: str) -> str:
+        """``path`` relative to the repository root, with ``/`` (annotations and SARIF need
+        that, wherever the run started); as given when there is no root or it is outside."""
+        if self.root is None:
+            return path.replace(os.sep, "/")
+        rel = os.path.relpath(os.path.abspath(path), self.root)
+        return path.replace(os.sep, "/") if rel.startswith("..") else rel.replace(os.sep, "/")
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -95,6 +114,7 @@ class Report:
     def exit_code(self) -> int:
         if self.input_error:
             return EXIT_USAGE
-        if self.errors or (self.strict and self.warnings):
+        hidden_warnings = any(d.severity is Severity.WARNING for d in self.hidden)
+        if self.errors or (self.strict and (self.warnings or hidden_warnings)):
             return EXIT_FINDINGS
         return EXIT_OK

@@ -58,6 +58,19 @@ def _is_config_name(name: str) -> bool:
     return name.endswith(CONFIG_SUFFIXES) and name != SETTINGS_FILE and not name.startswith(".")
 
 
+def repository_root(configs_dir: str) -> str:
+    """The folder holding ``.git`` above ``configs_dir``; else the folder holding it."""
+    here = os.path.dirname(os.path.abspath(configs_dir))
+    probe = here
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return here
+        probe = parent
+
+
 def _walk(directory: str) -> list[str]:
     """The config files below ``directory``. A linked folder is not walked into, but its
     config files are listed, so that validation reports them as links (FILE009) instead of

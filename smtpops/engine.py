@@ -6,6 +6,7 @@ Severity and selection are resolved here and only here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import os
 import threading
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 
 from smtpops import discovery, repopath, rules, schema, settings, suppressions, yamlio
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
+from smtpops.gitops import provenance
 from smtpops.model import Config
 from smtpops.providers import Provider, catalog, detect
-from smtpops.rules.context import ConfigContext, RepoContext
+from smtpops.rules.context import BaseChange, ConfigContext, RepoContext
 from smtpops.rules.registry import RULES, Hit, Rule, field_rule
 from smtpops.secret import plaintext_secrets, scrub_all
 
@@ -53,6 +55,10 @@ class Options:
     select: tuple[str, ...] = ()
     strict: bool = False
     providers_dir: str | None = None
+    base: str | None = None  # compare with this revision (the merge gate, REPO006)
+    # files named one by one still get the repository rules about them (validate does;
+    # test and deploy check one config, whose activation the deploy itself switches)
+    neighbours: bool = False
 
 
 @dataclass(slots=True)
@@ -199,21 +205,48 @@ class Run:
         self.contexts.append(ctx)
         return ctx
 
-    def check_repository(self, repo: RepoContext) -> None:
+    def check_repository(self, repo: RepoContext, only: set[str] | None = None) -> None:
+        """Run the repository rules; with ``only``, keep the findings about those files."""
         envs = {ctx.path: ctx.environment for ctx in repo.files}
         for rule_id, check in rules.REPO_CHECKS:
             for hit in check(repo):
                 path = hit.path or (repo.settings.path or "configs")
-                self._add(rule_id, hit, path, envs.get(path))
+                if only is None or path in only:
+                    self._add(rule_id, hit, path, envs.get(path) or _folder_env(repo, path))
 
-    def report(self, selection: settings.RuleSelection, files: Iterable[str]) -> Report:
+    def neighbour(self, item: discovery.ConfigFile, env: settings.Environment | None) -> None:
+        """Load a file of the same environment only so the repository rules see it: its own
+        findings are not reported (it was not asked for)."""
+        try:
+            doc = yamlio.load_path(item.path)
+        except (OSError, yamlio.LoadError):
+            return
+        if not isinstance(doc.data, dict):
+            return
+        self.contexts.append(
+            ConfigContext(
+                path=item.path,
+                doc=doc,
+                raw=doc.data,
+                config=Config.from_raw(doc.data),
+                environment=env,
+                provider=None,
+                providers=self.providers,
+                repo_root=os.path.dirname(item.configs_dir) if item.configs_dir else None,
+            )
+        )
+
+    def report(
+        self, selection: settings.RuleSelection, files: Iterable[str], root: str | None = None
+    ) -> Report:
         resolver = _Resolver(selection, self.options)
         by_file: dict[str, list[suppressions.Suppression]] = {
             path: suppressions.parse(doc.text) for path, doc in self.docs.items()
         }
         hidden = {path: plaintext_secrets(doc.data) for path, doc in self.docs.items()}
         out: list[Diagnostic] = []
-        for item in self.pending:
+        shown_once: dict[tuple[str, str], int] = {}  # notes shown once → how many more files
+        for item in sorted(self.pending, key=lambda p: (p.path, p.location.line or 0)):
             severity = resolver.severity(item.rule, item.environment)
             if severity is None:
                 continue
@@ -229,6 +262,12 @@ class Run:
                     suppressed = bool(sup.reason)
             if suppressed:
                 continue
+            if item.hit.once:
+                key = (item.rule.id, item.hit.message or "")
+                if key in shown_once:
+                    shown_once[key] += 1
+                    continue
+                shown_once[key] = 0
             secrets = hidden.get(item.path, ())
             out.append(
                 Diagnostic(
@@ -240,6 +279,7 @@ class Run:
                     environment=env_name,
                 )
             )
+        out = [_also_in(d, shown_once) for d in out]
         out.extend(self._suppression_findings(by_file, resolver))
         return Report(
             diagnostics=tuple(sorted(out, key=Diagnostic.sort_key)),
@@ -247,6 +287,7 @@ class Run:
             strict=self.options.strict,
             input_error=self.input_error,
             rules=rules.CATALOGUE,
+            root=root,
         )
 
     def _suppression_findings(
@@ -281,6 +322,23 @@ class Run:
                         )
                     )
         return found
+
+
+def _folder_env(repo: RepoContext, path: str) -> settings.Environment | None:
+    """The environment of a path under configs/ that is no file of the run (a removed one)."""
+    if not repo.configs_dir:
+        return None
+    rel = os.path.relpath(os.path.abspath(path), repo.configs_dir)
+    folder = rel.split(os.sep)[0]
+    return None if rel.startswith("..") or folder == rel else repo.settings.environment(folder)
+
+
+def _also_in(d: Diagnostic, shown_once: dict[tuple[str, str], int]) -> Diagnostic:
+    more = shown_once.get((d.rule_id, d.message))
+    if not more:
+        return d
+    files = "file" if more == 1 else "files"
+    return dataclasses.replace(d, message=f"{d.message} (also applies to {more} more {files})")
 
 
 def _in_configs_root(path: str) -> bool:
@@ -326,17 +384,66 @@ def validate(paths: tuple[str, ...], options: Options | None = None) -> Report:
         return _validate(paths, options)
 
 
+def _neighbours(items: list[discovery.ConfigFile]) -> list[discovery.ConfigFile]:
+    """The other config files of the environments the named files are in, so that
+    validating one file still applies the repository rules that concern it."""
+    named = {os.path.abspath(i.path) for i in items}
+    folders = sorted({os.path.dirname(os.path.abspath(i.path)) for i in items if i.environment})
+    found = []
+    for folder in folders:
+        for name in sorted(os.listdir(folder)):
+            path = os.path.join(folder, name)
+            if (
+                name.endswith(discovery.CONFIG_SUFFIXES)
+                and not name.startswith(".")
+                and name != settings.SETTINGS_FILE
+                and os.path.isfile(path)
+                and path not in named
+            ):
+                found.append(discovery.classify(path))
+    return found
+
+
+def _base_changes(
+    base: str, contexts: Iterable[ConfigContext], only: set[str]
+) -> dict[str, BaseChange]:
+    files = [
+        provenance.File(
+            path=ctx.path,
+            environment=ctx.environment.name,
+            name=os.path.splitext(os.path.basename(ctx.path))[0],
+            active=ctx.config.active is True,
+        )
+        for ctx in contexts
+        if ctx.environment and ctx.path in only
+    ]
+    return provenance.unreviewed(base, files)
+
+
 def _validate(paths: tuple[str, ...], options: Options | None) -> Report:
+    options = options or Options()
     items, configs_dir = discovery.discover(paths)
     project = settings.load(configs_dir) if configs_dir else settings.DEFAULT
     run = Run(options)
     for item in items:
         env = project.environment(item.environment) if item.environment else None
         run.check_file(item, env)
+    asked = {i.path for i in items}
+    partial = bool(paths) and not any(os.path.isdir(p) for p in paths)
+    if partial and options.neighbours:
+        for item in _neighbours(items):
+            run.neighbour(item, project.environment(item.environment or ""))
     stray = tuple(i.path for i in items if i.configs_dir is None and _in_configs_root(i.path))
+    base_changes = _base_changes(options.base, run.contexts, asked) if options.base else {}
     run.check_repository(
         RepoContext(
-            files=tuple(run.contexts), settings=project, configs_dir=configs_dir, stray=stray
-        )
+            files=tuple(run.contexts),
+            settings=project,
+            configs_dir=configs_dir,
+            stray=stray,
+            base_changes=base_changes,
+        ),
+        only=asked if partial and options.neighbours else None,
     )
-    return run.report(project.rules, [i.path for i in items])
+    root = discovery.repository_root(configs_dir) if configs_dir else None
+    return run.report(project.rules, [i.path for i in items], root)

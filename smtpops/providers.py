@@ -192,6 +192,7 @@ def catalog(root: str | None = None, *, check: bool | None = None) -> dict[str, 
     base = Path(root) if root else data_dir("providers")
     validator = None
     if check if check is not None else root is not None:
+        # lazy: jsonschema is heavy: only checking a user's provider folder loads it (CLI start-up stays light)
         from jsonschema import Draft202012Validator
 
         with open(base / SCHEMA_FILE, encoding="utf-8") as handle:

@@ -17,3 +17,12 @@ def data_dir(name: str) -> Path:
 
 def schema_path() -> Path:
     return data_dir("schemas") / "smtp-config.schema.json"
+
+
+def repo_file(rel: str) -> Path:
+    """A file of this project that ``smtpops init`` copies (workflows, hooks, CODEOWNERS,
+    environments): the checkout's, else the wheel's copy under ``_data/``."""
+    checkout = _PACKAGE.parent / rel
+    if checkout.is_file():
+        return checkout
+    return _PACKAGE / "_data" / rel

@@ -20,11 +20,12 @@ from typing import Any
 
 import yaml
 
-from smtpops import atomic, discovery, model, repopath, schema, settings, templating, yamlio
+from smtpops import atomic, discovery, engine, model, repopath, schema, settings, templating, yamlio
 from smtpops.diagnostics import Report
 from smtpops.encryption import set_password
 from smtpops.errors import InputError, UsageError
 from smtpops.providers import Provider
+from smtpops.rules.context import RepoContext
 from smtpops.secret import Secret
 
 #: fields `new` sets itself, or that must not come from the command line
@@ -149,8 +150,6 @@ def _header(provider: Provider, env: str, name: str, path: str) -> str:
 
 def check(path: str, text: str, configs_dir: str, env: str) -> Report:
     """Validate ``text`` as if it were the file at ``path``, next to its environment's files."""
-    from smtpops import engine
-    from smtpops.rules.context import RepoContext
 
     project = settings.load(configs_dir)
     run = engine.Run(engine.Options(ignore=("CRED001",)))

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from smtpops.resources import schema_path
+from smtpops.schema_quick import compile_check
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ def schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validator() -> Any:
+    # lazy: jsonschema is heavy: only a config that fails the fast path loads it (CLI start-up stays light)
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(schema())
@@ -81,7 +83,6 @@ def choices(name: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _quick_checks() -> dict[str, Any]:
-    from smtpops.schema_quick import compile_check
 
     return {name: compile_check(sub) for name, sub in properties().items()}
 

@@ -51,6 +51,7 @@ def context(
 
 
 def _environment() -> Any:
+    # lazy: jinja2 is heavy: only rendering a template loads it (CLI start-up stays light)
     import jinja2
 
     env = jinja2.Environment(
@@ -77,6 +78,7 @@ def _source(provider: Provider) -> str:
 
 def variables(provider: Provider) -> set[str]:
     """The names the provider's template uses."""
+    # lazy: jinja2 is heavy: only rendering a template loads it (CLI start-up stays light)
     import jinja2
     from jinja2 import meta
 
@@ -97,7 +99,9 @@ def missing(
 
 
 def overlay(text: str, values: Mapping[str, Any]) -> str:
-    """``text`` with each top-level field in ``values`` replaced (or appended) verbatim."""
+    """``text`` with each top-level field in ``values`` replaced (or appended) verbatim; a
+    comment right above a replaced field (templates write comments on their own line, as
+    sops would move an end-of-line one) goes with it."""
     if not values:
         return text
     doc = yamlio.loads(text)
@@ -110,7 +114,10 @@ def overlay(text: str, values: Mapping[str, Any]) -> str:
             not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")
         ):
             end -= 1
-        spans[str(key)] = (line, end)
+        start = line
+        while i and start - 1 > starts[i - 1][0] and lines[start - 1].lstrip().startswith("#"):
+            start -= 1  # the comment just above a field is about that field
+        spans[str(key)] = (start, end)
     appended = []
     for key, value in values.items():
         if key in spans:
@@ -130,6 +137,7 @@ def render(
     params: Mapping[str, Any] | None = None,
 ) -> str:
     """The config text the provider's template gives, with the user's values laid over it."""
+    # lazy: jinja2 is heavy: only rendering a template loads it (CLI start-up stays light)
     import jinja2
 
     values = dict(values or {})

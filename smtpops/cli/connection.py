@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli.options import format_option
 from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
 from smtpops.errors import UsageError
@@ -89,8 +90,14 @@ def _test_environment(
 
 
 @click.command()
-@click.argument("config", required=False)
-@click.option("--env", "env_name", metavar="ENV", help="Test every config of this environment.")
+@click.argument("config", required=False, shell_complete=complete.configs)
+@click.option(
+    "--env",
+    "env_name",
+    metavar="ENV",
+    help="Test every config of this environment.",
+    shell_complete=complete.environments,
+)
 @click.option("--send-to", metavar="ADDRESS", help="Also send a real test email to ADDRESS.")
 @format_option("text", "json")
 @click.option(

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli._change import FORMAT, WAIT, run
 from smtpops.errors import UsageError
+from smtpops.gitops.lifecycle import active_of
+from smtpops.gitops.lifecycle import deactivate as run_deactivate
+from smtpops.gitops.lifecycle import remove as run_remove
 
 YES = click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 
@@ -24,14 +28,12 @@ def _confirm(question: str, yes: bool) -> None:
 
 
 @click.command()
-@click.argument("env")
+@click.argument("env", shell_complete=complete.environments)
 @YES
 @WAIT
 @FORMAT
 def deactivate(env: str, yes: bool, wait: float, fmt: str) -> None:
     """Switch off the active config of ENV: the CRM stops sending email from ENV."""
-    from smtpops.gitops.lifecycle import active_of
-    from smtpops.gitops.lifecycle import deactivate as run_deactivate
 
     active = ", ".join(active_of(env)) or "none"
     click.echo(
@@ -44,13 +46,12 @@ def deactivate(env: str, yes: bool, wait: float, fmt: str) -> None:
 
 
 @click.command()
-@click.argument("config")
+@click.argument("config", shell_complete=complete.configs)
 @YES
 @WAIT
 @FORMAT
 def remove(config: str, yes: bool, wait: float, fmt: str) -> None:
     """Delete an inactive CONFIG (a path or ENV/NAME) in one commit; history keeps it."""
-    from smtpops.gitops.lifecycle import remove as run_remove
 
     _confirm(f"Remove {config}?", yes)
     run(lambda: run_remove(config, wait=wait), fmt)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli._change import FORMAT, WAIT, run
 from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
 from smtpops.services.deploy import deploy as run_deploy
 
 
 @click.command()
-@click.argument("config")
+@click.argument("config", shell_complete=complete.configs)
 @click.option(
     "--dry-run",
     is_flag=True,

@@ -7,6 +7,8 @@ import json
 import click
 
 from smtpops.cli.options import format_option
+from smtpops.review import display
+from smtpops.services.review import review
 
 
 @click.command()
@@ -20,8 +22,6 @@ def diff(base: str, head: str | None, fmt: str) -> None:
 
     Markdown output is one pull-request comment. Exit 0 whatever the changes are.
     """
-    from smtpops.review import display
-    from smtpops.services.review import review
 
     result = review(base, head)
     if fmt == "json":

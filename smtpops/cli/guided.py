@@ -20,6 +20,7 @@ def _say(text: str = "") -> None:
 
 def _field_proc(field: str) -> Any:
     def proc(text: str) -> Any:
+        # lazy: jsonschema is heavy: only checking a typed answer loads it (CLI start-up stays light)
         from jsonschema import Draft202012Validator
 
         value = scaffold.coerce(field, str(text).strip())

@@ -6,12 +6,21 @@ import json
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli.options import format_option
+from smtpops.errors import UsageError
+from smtpops.gitops import history as service
 
 
 @click.command()
-@click.argument("config", required=False)
-@click.option("--env", "env", metavar="ENV", help="Only this environment.")
+@click.argument("config", required=False, shell_complete=complete.configs)
+@click.option(
+    "--env",
+    "env",
+    metavar="ENV",
+    help="Only this environment.",
+    shell_complete=complete.environments,
+)
 @click.option("--since", metavar="WHEN", help='Only changes since WHEN ("2 weeks ago", a date).')
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many entries.")
 @format_option("text", "json")
@@ -23,8 +32,6 @@ def history(
 
     CONFIG (a path or ENV/NAME) or --env narrow it down; without either, all of configs/.
     """
-    from smtpops.errors import UsageError
-    from smtpops.gitops import history as service
 
     if config and env:
         raise UsageError("give CONFIG or --env, not both")

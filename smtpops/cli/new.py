@@ -7,7 +7,12 @@ from typing import Any
 
 import click
 
+from smtpops import discovery, scaffold, templating
+from smtpops.cli import complete
+from smtpops.cli import guided as ask
 from smtpops.errors import CheckFailed, InputError, UsageError
+from smtpops.providers import catalog, resolve, suggest
+from smtpops.secret import Secret
 
 
 def _interactive(guided: bool | None) -> bool:
@@ -17,7 +22,6 @@ def _interactive(guided: bool | None) -> bool:
 
 
 def _missing_option(provider: Any, var: str) -> str:
-    from smtpops import scaffold
 
     if var == "username":
         return f"--username ({provider.username or 'the account name'})"
@@ -34,7 +38,6 @@ def _show(report: Any, err: bool = False, only: tuple[Any, ...] | None = None) -
 
 
 def _read_password() -> Any:
-    from smtpops.secret import Secret
 
     text = sys.stdin.readline().rstrip("\r\n")
     if not text:
@@ -44,7 +47,13 @@ def _read_password() -> Any:
 
 @click.command()
 @click.argument("name", required=False)
-@click.option("--env", "env", metavar="ENV", help="Environment (development, staging, production).")
+@click.option(
+    "--env",
+    "env",
+    metavar="ENV",
+    help="Environment (development, staging, production).",
+    shell_complete=complete.environments,
+)
 @click.option(
     "--provider", "provider_id", metavar="ID", help="Provider ID from `smtpops providers`."
 )
@@ -93,8 +102,6 @@ def new(
     existing file. Values given with --set, --username or --description always win over
     the template. On a terminal, missing settings are asked for (guided setup).
     """
-    from smtpops import discovery, scaffold, templating
-    from smtpops.providers import catalog, resolve, suggest
 
     configs_dir = discovery.find_configs_dir()
     if configs_dir is None:
@@ -111,8 +118,6 @@ def new(
     if description is not None:
         values["description"] = description
     if interactive:
-        from smtpops.cli import guided as ask
-
         env, provider, name = ask.basics(configs_dir, env, provider_id, name)
     else:
         absent = [

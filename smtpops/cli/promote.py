@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli._change import FORMAT, WAIT, run
 from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
 from smtpops.services.deploy import promote as run_promote
@@ -11,8 +12,22 @@ from smtpops.services.deploy import promote as run_promote
 
 @click.command()
 @click.argument("name")
-@click.option("--from", "source", required=True, metavar="ENV", help="Environment to copy from.")
-@click.option("--to", "target", required=True, metavar="ENV", help="Environment to promote to.")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="ENV",
+    help="Environment to copy from.",
+    shell_complete=complete.environments,
+)
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="ENV",
+    help="Environment to promote to.",
+    shell_complete=complete.environments,
+)
 @click.option("--force", is_flag=True, help="Allow skipping environments of the order.")
 @click.option(
     "--copy-credentials",

@@ -8,13 +8,14 @@ from typing import Any
 
 import click
 
+from smtpops.cli import complete
 from smtpops.errors import UsageError
+from smtpops.providers import catalog, resolve, suggest
 
 FORMATS = ("text", "json")
 
 
 def _lookup(provider_id: str) -> Any:
-    from smtpops.providers import catalog, resolve, suggest
 
     providers = catalog()
     found = resolve(provider_id, providers)
@@ -49,7 +50,6 @@ def providers(ctx: click.Context, fmt: str) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from smtpops.providers import catalog
 
     rows = [_row(p) for p in catalog().values()]
     if fmt == "json":
@@ -155,7 +155,7 @@ def _item(item: Any) -> list[str]:
 
 
 @providers.command()
-@click.argument("provider_id", metavar="ID")
+@click.argument("provider_id", metavar="ID", shell_complete=complete.provider_ids)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None)
 @click.pass_context
 def show(ctx: click.Context, provider_id: str, fmt: str | None) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli._change import FORMAT, WAIT, run
 from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
+from smtpops.gitops.lifecycle import unpin as run_unpin
 from smtpops.services.deploy import rollback as run_rollback
 
 
 @click.command()
-@click.argument("env")
+@click.argument("env", shell_complete=complete.environments)
 @click.option(
     "--to",
     "to",
@@ -41,11 +43,10 @@ def rollback(
 
 
 @click.command()
-@click.argument("env")
+@click.argument("env", shell_complete=complete.environments)
 @WAIT
 @FORMAT
 def unpin(env: str, wait: float, fmt: str) -> None:
     """Allow deploys to ENV again after a rollback (one commit)."""
-    from smtpops.gitops.lifecycle import unpin as run_unpin
 
     run(lambda: run_unpin(env, wait=wait), fmt)

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 
 import click
 
+from smtpops.cli import complete
 from smtpops.errors import UsageError
+from smtpops.rules import docs
+from smtpops.rules.registry import RULES, select
 
 
 @click.command()
-@click.argument("rule_id", required=False)
+@click.argument("rule_id", required=False, shell_complete=complete.rule_ids)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 def rules(rule_id: str | None, fmt: str) -> None:
     """List every rule, or explain RULE_ID (an ID like PORT003, or an area like PORT)."""
-    import difflib
-
-    from smtpops.rules import docs
-    from smtpops.rules.registry import RULES, select
 
     chosen = sorted(RULES.values(), key=lambda r: r.id)
     if rule_id:

@@ -10,14 +10,17 @@ import threading
 from typing import Any
 
 import click
+import yaml
 
+from smtpops.atomic import write_text
 from smtpops.errors import InputError, UsageError
-from smtpops.localstate import make_dir
+from smtpops.localstate import TOP, make_dir
+from smtpops.probe.sandbox import Received, Sandbox
 
 CONFIG_HEADER = """\
 # yaml-language-server: $schema=../../schemas/smtp-config.schema.json
 # A config for the local smtpops sandbox (smtpops sandbox). Add its password, encrypted:
-#   smtpops secrets set {target}
+#   smtpops secrets set-password {target}
 # then test it:  smtpops test {target}
 """
 
@@ -28,9 +31,6 @@ def _relative(path: str) -> str:
 
 
 def _write_config(path: str, fields: dict[str, Any]) -> None:
-    import yaml
-
-    from smtpops.atomic import write_text
 
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
@@ -77,7 +77,7 @@ def _describe(info: dict[str, Any], shown_password: str) -> str:
 @click.option(
     "--dir",
     "directory",
-    default=os.path.join(".smtpops", "sandbox"),
+    default=os.path.join(TOP, "sandbox"),
     show_default=True,
     help="Where the CA file and received messages are kept.",
 )
@@ -121,8 +121,6 @@ def sandbox(
     It listens on 127.0.0.1 only, with a certificate from a CA generated for this run,
     and keeps every message it receives as a .eml file.
     """
-    from smtpops.atomic import write_text
-    from smtpops.probe.sandbox import Received, Sandbox
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     if password_stdin and not password:

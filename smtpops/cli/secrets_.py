@@ -8,10 +8,16 @@ import sys
 
 import click
 
-from smtpops import reporters
+from smtpops import discovery, repopath, reporters
+from smtpops.cli import complete
 from smtpops.cli.options import format_option
+from smtpops.encryption import reseal as resealing
+from smtpops.encryption import set_password as encrypt
+from smtpops.encryption import sops_config
+from smtpops.encryption.rotate import reencrypt_all
 from smtpops.errors import EXIT_FINDINGS, UsageError
 from smtpops.reporters import json_
+from smtpops.secret import Secret
 from smtpops.services import secret_check
 
 
@@ -28,7 +34,7 @@ def _read_stdin_password() -> str:
 
 
 @secrets.command("set-password")
-@click.argument("config")
+@click.argument("config", shell_complete=complete.configs)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def set_password(config: str, password_stdin: bool) -> None:
     """Encrypt a new password into CONFIG (a path or ENV/NAME).
@@ -37,10 +43,6 @@ def set_password(config: str, password_stdin: bool) -> None:
     section of the file change. Needs no private key: it encrypts for the public keys that
     .sops.yaml lists for the file's folder.
     """
-    from smtpops import discovery
-    from smtpops.encryption import set_password as encrypt
-    from smtpops.encryption import sops_config
-    from smtpops.secret import Secret
 
     path = discovery.resolve_name(config)
     if password_stdin:
@@ -82,11 +84,8 @@ def reseal(config: str, yes: bool) -> None:
     password (needs this environment's key), shows what changed since it was sealed, asks,
     and re-encrypts the password with the new settings. Commit the file afterwards.
     """
-    from smtpops import discovery
-    from smtpops.encryption import reseal as run
-
     path = discovery.resolve_name(config)
-    plan = run.plan(path)
+    plan = resealing.plan(path)
     if not plan.changes and plan.sealed:
         click.echo(f"✓ {path}: the password is already sealed to these settings.")
         return
@@ -96,7 +95,7 @@ def reseal(config: str, yes: bool) -> None:
             click.echo(f"  - {change.describe()}")
     else:
         click.echo(f"{path}: the password is not sealed to a server yet; it will be sealed to:")
-    for line in run.describe(plan.now):
+    for line in resealing.describe(plan.now):
         click.echo(f"  {line}")
     if not yes:
         if not sys.stdin.isatty():
@@ -107,7 +106,7 @@ def reseal(config: str, yes: bool) -> None:
         if not click.confirm("Send the password to these settings from now on?", default=False):
             click.echo("Nothing was changed.")
             sys.exit(EXIT_FINDINGS)
-    run.apply(path)
+    resealing.apply(path)
     click.echo(f"✓ {path}: password sealed to these settings. Commit the file.")
 
 
@@ -117,7 +116,8 @@ def reseal(config: str, yes: bool) -> None:
 @click.option(
     "--require-key",
     is_flag=True,
-    help="Fail when a file cannot be decrypted here for lack of a key (CI on main).",
+    help="Fail when a file cannot be decrypted here for lack of a key, or when a file git "
+    "tracks holds a decrypted password (CI on main).",
 )
 def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     """Check the encrypted passwords, with or without a key.
@@ -126,7 +126,8 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     its keys match .sops.yaml, no credential sits elsewhere, and no private key or decrypted
     file is anywhere in the repository. With a key (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or sops'
     default key file): each file it opens is decrypted in memory, its checksum verified and
-    its password's seal compared with the file's server fields.
+    its password's seal compared with the file's server fields; with --require-key, no file
+    git tracks may hold one of those passwords.
     """
     result = secret_check.check(paths, require_key=require_key)
     report, keyed, code = result.report, result.keyed, result.exit_code
@@ -160,7 +161,6 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
 
 
 def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
-    from smtpops import discovery
 
     if paths and env:
         raise UsageError(
@@ -168,8 +168,6 @@ def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
             hint="e.g. `smtpops secrets rotate --env production`.",
         )
     if env:
-        from smtpops import repopath
-
         repopath.check_segment(env, "environment")
         configs_dir = discovery.find_configs_dir()
         folder = os.path.join(configs_dir, env) if configs_dir else ""
@@ -183,7 +181,6 @@ def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
 
 
 def _reencrypt(paths: tuple[str, ...], env: str | None, rotate: bool) -> None:
-    from smtpops.encryption.rotate import reencrypt_all
 
     results = reencrypt_all(_targets(paths, env), rotate=rotate)
     for r in results:
@@ -202,7 +199,11 @@ def _reencrypt(paths: tuple[str, ...], env: str | None, rotate: bool) -> None:
 
 @secrets.command("updatekeys")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--env", help="Only the configs of this environment.")
+@click.option(
+    "--env",
+    help="Only the configs of this environment.",
+    shell_complete=complete.environments,
+)
 def updatekeys(paths: tuple[str, ...], env: str | None) -> None:
     """Give every encrypted file the keys .sops.yaml lists for its folder.
 
@@ -214,7 +215,11 @@ def updatekeys(paths: tuple[str, ...], env: str | None) -> None:
 
 @secrets.command("rotate")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--env", help="Only the configs of this environment.")
+@click.option(
+    "--env",
+    help="Only the configs of this environment.",
+    shell_complete=complete.environments,
+)
 def rotate(paths: tuple[str, ...], env: str | None) -> None:
     """Update the keys, then re-encrypt every password with a new data key.
 

@@ -6,16 +6,23 @@ import json
 
 import click
 
+from smtpops.cli import complete
 from smtpops.cli.options import format_option
+from smtpops.gitops import status as service
 
 
 @click.command()
-@click.option("--env", "env", metavar="ENV", help="Show only this environment.")
+@click.option(
+    "--env",
+    "env",
+    metavar="ENV",
+    help="Show only this environment.",
+    shell_complete=complete.environments,
+)
 @format_option("text", "json")
 def status(env: str | None, fmt: str) -> None:
     """Show per environment the active config, its server, whether it is pinned or locked,
     and the last change and connection test recorded in git."""
-    from smtpops.gitops import status as service
 
     items = service.status(env)
     if fmt == "json":

@@ -9,6 +9,7 @@ import click
 
 from smtpops import reporters
 from smtpops.atomic import write_text
+from smtpops.diagnostics import Severity
 from smtpops.errors import InputError, UsageError
 from smtpops.services import validation
 from smtpops.services.validation import Options
@@ -58,6 +59,22 @@ def _parse_output(spec: str) -> tuple[str, str]:
     metavar="ID",
     help="Run only these rules or areas; repeatable.",
 )
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Show only errors (same as --min-severity error)."
+)
+@click.option(
+    "--min-severity",
+    type=click.Choice(("info", "warning", "error")),
+    default="info",
+    show_default=True,
+    help="Show findings of this severity or worse; the others still count for the exit code.",
+)
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Compare with REV (a pull request's base): an activation, or a change to an active "
+    "config, that no `smtpops deploy` commit made is an error (REPO006).",
+)
 def validate(
     paths: tuple[str, ...],
     fmt: str,
@@ -65,6 +82,9 @@ def validate(
     strict: bool,
     ignore: tuple[str, ...],
     select: tuple[str, ...],
+    quiet: bool,
+    min_severity: str,
+    base: str | None,
 ) -> None:
     """Check config files (or folders) against the schema and every rule.
 
@@ -72,7 +92,9 @@ def validate(
     unless --strict), 1 when problems were found, 2 when the input could not be read.
     """
     targets = [_parse_output(spec) for spec in outputs]
-    report = validation.validate(paths, Options(ignore=ignore, select=select, strict=strict))
+    options = Options(ignore=ignore, select=select, strict=strict, base=base, neighbours=True)
+    report = validation.validate(paths, options)
+    report = report.at_least(Severity.ERROR if quiet else Severity(min_severity))
     reporters.get(fmt)(report, sys.stdout)
     for target_fmt, target in targets:
         buffer = io.StringIO()

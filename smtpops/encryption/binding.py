@@ -20,7 +20,9 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from smtpops import discovery, repopath
 from smtpops.errors import CheckFailed
+from smtpops.model import Config
 
 FIELD = "password_binding"
 VERSION = 1
@@ -57,8 +59,6 @@ def _show(value: Any) -> str:
 
 
 def _ca_digest(ca_file: str | None, root: str | None) -> str | None:
-    from smtpops import repopath
-
     if not ca_file or root is None or not repopath.is_inside(root, ca_file):
         return None
     try:
@@ -70,16 +70,12 @@ def _ca_digest(ca_file: str | None, root: str | None) -> str | None:
 
 def repo_root(path: str) -> str | None:
     """The repository root of a config file (the folder holding its configs/)."""
-    from smtpops import discovery
-
     item = discovery.classify(path)
     return os.path.dirname(os.path.abspath(item.configs_dir)) if item.configs_dir else None
 
 
 def record(data: dict[str, Any], root: str | None) -> dict[str, Any]:
     """The values of the bound fields as the connection test and the CRM would use them."""
-    from smtpops.model import Config
-
     config = Config.from_raw(data)
     host = (config.host or "").strip().lower().rstrip(".") or None
     return {
@@ -135,8 +131,6 @@ def unsealed_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> 
 
 
 def reseal_command(path: str) -> str:
-    from smtpops import discovery
-
     item = discovery.classify(path)
     stem = os.path.splitext(os.path.basename(path))[0]
     ref = f"{item.environment}/{stem}" if item.environment else path

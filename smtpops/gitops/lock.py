@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from smtpops import localstate
 from smtpops.errors import GitOpsError
 
-LOCK_DIR = os.path.join(".smtpops", "locks")
+LOCK_DIR = os.path.join(localstate.TOP, "locks")
 COMMIT = ".commit"  # the repository-wide lock around staging and committing
 DEFAULT_TTL = 600  # seconds: a deploy is capped far below this (the test takes at most 60 s)
 _POLL = 0.1

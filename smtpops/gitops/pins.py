@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+import yaml
+
 from smtpops import yamlio
 from smtpops.errors import InputError
 
@@ -73,7 +75,6 @@ def render(pins: dict[str, Pin]) -> bytes | None:
     """The file's new content; None when no pin is left (the file is removed)."""
     if not pins:
         return None
-    import yaml
 
     data = {
         env: {"config": p.config, "by": p.by, "at": p.at, "reason": p.reason}

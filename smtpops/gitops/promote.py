@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 
 from smtpops import yamlio
+from smtpops.encryption import reencrypt_for
 from smtpops.errors import ConfigNotFound, GitOpsError, InputError, UsageError
 from smtpops.gitops import workspace
 from smtpops.gitops.change import Change, Outcome, apply
@@ -118,7 +119,6 @@ def promote(
     new = splice(src_text, dst_text, kept, src.rel)
 
     def carry_password(tx: Transaction) -> None:
-        from smtpops.encryption import reencrypt_for
 
         reencrypt_for(src.path, ws.repo.abs(dst_rel))
         tx.refresh(dst_rel)

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from smtpops import repopath
 from smtpops.errors import GitOpsError
 
 
@@ -41,8 +42,6 @@ class Repo:
 
     def rel(self, path: str) -> str:
         """``path`` relative to the root, resolved first; InputError when it is outside."""
-        from smtpops import repopath
-
         full = repopath.inside(self.root, path, what="the file")
         return os.path.relpath(full, self.root).replace(os.sep, "/")
 
@@ -55,6 +54,7 @@ class Repo:
         Asked of a fresh git process (not gitpython's long-lived ``cat-file``), so it still
         works after a signal to the process group stopped those.
         """
+        # lazy: gitpython is heavy: only the git commands load it (CLI start-up stays light)
         import git
 
         try:
@@ -139,6 +139,7 @@ class Repo:
 
     # -- writing -------------------------------------------------------------------------
     def _git(self, *args: str) -> str:
+        # lazy: gitpython is heavy: only the git commands load it (CLI start-up stays light)
         import git
 
         try:
@@ -162,7 +163,7 @@ class Repo:
         if rels and self.head() is not None:
             self._git("reset", "-q", "HEAD", "--", *rels)
 
-    def commit(self, rels: Sequence[str], message: str) -> str:
+    def commit(self, rels: Sequence[str], message: str, *, allow_empty: bool = False) -> str:
         """Commit exactly ``rels`` (other staged changes stay staged) and return the new HEAD.
 
         git runs as a child process that is stopped if smtpops is interrupted; git cleans
@@ -178,6 +179,7 @@ class Repo:
                     self.raw.git.GIT_PYTHON_GIT_EXECUTABLE or "git",
                     "commit",
                     "-q",
+                    *(["--allow-empty"] if allow_empty else []),
                     "-F",
                     msg_path,
                     "--",
@@ -210,6 +212,7 @@ class Repo:
 
 def open_repo(path: str) -> Repo:
     """The repository that contains ``path``."""
+    # lazy: gitpython is heavy: only the git commands load it (CLI start-up stays light)
     import git
 
     try:

@@ -26,12 +26,12 @@ import time
 from collections.abc import Iterator, Sequence
 from types import FrameType, TracebackType
 
-from smtpops import atomic
+from smtpops import atomic, localstate
 from smtpops.errors import GitOpsError
 from smtpops.gitops import lock
 from smtpops.gitops.repo import Repo
 
-JOURNAL_DIR = os.path.join(".smtpops", "journal")
+JOURNAL_DIR = os.path.join(localstate.TOP, "journal")
 NEW_FILE_MODE = 0o644
 _SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
@@ -158,7 +158,7 @@ class Transaction:
         self._save_journal()
         _put(self.repo.abs(rel), None, None)
 
-    def commit(self, message: str, *, wait: float = 120.0) -> str:
+    def commit(self, message: str, *, wait: float = 120.0, allow_empty: bool = False) -> str:
         rels = sorted(self.written)
         added = [r for r in rels if self.written[r] is not None]
         removed = [r for r in rels if self.written[r] is None]
@@ -174,7 +174,7 @@ class Transaction:
             try:
                 self.staged = True
                 self.repo.stage(added=added, removed=removed)
-                self.committed = self.repo.commit(rels, message)
+                self.committed = self.repo.commit(rels, message, allow_empty=allow_empty)
             except BaseException:
                 if _ours(self.repo, self.base, self.message):
                     self.committed = self.repo.head()  # git finished just before a signal

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from smtpops.model import Config
 from smtpops.probe.result import ProbeOptions, ProbeReport, StepResult
+from smtpops.probe.runner import run
 from smtpops.secret import Secret
 from smtpops.settings import Environment
 
@@ -24,7 +25,6 @@ def run_probe(
 ) -> ProbeReport:
     """Test ``config`` against its real server. Never raises for a server problem: the report
     says which step failed and why. ``password`` None fails the AUTH step."""
-    from smtpops.probe.runner import run
 
     return run(
         config,

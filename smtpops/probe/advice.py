@@ -16,9 +16,9 @@ _Advice = Callable[[Ctx], tuple[str, str]]
 
 _APP_PASSWORD = {
     "gmail": "Create a Google app password (Google Account → Security → 2-Step Verification → "
-    "App passwords) and store it as the password with `smtpops secrets set`.",
+    "App passwords) and store it as the password with `smtpops secrets set-password ENV/NAME`.",
     "yahoo": "Create a Yahoo app password (Account Info → Account Security → Generate app "
-    "password) and store it as the password with `smtpops secrets set`.",
+    "password) and store it as the password with `smtpops secrets set-password ENV/NAME`.",
     "office365": "Check the mailbox's user name (its full address) and password; Microsoft 365 "
     "also refuses passwords when SMTP AUTH is off or MFA/Security Defaults apply.",
 }
@@ -77,7 +77,7 @@ def _auth_failed(c: Ctx) -> tuple[str, str]:
         "Authentication failed – check username and password.",
         hint
         or f"Check username ({c['username']}) and set the password again with "
-        "`smtpops secrets set`.",
+        "`smtpops secrets set-password ENV/NAME`.",
     )
 
 

@@ -99,6 +99,7 @@ def resolve(
 
 
 def _dns(name: str, nameservers: tuple[tuple[str, int], ...], timeout: float) -> Resolution:
+    # lazy: dnspython is heavy: only a DNS lookup loads it (CLI start-up stays light)
     import dns.exception
     import dns.nameserver
     import dns.resolver

@@ -17,8 +17,10 @@ import asyncio
 import datetime as dt
 import email
 import email.policy
+import gc
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import shutil
@@ -26,6 +28,7 @@ import ssl
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
@@ -70,6 +73,7 @@ class _Handler:
         return self.box.keep(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content)
 
     async def auth_CRAM__MD5(self, server: Any, args: list[str]) -> Any:
+        # lazy: aiosmtpd is heavy: only the sandbox loads it (CLI start-up stays light)
         from aiosmtpd.smtp import MISSING, AuthResult
 
         challenge = f"<{secrets.randbelow(10**9)}.{int(time.time())}@sandbox>".encode()
@@ -125,6 +129,7 @@ class Sandbox:
 
     # -- what the handler calls ------------------------------------------------------------
     def auth_result(self, ok: bool) -> Any:
+        # lazy: aiosmtpd is heavy: only the sandbox loads it (CLI start-up stays light)
         from aiosmtpd.smtp import AuthResult
 
         if self.auth_reply:
@@ -159,6 +164,7 @@ class Sandbox:
         """The sandbox's CA. In a folder of its own (``.smtpops/sandbox``) it is kept across
         runs (its key beside it, readable only by you, ignored by git), so a config whose
         password is sealed to ``ca_file`` (the CA's content) still opens after a restart."""
+        # lazy: trustme is heavy: only the sandbox loads it (CLI start-up stays light)
         import trustme
 
         key_file = os.path.join(self.directory, "ca-key.pem")
@@ -177,6 +183,7 @@ class Sandbox:
         return ca
 
     def _server_context(self) -> ssl.SSLContext:
+        # lazy: trustme is heavy: only the sandbox loads it (CLI start-up stays light)
         import trustme
 
         ca = self._ca()
@@ -199,6 +206,7 @@ class Sandbox:
         return context
 
     def _smtp(self, context: ssl.SSLContext, implicit: bool) -> Any:
+        # lazy: aiosmtpd is heavy: only the sandbox loads it (CLI start-up stays light)
         from aiosmtpd.smtp import SMTP
 
         protocol = SMTP(
@@ -256,7 +264,6 @@ class Sandbox:
                 transport.abort()  # at once, also under TLS (close waits for a TLS shutdown)
 
     def start(self) -> Sandbox:
-        import logging
 
         logging.getLogger("mail.log").setLevel(logging.CRITICAL)  # aiosmtpd is chatty
         context = self._server_context()
@@ -282,8 +289,6 @@ class Sandbox:
             # a client that connected to the implicit-TLS port and never finished its
             # handshake leaves a socket only the TLS layer knew of; it is closed here, when
             # the loop and its cycles are collected, without a ResourceWarning
-            import gc
-            import warnings
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ResourceWarning)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import ssl
 
+from smtpops import repopath
 from smtpops.probe import tls
 from smtpops.probe.advice import reply_error
 from smtpops.probe.connect import _try
@@ -19,8 +20,6 @@ def ca_path(p: Probe) -> str | None:
     ca_file = p.config.ca_file
     if not ca_file or not p.config.verify_certificate:
         return None
-    from smtpops import repopath
-
     base = p.options.base_dir  # the repository root; None for a library call without one
     if base is not None and not repopath.is_inside(base, ca_file):
         raise Failure("tls.ca_file", ca_file=ca_file, reason="it is outside the repository")

@@ -8,6 +8,7 @@ from typing import Any
 
 from smtpops.model import Config
 from smtpops.probe.failure import Failure
+from smtpops.probe.resolve import strip_host
 from smtpops.probe.result import ProbeOptions
 from smtpops.probe.session import ReadError, Reply, Session
 from smtpops.probe.tls import Negotiated
@@ -61,7 +62,6 @@ class Probe:
     @property
     def host(self) -> str:
         """The configured host as names are compared: no brackets, no trailing dot."""
-        from smtpops.probe.resolve import strip_host
 
         return strip_host(self.config.host or "")
 

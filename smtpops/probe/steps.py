@@ -12,14 +12,14 @@ from smtpops.probe.advice import reply_error
 from smtpops.probe.auth import authenticate
 from smtpops.probe.failure import Failure
 from smtpops.probe.message import build as build_message
+from smtpops.probe.secure import speaks_tls
 from smtpops.probe.session import ReadError, Session
 from smtpops.probe.state import Outcome, Probe
+from smtpops.rules.hostnames import address_reason
 
 
 def _private(address: str) -> bool:
     """Not a public internet address (the same test as the HOST004 rule)."""
-    from smtpops.rules.hostnames import address_reason
-
     return address_reason(ipaddress.ip_address(address)) is not None
 
 
@@ -63,11 +63,8 @@ def greeting(p: Probe) -> Outcome:
     try:
         reply = p.ask(None, label="the connection")
     except Failure as failure:
-        if failure.kind == "timeout" and p.config.tls != "SSL/TLS":
-            from smtpops.probe.secure import speaks_tls
-
-            if speaks_tls(p):
-                raise Failure("greeting.tls_mismatch", port=p.port) from None
+        if failure.kind == "timeout" and p.config.tls != "SSL/TLS" and speaks_tls(p):
+            raise Failure("greeting.tls_mismatch", port=p.port) from None
         failure.context.update(port=p.port)
         raise
     if reply.code == 220:

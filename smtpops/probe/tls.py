@@ -63,6 +63,7 @@ class Certificate:
 
 
 def certificate(der: bytes) -> Certificate:
+    # lazy: cryptography is heavy: only reading a certificate loads it (CLI start-up stays light)
     from cryptography import x509
 
     cert = x509.load_der_x509_certificate(der)

@@ -24,9 +24,10 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(d: Diagnostic) -> str:
+def annotation(d: Diagnostic, path: str | None = None) -> str:
+    """One annotation; ``path`` is the file relative to the repository root."""
     loc = d.location
-    props = [("file", loc.path.replace("\\", "/"))]
+    props = [("file", (path or loc.path).replace("\\", "/"))]
     if loc.line is not None:
         props.append(("line", str(loc.line)))
         if loc.column is not None:
@@ -40,7 +41,7 @@ def annotation(d: Diagnostic) -> str:
 
 def write(report: Report, stream: IO[str]) -> None:
     for d in report.diagnostics:
-        stream.write(annotation(d))
+        stream.write(annotation(d, report.repo_path(d.location.path)))
     errors, warnings = len(report.errors), len(report.warnings)
     stream.write(
         f"smtpops: {len(report.files)} file(s) checked: {errors} error(s), {warnings} warning(s)\n"

@@ -1,8 +1,9 @@
 """SARIF 2.1.0 for code scanning (e.g. GitHub's ``upload-sarif``): the report's rule
 catalogue (``Report.rules``) as ``tool.driver.rules``, one result per finding.
 
-Paths are written as URIs relative to the working directory (``uriBaseId: %SRCROOT%``), so
-run it from the repository root; a path outside it becomes an absolute ``file://`` URI.
+Paths are written as URIs relative to the repository root (``uriBaseId: %SRCROOT%``),
+wherever the run started; a path outside it becomes an absolute ``file://`` URI. Security
+rules carry GitHub's ``security-severity`` (error 8.0 high, warning 5.0 medium, note 2.0 low).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# GitHub code scanning reads this score (0.1-10, as a string) as low/medium/high/critical
+SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.INFO: "2.0"}
 
 
 def level(severity: Severity) -> str:
@@ -47,6 +50,9 @@ def rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
     if rule.references:
         markdown += "\nReferences: " + "; ".join(rule.references) + "\n"
     tags = [rule.area.lower()] + (["security"] if rule.security else [])
+    properties: dict[str, Any] = {"tags": tags}
+    if rule.security:
+        properties["security-severity"] = SECURITY_SEVERITY[rule.severity]
     return {
         "id": rule.id,
         "name": rule.name,
@@ -54,13 +60,14 @@ def rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
         "fullDescription": {"text": rule.why},
         "help": {"text": f"{rule.why}\nHow to fix: {rule.hint}", "markdown": markdown},
         "defaultConfiguration": {"level": level(rule.severity)},
-        "properties": {"tags": tags},
+        "properties": properties,
     }
 
 
-def result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
+def result(d: Diagnostic, index: dict[str, int], path: str | None = None) -> dict[str, Any]:
+    """One result; ``path`` is the file relative to the repository root."""
     loc = d.location
-    physical: dict[str, Any] = {"artifactLocation": artifact_location(loc.path)}
+    physical: dict[str, Any] = {"artifactLocation": artifact_location(path or loc.path)}
     if loc.line is not None and loc.line >= 1:
         region: dict[str, int] = {"startLine": loc.line}
         if loc.column is not None and loc.column >= 1:
@@ -97,7 +104,9 @@ def document(report: Report) -> dict[str, Any]:
             }
         },
         "invocations": [{"executionSuccessful": not report.input_error}],
-        "results": [result(d, index) for d in report.diagnostics],
+        "results": [
+            result(d, index, report.repo_path(d.location.path)) for d in report.diagnostics
+        ],
         "columnKind": "unicodeCodePoints",
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

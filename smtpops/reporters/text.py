@@ -43,12 +43,19 @@ def write(report: Report, stream: IO[str]) -> None:
         stream.write(f"    How to fix: {visible(d.hint)}\n")
     errors, warnings = len(report.errors), len(report.warnings)
     files = _plural(len(report.files), "file")
+    hidden = f" ({_plural(len(report.hidden), 'finding')} of lower severity not shown)"
+    hidden = hidden if report.hidden else ""
     if not report.diagnostics:
-        stream.write(_paint(f"✓ {files} checked, no problems found", "32", colour) + "\n")
+        good = (
+            f"✓ {files} checked, no problems found" if not report.hidden else f"✓ {files} checked"
+        )
+        mark = "31" if report.exit_code else "32"
+        stream.write(_paint(good + hidden, mark, colour) + "\n")
         return
     summary = f"{files} checked: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
     infos = len(report.diagnostics) - errors - warnings
     if infos:
         summary += f", {_plural(infos, 'note')}"
+    summary += hidden
     mark = "✗" if report.exit_code else "✓"
     stream.write(_paint(f"{mark} {summary}", "31" if report.exit_code else "32", colour) + "\n")

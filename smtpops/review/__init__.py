@@ -37,12 +37,15 @@ class ConfigDiff:
     activation: str | None  # activated | deactivated | None
     protected: bool
     unsealed: tuple[str, ...] = ()  # bound fields changed without re-sealing the password
+    untested: str | None = None  # activated | changed | deactivated without smtpops deploy
 
     @property
     def reasons(self) -> tuple[str, ...]:
         found = [f"{c.field}" for c in self.fields if c.security]
         if self.unsealed:
             found.append("password not re-sealed")
+        if self.untested:
+            found.append(f"{self.untested} by hand, not by `smtpops deploy` (REPO006)")
         if self.activation and self.protected:
             found.append(f"{self.environment} activation")
         if self.kind != "changed" and self.protected:

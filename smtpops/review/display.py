@@ -43,6 +43,18 @@ def _headline(c: ConfigDiff) -> str:
     return ", ".join(bits)
 
 
+def _untested(c: ConfigDiff) -> str:
+    if c.untested == "removed":
+        return (
+            "REPO006: the active config was deleted by hand; switch the environment off "
+            f"with `smtpops deactivate {c.environment}` first, then `smtpops remove`"
+        )
+    return (
+        f"REPO006: {c.untested} by hand, not by `smtpops deploy`; merge it only after "
+        f"`smtpops deploy {c.environment}/{c.name}` has tested it"
+    )
+
+
 def text(review: Review) -> str:
     lines = [f"Review of {review.base} → {review.head}"]
     if not review.configs and not review.files:
@@ -52,6 +64,8 @@ def text(review: Review) -> str:
         for c in (c for c in review.configs if c.environment == env):
             mark = "  [needs IT approval]" if c.security else ""
             lines.append(f"  {c.name}: {_headline(c)}{mark}")
+            if c.untested:
+                lines.append(f"    ! {_untested(c)}")
             for change in c.fields:
                 lines.append(f"    {'!' if change.security else ' '} {change.describe()}")
             if c.unsealed:
@@ -77,6 +91,8 @@ def _config_md(c: ConfigDiff, detail: bool) -> list[str]:
     out = [f"- **{_code(c.name)}** — {_headline(c)}{lock}"]
     if c.security:
         out[0] += f" (needs IT approval: {', '.join(c.reasons)})"
+    if c.untested:
+        out.append(f"  - ⛔ {_untested(c)}")
     if detail:
         for change in c.fields:
             out.append(f"  - {'🔒 ' if change.security else ''}{_code(change.describe())}")
@@ -148,6 +164,8 @@ def data(review: Review) -> dict[str, Any]:
                 "protected": c.protected,
                 "security": c.security,
                 "reasons": list(c.reasons),
+                "untested_activation": c.untested is not None,
+                "untested": c.untested,
                 "fields": [f.to_dict() for f in c.fields],
                 "unsealed": list(c.unsealed),
             }

@@ -3,12 +3,13 @@ rules) all files of the run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from smtpops.model import Config
 from smtpops.providers import Provider
-from smtpops.settings import Environment, Policy, Settings
+from smtpops.settings import RELAXED, Environment, Policy, Settings
 from smtpops.yamlio import Document
 
 
@@ -25,7 +26,6 @@ class ConfigContext:
 
     @property
     def policy(self) -> Policy:
-        from smtpops.settings import RELAXED
 
         return self.environment.policy if self.environment else RELAXED
 
@@ -34,8 +34,18 @@ class ConfigContext:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BaseChange:
+    """How a config differs from a base revision (``validate --base``) in a way no smtpops
+    deploy/rollback commit accounts for."""
+
+    kind: str  # activated | changed | deactivated
+    base: str  # the base as the user named it, with its commit
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RepoContext:
     files: tuple[ConfigContext, ...]
     settings: Settings
     configs_dir: str | None
     stray: tuple[str, ...] = ()  # YAML files outside configs/<env>/
+    base_changes: Mapping[str, BaseChange] = field(default_factory=dict)  # path -> change

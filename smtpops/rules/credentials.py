@@ -8,6 +8,7 @@ repository's ``.sops.yaml``, so they run in pull requests, forks and pre-commit.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
@@ -184,7 +185,6 @@ def sops_section_damaged(ctx: ConfigContext) -> Iterator[Hit]:
 
 
 def _regex_covers_password(regex: str) -> bool:
-    import re
 
     try:
         return re.search(regex, "password") is not None
@@ -421,19 +421,21 @@ def private_key_in_config(ctx: ConfigContext) -> Iterator[Hit]:
     severity=_E,
     security=True,
     kind="repo",
-    message="an age private key or a decrypted copy of a config is in the repository",
+    message="an age private key, a decrypted copy of a config or a plaintext password file is in the repository",
     hint="Delete the file (and keep it out of git); if it was committed, treat the key or password "
     "as leaked: make a new key, remove the old one and run `smtpops secrets rotate`.",
-    why="Private keys and decrypted files undo the encryption for anyone who can read the "
-    "repository.",
+    why="Private keys, decrypted files, password files (password.txt, .env) and lines like "
+    "SMTP_PASSWORD=… undo the encryption for anyone who can read the repository. To hand a "
+    "password to smtpops, type it at the prompt or pipe it from a password manager.",
     bad=Example(yaml="host: smtp.example.com\n", repo_files={"keys.txt": f"{_FAKE_AGE_KEY}\n"}),
     good=Example(
         yaml="host: smtp.example.com\n", repo_files={"README.txt": "Keys are held by IT.\n"}
     ),
 )
 def secret_file_in_repository(repo: RepoContext) -> Iterator[Hit]:
-    """No age private key and no decrypted config file under configs/, at the repository's top
-    level, or in .sops.yaml (``smtpops secrets check`` scans the whole repository)."""
+    """No age private key, decrypted config file, plaintext password file or SMTP_PASSWORD=
+    line under configs/, at the repository's top level, or in .sops.yaml (``smtpops secrets
+    check`` scans the whole repository)."""
     if not repo.configs_dir:
         return
     checked = {os.path.abspath(ctx.path) for ctx in repo.files}

@@ -9,6 +9,7 @@ from smtpops.rules.registry import Rule
 _POLICY_WORDS = {
     "require_tls": "where the environment requires TLS (production)",
     "require_certificate_verification": "where the environment requires certificate checks (production)",
+    "protected": "where the environment's policy is strict (production)",
 }
 
 
@@ -31,8 +32,16 @@ def as_dict(rule: Rule) -> dict[str, Any]:
         "security": rule.security,
         "checks": rule.message,
         "why": rule.why,
-        "failing_example": {"yaml": rule.bad.yaml, "environment": rule.bad.environment},
-        "passing_example": {"yaml": rule.good.yaml, "environment": rule.good.environment},
+        "failing_example": {
+            "yaml": rule.bad.yaml,
+            "environment": rule.bad.environment,
+            **({"base": rule.bad.base} if rule.bad.base is not None else {}),
+        },
+        "passing_example": {
+            "yaml": rule.good.yaml,
+            "environment": rule.good.environment,
+            **({"base": rule.good.base} if rule.good.base is not None else {}),
+        },
         "fix": rule.hint,
         "references": list(rule.references),
     }
@@ -46,6 +55,12 @@ def _indent(text: str, limit: int = 20) -> str:
     return "\n".join("    " + line for line in shown)
 
 
+def _base(base: str | None) -> list[str]:
+    if base is None:
+        return []
+    return ["  at the base (validate --base REV):", _indent(base), "  now:"]
+
+
 def explain(rule: Rule) -> str:
     parts = [
         f"{rule.id} {rule.name} ({severity_text(rule)})",
@@ -54,9 +69,11 @@ def explain(rule: Rule) -> str:
         f"Why it matters: {rule.why}",
         "",
         f"Failing example ({rule.bad.environment or 'configs/'}):",
+        *_base(rule.bad.base),
         _indent(rule.bad.yaml),
         "",
         f"Passing example ({rule.good.environment}):",
+        *_base(rule.good.base),
         _indent(rule.good.yaml),
         "",
         f"How to fix: {rule.hint}",

@@ -5,6 +5,7 @@ come from the data, so adding a provider needs no change to this module. (PROV00
 form of the ID, is a schema rule in ``fields.py``.)
 """
 
+import dataclasses
 from collections.abc import Iterator
 
 from smtpops.diagnostics import Severity
@@ -171,11 +172,13 @@ def provider_auth(ctx: ConfigContext) -> Iterator[Hit]:
     id="PROV006",
     name="provider-connection-limit",
     severity=Severity.WARNING,
+    escalate_when=("protected",),
     message="more connections than the provider allows at once",
     hint="Lower max_connections to the provider's documented limit.",
     why=(
         "Providers refuse connections above their limit (Microsoft 365: 432 4.3.2 on the fourth), "
-        "so messages are delayed or bounce at busy times."
+        "so messages are delayed or bounce at busy times; in a strict environment (production) "
+        "that is an error."
     ),
     bad=Example(yaml="host: smtp.office365.com\nmax_connections: 10\n"),
     good=Example(yaml="host: smtp.office365.com\nmax_connections: 3\n"),
@@ -224,8 +227,9 @@ def _notice_hit(ctx: ConfigContext, provider: Provider, notice: Notice, default:
     good=Example(yaml="host: smtp.example.com\n"),
 )
 def provider_note(ctx: ConfigContext) -> Iterator[Hit]:
-    """Every 'info' notice of the provider, as a note."""
-    yield from _notices(ctx, "info")
+    """Every 'info' notice of the provider, as a note, shown once per provider per run."""
+    for hit in _notices(ctx, "info"):
+        yield dataclasses.replace(hit, once=True)
 
 
 @rule(

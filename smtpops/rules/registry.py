@@ -30,8 +30,10 @@ class Example:
     """A doc example. ``yaml`` holds fields laid over a valid base config, or, with
     ``whole_file``, the complete file. ``others`` are extra files (name -> text) in the
     same environment folder; ``repo_files`` are extra files (path -> text) relative to the
-    repository root, e.g. ``.sops.yaml``; with ``link``, the main file is a symbolic link to
-    a copy kept outside the environment's folder."""
+    repository root, e.g. ``.sops.yaml``. ``base`` (fields laid over the base config, like
+    ``yaml``) is the main file at a base commit, and the example is checked with
+    ``validate --base`` against it. With ``link``, the main file is a symbolic link to a copy
+    kept outside the environment's folder."""
 
     yaml: str
     environment: str = "development"
@@ -40,6 +42,7 @@ class Example:
     others: dict[str, str] = field(default_factory=dict)
     repo_files: dict[str, str] = field(default_factory=dict)
     link: bool = False
+    base: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +55,7 @@ class Hit:
     path: str | None = None  # repository rules name the file they concern
     line: int | None = None  # when a position is known without a field
     at_key: bool = False  # point at the field's key rather than its value
+    once: bool = False  # a note shown once per run (the first file with the same rule and text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,13 +1,18 @@
 """REPO: rules across the files of the repository."""
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import lru_cache
 
+from smtpops import resources
 from smtpops.diagnostics import Severity
 from smtpops.rules.context import RepoContext
 from smtpops.rules.examples import BASE
 from smtpops.rules.registry import Example, Hit, rule
+
+MODELINE_EXAMPLE = "# yaml-language-server: $schema=../../schemas/smtp-config.schema.json\n"
 
 
 def _stem(path: str) -> str:
@@ -142,3 +147,139 @@ def misplaced_file(repo: RepoContext) -> Iterator[Hit]:
     """Config files live in configs/<environment>/."""
     for path in repo.stray:
         yield Hit(path=path, line=1)
+
+
+_BASE_WORDS = {
+    "activated": "was switched on by hand",
+    "changed": "is the active configuration and was changed by hand",
+    "deactivated": "was the active configuration and was switched off by hand",
+    "removed": "was the active configuration and was deleted by hand",
+}
+
+
+@rule(
+    id="REPO006",
+    name="activation-without-deploy",
+    severity=Severity.ERROR,
+    kind="repo",
+    security=True,
+    message="an activation, or a change to the active configuration, did not come from `smtpops deploy`",
+    hint="Commit the change, then deploy it with `smtpops deploy ENV/NAME`: it tests the connection first and records the test in its commit.",
+    why="Only `smtpops deploy` (and rollback) switch a configuration on after a live connection test; a hand edit of 'active' or of the active configuration's fields would reach the CRM untested. `smtpops validate --base REV` compares with REV and finds these edits in every environment.",
+    bad=Example(yaml="active: true\n", base="active: false\n"),
+    good=Example(yaml="active: false\nport: 465\ntls: SSL/TLS\n", base="active: false\n"),
+    references=("smtpops deploy --help", "smtpops rollback --help"),
+)
+def activation_without_deploy(repo: RepoContext) -> Iterator[Hit]:
+    """With ``--base``: every activation or change of an active config that is not the work
+    of an smtpops deploy/rollback commit (its ``Smtpops-*`` trailers)."""
+    here = {ctx.path: ctx for ctx in repo.files}
+    for path in sorted({*here, *repo.base_changes}):
+        change = repo.base_changes.get(path)
+        if change is None:
+            continue
+        ctx = here.get(path)
+        if ctx is not None and ctx.environment:
+            env = ctx.environment.name
+        else:
+            env = os.path.basename(os.path.dirname(path)) or "ENV"
+        ref = f"{env}/{_stem(path)}"
+        if change.kind == "removed":
+            yield Hit(
+                path=path,
+                message=f"{ref} {_BASE_WORDS[change.kind]} since {change.base}: {env} "
+                "has lost the configuration the CRM uses",
+                hint=f"Restore it (git restore --source {change.base.split()[0]} {path}); to "
+                f"stop email, run `smtpops deactivate {env}`, then `smtpops remove {ref}`.",
+            )
+            continue
+        if change.kind == "deactivated":
+            fix = (
+                f"Undo the edit (git restore {path}); to switch {env} off, run "
+                f"`smtpops deactivate {env}`; to use another configuration, deploy it with "
+                f"`smtpops deploy {env}/NAME`."
+            )
+        else:
+            fix = (
+                f"Commit the change, then deploy it with `smtpops deploy {ref}`: it tests the "
+                "connection first and records the test in its commit (or undo the edit with "
+                "git restore)."
+            )
+        yield Hit(
+            path=path,
+            field=("active",),
+            message=f"{ref} {_BASE_WORDS[change.kind]} since {change.base}, not by `smtpops deploy`",
+            hint=fix,
+        )
+
+
+_MODELINE = re.compile(r"^#[ \t]*yaml-language-server:[ \t]*\$schema=(\S+)", re.M)
+
+
+@lru_cache(maxsize=1)
+def _installed_schema() -> bytes:
+    return resources.schema_path().read_bytes()
+
+
+def _schema_problem(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return "missing"
+    except OSError:
+        return None
+    return None if data == _installed_schema() else "different"
+
+
+@rule(
+    id="REPO007",
+    name="schema-copy",
+    severity=Severity.INFO,
+    kind="repo",
+    message="the schema the editor modeline points at is missing or not the installed smtpops' schema",
+    hint="Run `smtpops init`: it adds the missing schema and leaves every other file as it is; `smtpops init --update-schema` replaces an old copy.",
+    why="Editors complete fields and underline wrong values from the schema the first line names; without it they check nothing, and with an old copy they check against fields that changed.",
+    bad=Example(yaml=f"{MODELINE_EXAMPLE}{BASE}", whole_file=True),
+    good=Example(
+        yaml=f"# yaml-language-server: $schema=https://smtpops.dev/schemas/smtp-config.schema.json\n{BASE}",
+        whole_file=True,
+    ),
+)
+def schema_copy(repo: RepoContext) -> Iterator[Hit]:
+    """The local schema named in the ``$schema=`` modelines exists and is the installed one
+    (one note per schema file, on the first config that names it)."""
+    seen: set[tuple[str, str]] = set()  # (folder, modeline value) already looked at
+    targets: set[str] = set()
+    for ctx in repo.files:
+        head = ctx.doc.text[:300]  # the modeline is among the first lines
+        match = _MODELINE.search(head) if "$schema=" in head else None
+        if match is None or "://" in match.group(1):
+            continue
+        key = (os.path.dirname(ctx.path), match.group(1))
+        if key in seen:
+            continue
+        seen.add(key)
+        target = os.path.normpath(os.path.join(*key))
+        if target in targets:
+            continue
+        targets.add(target)
+        problem = _schema_problem(target)
+        if problem is None:
+            continue
+        line = ctx.doc.text[: match.start()].count("\n") + 1
+        if problem == "missing":
+            yield Hit(
+                path=ctx.path,
+                line=line,
+                message=f"the schema {target} that the first line names does not exist, so "
+                "editors cannot check this file",
+            )
+        else:
+            yield Hit(
+                path=ctx.path,
+                line=line,
+                message=f"{target} is not the schema of the installed smtpops (an older "
+                "copy?): editors check against it",
+                hint="Run `smtpops init --update-schema` to copy the installed schema there.",
+            )

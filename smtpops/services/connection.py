@@ -50,7 +50,8 @@ class ConnectionTestOptions:
     ``nameservers``: the DNS servers to ask as ``(ip, port)``; None takes ``$SMTPOPS_DNS``,
     else the hosts file and the system's resolver (parse user input with
     :func:`smtpops.probe.resolve.configured_nameservers`, which raises UsageError).
-    ``wait_timeout`` overrides each config's per-command timeout (seconds).
+    ``wait_timeout`` overrides each config's per-command timeout (seconds);
+    ``total_timeout`` caps the whole test (None: the probe's default, 60 s).
     ``send_to``: also send a real test email to this address (None: a dry run only).
     ``concurrency``: how many configs :func:`run_tests` tests at once.
     ``log``: record each attempt in the repository's test log and events.
@@ -215,7 +216,9 @@ def run_tests(
 ) -> tuple[ConnectionTestResult, ...]:
     """Test several configs, ``options.concurrency`` at a time; results in the order given.
 
-    Never raises for one config: a config that cannot be tested gets a result saying why.
+    Every config is validated first; a file that cannot be read at all raises InputError
+    before any test starts. After that nothing raises: a config that cannot be tested (its
+    validation errors, a password that cannot be decrypted) gets a result saying why.
     ``on_done(index, result)`` runs in the calling thread as each one ends (for progress).
     """
     checked = [(t, validation.errors_before_test(t.path)) for t in targets]

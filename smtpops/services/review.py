@@ -9,7 +9,7 @@ import os
 
 from smtpops import engine, settings
 from smtpops.diagnostics import Diagnostic
-from smtpops.gitops import workspace
+from smtpops.gitops import provenance, workspace
 from smtpops.gitops.repo import Repo
 from smtpops.gitops.trees import checkout, files_at
 from smtpops.review import Review, compare
@@ -57,9 +57,10 @@ def review(base: str, head: str | None = None) -> Review:
         if key not in base_found
     )
     fixed = sum(1 for key in base_found if key not in head_found)
-    return compare(
+    head_files = files_at(repo, head_sha, configs_rel)
+    result = compare(
         files_at(repo, base_sha, configs_rel),
-        files_at(repo, head_sha, configs_rel),
+        head_files,
         configs_rel=configs_rel,
         base_name=f"{base} ({base_sha[:12]})",
         head_name=f"{head} ({head_sha[:12]})" if head and head_sha else "working tree",
@@ -67,3 +68,32 @@ def review(base: str, head: str | None = None) -> Review:
         new_findings=new,
         fixed_findings=fixed,
     )
+    return _gate(repo, base, base_sha, head_sha, result, head_files)
+
+
+def _gate(
+    repo: Repo,
+    base: str,
+    base_sha: str,
+    head_sha: str | None,
+    result: Review,
+    head_files: dict[str, bytes],
+) -> Review:
+    """Mark the activations and changes of active configs no smtpops deploy made (REPO006)."""
+    files = [
+        provenance.File(
+            path=c.path if head_sha else repo.abs(c.path),
+            environment=c.environment,
+            name=c.name,
+            active=provenance.is_active(head_files.get(c.path)),
+        )
+        for c in result.configs
+    ]
+    found = {
+        (file.environment, file.name): change.kind
+        for file, change in provenance.judge(repo, base_sha, head_sha, files, label=base)
+    }
+    configs = tuple(
+        dataclasses.replace(c, untested=found.get((c.environment, c.name))) for c in result.configs
+    )
+    return dataclasses.replace(result, configs=configs)

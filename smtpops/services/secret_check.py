@@ -15,11 +15,13 @@ import yaml
 
 from smtpops import discovery, engine
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
-from smtpops.encryption import decrypt_for_sending, scan
+from smtpops.encryption import scan
 from smtpops.encryption.keys import available_recipients
+from smtpops.encryption.password import check_sealed, unseal
 from smtpops.encryption.sops_format import looks_encrypted, read_metadata
 from smtpops.errors import EXIT_FINDINGS, CheckFailed, EncryptionError, InputError
 from smtpops.rules.registry import RULES
+from smtpops.secret import Secret
 
 __all__ = ["KeyedResult", "SecretsCheck", "check", "keyless", "with_keys"]
 
@@ -61,11 +63,14 @@ class SecretsCheck:
 
 
 def check(paths: tuple[str, ...], *, require_key: bool = False) -> SecretsCheck:
-    """Check the encrypted passwords of ``paths`` (none: the whole ``configs/`` tree)."""
+    """Check the encrypted passwords of ``paths`` (none: the whole ``configs/`` tree); with
+    ``require_key``, also that no file git tracks holds one of the decrypted passwords."""
     report = keyless(paths)
-    return SecretsCheck(
-        report=report, keyed=tuple(with_keys(report.files)), require_key=require_key
-    )
+    passwords: list[Secret] = []
+    keyed = tuple(with_keys(report.files, keep=passwords if require_key else None))
+    report = decrypted_copies(report, passwords)
+    passwords.clear()
+    return SecretsCheck(report=report, keyed=keyed, require_key=require_key)
 
 
 def keyless(paths: tuple[str, ...]) -> Report:
@@ -80,6 +85,12 @@ def keyless(paths: tuple[str, ...]) -> Report:
     seen = {
         (d.location.path, d.location.line) for d in report.diagnostics if d.rule_id == "CRED012"
     }
+    found = scan.scan_paths(scan.repository_paths(root), skip=checked)
+    return _with_findings(report, [f for f in found if (f.path, f.line) not in seen])
+
+
+def _with_findings(report: Report, findings: Iterable[scan.Finding]) -> Report:
+    """``report`` plus a CRED012 error for each finding of a repository scan."""
     rule = RULES["CRED012"]
     extra = [
         Diagnostic(
@@ -89,8 +100,7 @@ def keyless(paths: tuple[str, ...]) -> Report:
             hint=rule.hint,
             location=Location(path=f.path, line=f.line),
         )
-        for f in scan.scan_paths(scan.repository_paths(root), skip=checked)
-        if (f.path, f.line) not in seen
+        for f in findings
     ]
     diagnostics = tuple(sorted((*report.diagnostics, *extra), key=Diagnostic.sort_key))
     return dataclasses.replace(report, diagnostics=diagnostics)
@@ -111,9 +121,10 @@ def _recipients(path: str) -> tuple[str, ...] | None:
     return read_metadata(data["sops"]).recipients
 
 
-def with_keys(files: Iterable[str]) -> list[KeyedResult]:
+def with_keys(files: Iterable[str], *, keep: list[Secret] | None = None) -> list[KeyedResult]:
     """Decrypt (in memory, then forget) every encrypted file a local key can open, and check
-    that its password is sealed to the server fields the file has."""
+    that its password is sealed to the server fields the file has; with ``keep``, the
+    passwords are handed over there (to look for copies of them)."""
     mine = available_recipients()
     elsewhere = any(
         os.environ.get(v) for v in ("SOPS_AGE_KEY_CMD", "SOPS_AGE_SSH_PRIVATE_KEY_FILE")
@@ -127,8 +138,8 @@ def with_keys(files: Iterable[str]) -> list[KeyedResult]:
             results.append(KeyedResult(path=path, status="no-key"))
             continue
         try:
-            decrypt_for_sending(path)
-        except (EncryptionError, InputError, CheckFailed) as exc:
+            secret, sealed = unseal(path)
+        except (EncryptionError, InputError) as exc:
             if "no key for this environment" in exc.message:
                 results.append(KeyedResult(path=path, status="no-key"))
             else:
@@ -138,5 +149,25 @@ def with_keys(files: Iterable[str]) -> list[KeyedResult]:
                     )
                 )
             continue
+        if keep is not None:
+            keep.append(secret)
+        try:
+            check_sealed(path, sealed)
+        except (CheckFailed, InputError) as exc:
+            results.append(
+                KeyedResult(path=path, status="failed", message=exc.message, hint=exc.hint or "")
+            )
+            continue
         results.append(KeyedResult(path=path, status="verified"))
     return results
+
+
+def decrypted_copies(report: Report, passwords: list[Secret]) -> Report:
+    """``report`` plus a CRED012 finding for each tracked file that holds one of the
+    decrypted ``passwords`` (named by file and line, never shown)."""
+    configs_dir = discovery.find_configs_dir()
+    if configs_dir is None or not passwords:
+        return report
+    root = discovery.repository_root(configs_dir)
+    needles = [p.reveal().encode("utf-8") for p in passwords]
+    return _with_findings(report, scan.containing(scan.tracked_paths(root), needles))

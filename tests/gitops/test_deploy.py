@@ -89,7 +89,12 @@ def test_a_lock_left_by_a_dead_process_does_not_block(project: Project, run_cli)
 
 
 def test_redeploying_the_active_config_changes_nothing(project: Project, run_cli) -> None:
-    project.add_config("development", "main", active=True)
+    project.add_config("development", "main", active=True)  # switched on by hand, untested
+    head = project.head()
+    result = run_cli("deploy", "development/main", expect=0)  # records its first test
+    assert "Deployed development/main" in result.stdout
+    assert git(project.root, "rev-parse", "HEAD~1").strip() == head
+    assert git(project.root, "show", "--name-only", "--format=", "HEAD").strip() == ""
     head = project.head()
     result = run_cli("deploy", "development/main", expect=0)
     assert "Nothing to change" in result.stdout and "Connection test passed" in result.stdout

@@ -28,7 +28,8 @@ def empty_repo(tmp_path, monkeypatch):
 
 def test_from_an_empty_repository_to_a_deployed_config(empty_repo, smtp_server, run_cli):
     root = empty_repo
-    (root / "configs").mkdir()
+    assert "smtpops init" in run_cli("keys", "list", expect=2).stderr  # the way in
+    run_cli("init", expect=0)  # the README's first step
     (root / "ca.pem").write_bytes(smtp_server.ca_pem)
     outputs = []
     outputs.append(run_cli("keys", "init", "--env", "development", expect=0))

@@ -14,8 +14,9 @@ from smtpops.errors import InputError
 from tests.gitops.conftest import Project
 
 
+@pytest.mark.parametrize("where", [".", "configs/development"])
 def test_diff_never_changes_the_working_directory(
-    project: Project, run_cli, monkeypatch: pytest.MonkeyPatch
+    where: str, project: Project, run_cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project.add_config("development", "main", port=70000)  # a finding on the HEAD side
     path = project.add_config("development", "other")
@@ -26,6 +27,7 @@ def test_diff_never_changes_the_working_directory(
     def refuse(where: object) -> None:
         raise AssertionError(f"os.chdir({where!r}) called by library code")
 
+    monkeypatch.chdir(project.root / where)
     monkeypatch.setattr(os, "chdir", refuse)
     result = run_cli("diff", base, "HEAD", "--format", "json", expect=0)
     paths = {d["path"] for d in json.loads(result.stdout)["new_findings"]}

@@ -110,7 +110,12 @@ def test_pull_request_workflow() -> None:
     doc = load(ROOT / ".github/workflows/validate.yml")
     assert set(doc["on"]) == {"pull_request"}  # never pull_request_target
     text = (ROOT / ".github/workflows/validate.yml").read_text()
-    assert "smtpops validate --format github --output sarif:smtpops.sarif" in text
+    validate = next(s for s in steps(doc) if s.get("id") == "validate")
+    assert validate["run"] == (
+        'smtpops validate --format github --output sarif:smtpops.sarif --base "$BASE_SHA"'
+    )  # the merge gate: REPO006 against the pull request's base
+    assert validate["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+    assert any(s.get("run") == "smtpops secrets check" for s in steps(doc))
     assert "codeql-action/upload-sarif@" in text
     assert "--format markdown" in text and MARKER in text  # one comment, updated in place
     assert "needs-it-approval" in text and "security_sensitive" in text

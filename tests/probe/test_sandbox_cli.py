@@ -64,8 +64,8 @@ def test_sandbox_end_to_end(repo_dir: Path, run_cli):
         assert (repo_dir / info["ca_file"]).read_text().startswith("-----BEGIN CERTIFICATE-----")
         written = yaml.safe_load(target.read_text())
         assert written["port"] == info["starttls_port"] and written["ca_file"] == info["ca_file"]
-        assert "smtpops secrets set development/sandbox" in target.read_text()
-        base = yaml.safe_load(BASE)  # stands in for `smtpops secrets set`
+        assert "smtpops secrets set-password development/sandbox" in target.read_text()
+        base = yaml.safe_load(BASE)  # stands in for `smtpops secrets set-password`
         target.write_text(
             yaml.safe_dump(
                 written | {k: base[k] for k in ("password", "password_binding", "sops")},

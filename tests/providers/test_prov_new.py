@@ -233,7 +233,7 @@ def test_guided_setup_only_asks_what_options_left_open(project, run_cli):
     )
     assert "Environment" not in result.stdout and "Username" not in result.stdout
     text = (project / "configs" / "development" / "billing.yaml").read_text()
-    assert "max_connections: 3  # Microsoft 365 allows 3" in text
+    assert "# Microsoft 365 allows 3 connections per mailbox at once.\nmax_connections: 3\n" in text
 
 
 def test_guided_setup_starts_by_itself_on_a_terminal(project):

@@ -69,7 +69,10 @@ def test_an_override_replaces_the_template_line_and_its_comment() -> None:
     assert "max_connections: 2\n" in text
     assert "allows 3 connections" not in text
     untouched = _render("office365")
-    assert "max_connections: 3  # Microsoft 365 allows 3 connections per mailbox" in untouched
+    assert "# Microsoft 365 allows 3 connections per mailbox at once.\nmax_connections: 3\n" in (
+        untouched
+    )
+    assert _render("office365", {"name": "x"}).startswith("# SMTP AUTH must be enabled")
 
 
 def test_parameters_choose_the_host() -> None:
@@ -107,3 +110,25 @@ def test_document_has_modeline_relative_to_the_file(tmp_path: Path) -> None:
 def test_any_user_text_round_trips(value: str) -> None:
     data = yaml.safe_load(_render("gmail", {"username": value, "description": value}))
     assert data["username"] == value and data["description"] == value
+
+
+def end_of_line_comments(text: str) -> list[str]:
+    """Lines where a comment follows a value (sops moves those onto a line of their own the
+    first time it rewrites the file), found from the YAML scanner's token positions."""
+    last_end: dict[int, int] = {}
+    for token in yaml.scan(text):
+        mark = token.end_mark
+        if token.start_mark.line == mark.line and mark.index > token.start_mark.index:
+            last_end[mark.line] = max(last_end.get(mark.line, 0), mark.column)
+    lines = text.splitlines()
+    return [lines[n] for n, end in last_end.items() if n < len(lines) and "#" in lines[n][end:]]
+
+
+def test_the_comment_finder_finds_what_sops_would_move() -> None:
+    assert end_of_line_comments("a: 1  # moved\n# kept\nb: '#not a comment'\n") == ["a: 1  # moved"]
+
+
+@pytest.mark.parametrize("pid", sorted(PROVIDERS))
+def test_templates_write_no_end_of_line_comments(pid: str) -> None:
+    text = _render(pid, OVERRIDES)
+    assert end_of_line_comments(text) == [], text

@@ -120,6 +120,15 @@ def test_connection_limit_warns_and_fails_only_when_strict(project, validate):
     assert "PROV006" not in found
 
 
+def test_connection_limit_is_an_error_where_the_policy_is_strict(project, validate):
+    """The provider blocks the extra connections, so production (strict) refuses it."""
+    text = config(host="smtp.office365.com", max_connections=10)
+    code, found = findings(project, validate, text, env="production")
+    assert code == 1 and found["PROV006"]["severity"] == "error"
+    code, found = findings(project, validate, text, env="staging")
+    assert code == 0 and found["PROV006"]["severity"] == "warning"
+
+
 def test_credential_notes(project, validate):
     _, found = findings(project, validate, config())
     assert found["PROV007"]["severity"] == "info" and "app password" in found["PROV007"]["message"]

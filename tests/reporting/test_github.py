@@ -136,3 +136,15 @@ def test_warnings_and_notes_use_their_own_commands():
     out = io.StringIO()
     github.write(report, out)
     assert [c for c, _, _ in parse(out.getvalue())] == ["warning", "notice"]
+
+
+def test_annotation_paths_are_relative_to_the_repository_root(project, run_cli, monkeypatch):
+    """Annotations land on the pull request's files only with root-relative paths, also
+    when the run starts in configs/ (`cd configs && smtpops validate --format github`)."""
+    project.write("production", "broken", port=0)
+    (project.root / ".git").mkdir()
+    for cwd in (project.root, project.root / "configs", project.root / "configs" / "production"):
+        monkeypatch.chdir(cwd)
+        result = run_cli("validate", "--format", "github", expect=1)
+        files = {props["file"] for _, props, _ in parse(result.stdout)}
+        assert files == {"configs/production/broken.yaml"}, cwd

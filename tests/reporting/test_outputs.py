@@ -55,3 +55,20 @@ def test_no_format_leaks_a_plaintext_password(project, run_cli):
         result = run_cli("validate", "--format", fmt, f"--output={fmt}:copy.{fmt}")
         assert result.exit_code == 1, repr(result)
         assert_no_canary(result.stdout, result.stderr, (project.root / f"copy.{fmt}").read_text())
+
+
+def test_json_output_has_a_version_and_the_documented_fields(project, run_cli):
+    import re
+    from pathlib import Path
+
+    project.write("development", "broken", port=0)
+    data = json.loads(run_cli("validate", "--format", "json", expect=1).stdout)
+    assert data["version"] == 1
+    assert set(data) == {"version", "files", "summary", "diagnostics"}
+    assert set(data["summary"]) == {"files", "errors", "warnings", "notes", "hidden", "exit_code"}
+    diagnostic_keys = set(data["diagnostics"][0])
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### JSON output", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `([a-z_.\[\]]+)` \|", section, re.M))
+    for key in {*data, *(f"summary.{k}" for k in data["summary"]), *diagnostic_keys}:
+        assert key in documented or f"diagnostics[].{key}" in documented, key

@@ -39,3 +39,12 @@ def test_the_hook_entry_validates_the_tree(project, run_cli):
     args = shlex.split(hook()["entry"])[1:]
     result = run_cli(*args, expect=1)
     assert "broken.yaml" in result.stdout and "PORT001" in result.stdout
+
+
+def test_the_secrets_hook_runs_the_keyless_check_on_every_commit(project, run_cli):
+    (h,) = [h for h in yaml.safe_load(HOOKS.read_text()) if h["id"] == "smtpops-secrets"]
+    assert shlex.split(h["entry"]) == ["smtpops", "secrets", "check"]
+    assert h["always_run"] is True and h["pass_filenames"] is False
+    assert "--require-key" not in h["entry"]  # contributors hold no key
+    project.write("development", "clean")
+    run_cli(*shlex.split(h["entry"])[1:], expect=0)

@@ -196,14 +196,48 @@ def test_uri_is_percent_encoded_and_relative(project, run_cli):
     assert "configs/development/with%20space%231.yaml" in uris
 
 
-def test_a_file_outside_the_working_directory_gets_an_absolute_uri(
+def test_uris_are_relative_to_the_repository_root_wherever_the_run_starts(
     project, run_cli, tmp_path_factory, monkeypatch
 ):
     path = project.write("development", "broken", port=0)
+    (project.root / ".git").mkdir()  # the repository root is the folder holding .git
+    for cwd in (project.root / "configs", project.root / "configs" / "development"):
+        monkeypatch.chdir(cwd)
+        results = sarif(run_cli, expect=1)["runs"][0]["results"]
+        location = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert location == {"uri": "configs/development/broken.yaml", "uriBaseId": "%SRCROOT%"}
+    monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
+    results = sarif(run_cli, str(path), expect=1)["runs"][0]["results"]
+    location = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == "configs/development/broken.yaml"
+
+
+def test_a_file_outside_any_configs_tree_gets_an_absolute_uri(
+    run_cli, tmp_path_factory, monkeypatch
+):
+    from smtpops.rules.examples import BASE
+
+    path = tmp_path_factory.mktemp("loose") / "broken.yaml"
+    path.write_text(BASE.replace("port: 587", "port: 0"))
     monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
     results = sarif(run_cli, str(path), expect=1)["runs"][0]["results"]
     location = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert location == {"uri": Path(path).as_uri()}
+
+
+def test_security_rules_carry_a_security_severity(project, run_cli):
+    from smtpops.rules import RULES
+
+    project.write("development", "clean")
+    rules = {r["id"]: r for r in sarif(run_cli, expect=0)["runs"][0]["tool"]["driver"]["rules"]}
+    for rule_id, rule in RULES.items():
+        props = rules[rule_id]["properties"]
+        if rule.security:
+            assert "security" in props["tags"]
+            score = float(props["security-severity"])
+            assert (score >= 7.0) == (rule.severity.value == "error"), rule_id
+        else:
+            assert "security-severity" not in props, rule_id
 
 
 def test_unreadable_input_marks_the_run_unsuccessful(project, run_cli):

@@ -134,3 +134,33 @@ def test_the_text_reporter_escapes_what_it_is_given():
         "    How to fix: fix\\ud800",
     ]
     out.getvalue().encode("utf-8")  # no lone surrogate left to break a UTF-8 stream
+
+
+def test_quiet_shows_only_errors_and_keeps_the_exit_code(project, run_cli):
+    project.write("development", "broken", port=0)
+    project.write("development", "gmail", host="smtp.gmail.com")  # notes about Gmail
+    project.write("production", "warned", helo_hostname="localhost")  # a warning
+    full = run_cli("validate", expect=1).stdout
+    assert " info PROV007 " in full and " warning " in full
+    quiet = run_cli("validate", "--quiet", expect=1).stdout
+    assert " error PORT001 " in quiet
+    assert " info " not in quiet and " warning " not in quiet
+    assert "of lower severity not shown" in quiet
+    warn = run_cli("validate", "--min-severity", "warning", expect=1).stdout
+    assert " warning " in warn and " info " not in warn
+
+
+def test_hidden_warnings_still_fail_under_strict(project, run_cli):
+    project.write("production", "warned", helo_hostname="localhost")
+    run_cli("validate", "--quiet", expect=0)
+    result = run_cli("validate", "--quiet", "--strict", expect=1)
+    assert " warning " not in result.stdout
+
+
+def test_a_provider_note_is_shown_once_per_run(project, run_cli, findings):
+    for name in ("a", "b", "c"):
+        project.write("development", f"gmail-{name}", host="smtp.gmail.com")
+    notes = [d for d in findings() if d["rule"] == "PROV007"]
+    assert len(notes) == len({d["message"] for d in notes})  # each note once
+    assert notes and all("also applies to 2 more files" in d["message"] for d in notes)
+    assert {d["path"] for d in notes} == {"configs/development/gmail-a.yaml"}

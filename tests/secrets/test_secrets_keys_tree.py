@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 import yaml
@@ -143,3 +144,41 @@ def test_rotate_without_a_key_fails_per_file_and_changes_nothing(
 def test_unknown_environment_is_a_usage_error(repo, run_cli) -> None:
     result = run_cli("secrets", "updatekeys", "--env", "nowhere", expect=2)
     assert "configs/nowhere/" in result.stderr
+
+
+def test_keys_init_twice_refuses_a_second_key_for_the_same_person(repo, run_cli) -> None:
+    run_cli("keys", "init", "--env", "development", expect=0)
+    default = Path(os.environ["XDG_CONFIG_HOME"]) / "sops" / "age" / "keys.txt"
+    before = default.read_text()
+    result = run_cli("keys", "init", "--env", "development", expect=2)
+    assert "already reads development's passwords; nothing was changed" in result.stderr
+    assert default.read_text() == before  # no second identity appended
+    rules = yaml.safe_load((repo.root / ".sops.yaml").read_text())["creation_rules"]
+    dev = next(r for r in rules if r["path_regex"] == "^configs/development/")
+    assert len(dev["age"]) == 1
+    # another environment, or a CI key in a file of its own, is still a new key
+    run_cli("keys", "init", "--env", "qa", expect=0)
+    ci = Path(os.environ["HOME"]) / "ci-development.key"
+    run_cli("keys", "init", "--env", "development", "--key-file", str(ci), expect=0)
+
+
+def test_keys_init_reuses_an_existing_identity(repo, run_cli, tmp_path_factory) -> None:
+    import pyrage
+
+    identity = pyrage.x25519.Identity.generate()
+    mine = tmp_path_factory.mktemp("age") / "key.txt"
+    mine.write_text(f"# my key\n{identity}\n")
+    result = run_cli("keys", "init", "--env", "development", "--identity", str(mine), expect=0)
+    public = str(identity.to_public())
+    assert public in result.stdout and "Private key saved" not in result.stdout
+    assert str(identity) not in result.output
+    assert not (Path(os.environ["XDG_CONFIG_HOME"]) / "sops" / "age" / "keys.txt").exists()
+    rules = yaml.safe_load((repo.root / ".sops.yaml").read_text())["creation_rules"]
+    assert next(r for r in rules if r["path_regex"] == "^configs/development/")["age"] == [public]
+    again = run_cli("keys", "init", "--env", "development", "--identity", str(mine), expect=2)
+    assert "already reads" in again.stderr
+    run_cli("keys", "init", "--env", "qa", "--identity", str(mine), expect=0)
+    empty = mine.parent / "empty.txt"
+    empty.write_text("# nothing here\n")
+    bad = run_cli("keys", "init", "--env", "test", "--identity", str(empty), expect=2)
+    assert "exactly one" in bad.stderr
