@@ -12,6 +12,7 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from smtpops import discovery, repopath, rules, schema, settings, suppressions, yamlio
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
@@ -420,6 +421,22 @@ def _base_changes(
     return provenance.unreviewed(base, files)
 
 
+def _base_files(
+    base: str, contexts: Iterable[ConfigContext], only: set[str]
+) -> dict[str, dict[str, Any]]:
+    """The configs of the run as they were at ``base`` (parsed; unreadable ones left out)."""
+    found = {}
+    paths = [ctx.path for ctx in contexts if ctx.path in only]
+    for path, data in provenance.contents_at(base, paths).items():
+        try:
+            parsed = yamlio.loads(data.decode("utf-8")).data
+        except (UnicodeDecodeError, yamlio.LoadError):
+            continue
+        if isinstance(parsed, dict):
+            found[path] = parsed
+    return found
+
+
 def _validate(paths: tuple[str, ...], options: Options | None) -> Report:
     options = options or Options()
     items, configs_dir = discovery.discover(paths)
@@ -435,6 +452,7 @@ def _validate(paths: tuple[str, ...], options: Options | None) -> Report:
             run.neighbour(item, project.environment(item.environment or ""))
     stray = tuple(i.path for i in items if i.configs_dir is None and _in_configs_root(i.path))
     base_changes = _base_changes(options.base, run.contexts, asked) if options.base else {}
+    base_files = _base_files(options.base, run.contexts, asked) if options.base else {}
     run.check_repository(
         RepoContext(
             files=tuple(run.contexts),
@@ -442,6 +460,7 @@ def _validate(paths: tuple[str, ...], options: Options | None) -> Report:
             configs_dir=configs_dir,
             stray=stray,
             base_changes=base_changes,
+            base_files=base_files,
         ),
         only=asked if partial and options.neighbours else None,
     )

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 
 from smtpops.diagnostics import Severity
-from smtpops.encryption.binding import FIELD
+from smtpops.encryption.binding import FIELD, unsealed_changes
 from smtpops.encryption.sops_format import looks_encrypted, parse_enc
-from smtpops.rules.context import ConfigContext
+from smtpops.rules.context import ConfigContext, RepoContext
 from smtpops.rules.examples import BASE
 from smtpops.rules.registry import Example, Hit, rule
 
@@ -101,3 +101,45 @@ def password_seal_broken(ctx: ConfigContext) -> Iterator[Hit]:
         hint=f"Restore the file from git. If the server change is intended, a key holder runs "
         f"`{_reseal(ctx)}` and commits the file.",
     )
+
+
+@rule(
+    id="CRED015",
+    name="server-changed-without-reseal",
+    severity=Severity.ERROR,
+    kind="repo",
+    security=True,
+    message="a server field the password is sealed to changed, but the password was not re-sealed",
+    hint="If the change is intended, a key holder runs `smtpops secrets reseal ENV/NAME` on this branch and commits the file; otherwise undo the change.",
+    why="Test and deploy send a password only to the server it was sealed for, so a change of host, port, tls, ca_file or username that comes without a re-seal cannot deploy; `smtpops validate --base REV` shows it in the pull request, before any key is involved, so that it is reviewed as the security change it is.",
+    bad=Example(yaml="host: smtp2.example.com\n", base=""),
+    good=Example(yaml="description: a change that is not about the server\n", base=""),
+    references=("smtpops secrets reseal --help",),
+)
+def server_changed_without_reseal(repo: RepoContext) -> Iterator[Hit]:
+    """With ``--base``: the bound fields that differ from the base while the password and its
+    seal are byte-identical (nobody re-sealed it), or a seal that was removed."""
+    for ctx in repo.files:
+        before = repo.base_files.get(ctx.path)
+        changed = unsealed_changes(before, ctx.raw) if before is not None else []
+        if not changed:
+            continue
+        command = _reseal(ctx)
+        if changed == [FIELD]:
+            yield Hit(
+                path=ctx.path,
+                field=("password",),
+                message=f"the seal that binds the password to its server ({FIELD}) was removed "
+                "since the base revision",
+                hint=f"Restore it from the base (git restore --source BASE {ctx.path}), or a key "
+                f"holder runs `{command}` and commits.",
+            )
+            continue
+        yield Hit(
+            path=ctx.path,
+            field=(changed[0],),
+            message=f"{', '.join(changed)} changed since the base revision, but the password "
+            "was not re-sealed for it: test and deploy will not send it",
+            hint=f"If the change is intended, a key holder runs `{command}` on this branch and "
+            "commits the file; otherwise undo the change.",
+        )

@@ -49,3 +49,5 @@ class RepoContext:
     configs_dir: str | None
     stray: tuple[str, ...] = ()  # YAML files outside configs/<env>/
     base_changes: Mapping[str, BaseChange] = field(default_factory=dict)  # path -> change
+    # with --base: path -> the config as parsed at the base revision (absent: not there)
+    base_files: Mapping[str, dict[str, Any]] = field(default_factory=dict)

@@ -322,3 +322,21 @@ def test_reseal_asks_on_a_terminal(project: Project, answer: str, code: int) -> 
     assert_no_canary(out)
     changed = (project.root / MAIN).read_text() != before
     assert changed is (answer == "y")
+
+
+def test_validate_base_flags_a_bound_field_changed_without_a_reseal(
+    project: Project, run_cli
+) -> None:
+    project.add_config("development", "main")
+    base = project.head()
+    _edit(project, MAIN, "username: crm@example.test", "username: other@example.test")
+    result = run_cli("validate", "--base", base, "--format", "json")
+    found = [d for d in json.loads(result.stdout)["diagnostics"] if d["rule"] == "CRED015"]
+    assert result.exit_code == 1 and len(found) == 1, repr(result)
+    assert found[0]["field"] == "username" and found[0]["severity"] == "error"
+    assert "smtpops secrets reseal development/main" in found[0]["hint"]
+    assert "CRED015" not in run_cli("validate", "--format", "json").stdout  # needs --base
+    run_cli("secrets", "reseal", "development/main", "--yes", expect=0)
+    project.commit("Re-seal for the new username")
+    again = run_cli("validate", "--base", base, "--format", "json")
+    assert "CRED015" not in {d["rule"] for d in json.loads(again.stdout)["diagnostics"]}
