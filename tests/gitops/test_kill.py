@@ -26,8 +26,10 @@ def _untracked_or_strays(project: Project) -> list[str]:
 
 
 def _one_deploy(project: Project, name: str) -> float:
+    """A deploy that runs to its end; it waits for the lock a killed run's children may
+    still hold for a moment while they die."""
     start = time.monotonic()
-    proc = project.smtpops("deploy", f"development/{name}", start_new_session=True)
+    proc = project.smtpops("deploy", f"development/{name}", "--wait", "20", start_new_session=True)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, (out, err)
     return time.monotonic() - start
