@@ -23,6 +23,7 @@ _SKIP_DIRS = {
     ".pytest_cache",
     ".ruff_cache",
     ".hypothesis",
+    ".smtpops",  # machine-local state, ignored by git (as the git listing above leaves it out)
 }
 _DECRYPTED_NAME = re.compile(
     r"\.(?:dec|decrypted|plain|cleartext|unencrypted)\.(?:ya?ml|json)$", re.I
