@@ -16,7 +16,10 @@ METADATA = "100.100.100.200"
 NAME = "metadata.example.com"
 
 
-@pytest.mark.parametrize("host", ["100.64.0.1", METADATA, "100.127.255.254", "[64:ff9b:1::1]"])
+@pytest.mark.parametrize(
+    "host",
+    ["100.64.0.1", METADATA, "100.127.255.254", "[64:ff9b:1::1]", "[::ffff:100.100.100.200]"],
+)
 def test_non_global_addresses_are_not_public(host: str) -> None:
     assert non_public_reason(host) is not None
 
