@@ -45,6 +45,8 @@ class Environment:
     name: str
     policy: Policy
     description: str = ""
+    apply_target: str | None = None  # `apply:` — the runtime deploys hand the config to
+    apply_options: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -132,6 +134,26 @@ def _selection(path: str, doc: yamlio.Document, raw: object) -> RuleSelection:
     )
 
 
+def _apply(
+    path: str, doc: yamlio.Document, where: yamlio.Path, raw: object
+) -> tuple[str | None, dict[str, str]]:
+    """``apply: postfix`` or ``apply: {target: postfix, config_dir: /etc/postfix, ...}``."""
+    if raw is None:
+        return None, {}
+    if isinstance(raw, str):
+        return raw, {}
+    if not isinstance(raw, dict) or not isinstance(raw.get("target"), str):
+        raise _bad(path, doc, where, "apply must be a target name or a mapping with 'target'")
+    options = {}
+    for key, value in raw.items():
+        if key == "target":
+            continue
+        if not isinstance(key, str) or isinstance(value, bool) or not isinstance(value, str | int):
+            raise _bad(path, doc, where, f"apply.{key} must be a text or a number")
+        options[key] = str(value)
+    return raw["target"], options
+
+
 def load(configs_dir: str) -> Settings:
     """Read ``<configs_dir>/environments.yaml``; defaults when it does not exist."""
     path = os.path.join(configs_dir, SETTINGS_FILE)
@@ -153,11 +175,14 @@ def load(configs_dir: str) -> Settings:
             raw = {"name": raw}
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
             raise _bad(path, doc, ("environments", i), "each environment needs a name")
+        target, options = _apply(path, doc, ("environments", i, "apply"), raw.get("apply"))
         envs.append(
             Environment(
                 name=raw["name"],
                 policy=_policy(path, doc, ("environments", i, "policy"), raw.get("policy")),
                 description=str(raw.get("description") or ""),
+                apply_target=target,
+                apply_options=options,
             )
         )
     if len({e.name for e in envs}) != len(envs):

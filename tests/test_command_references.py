@@ -111,6 +111,8 @@ def problem(words: list[str]) -> str | None:
         command, path = sub, [*path, word]
         rest.pop(0)
     for word in rest:
+        if word == "--":
+            break  # what follows is another program's command line (smtpops exec ENV -- …)
         is_option = word.startswith("-") and len(word) > 1
         if is_option and word.split("=")[0] not in _options(command):
             return f"`{' '.join(path)}` has no option {word}"
@@ -123,6 +125,7 @@ def test_the_parser_catches_what_it_must() -> None:
     assert problem(["validate", "--format", "json", "configs/"]) is None
     assert problem(["secrets", "set-password", "ENV/NAME", "--password-stdin"]) is None
     assert problem(["--debug", "deploy", "production/main"]) is None
+    assert problem(["exec", "production", "--", "python", "--version"]) is None
 
 
 def _is_command(words: list[str], in_span: bool) -> bool:

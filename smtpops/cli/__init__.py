@@ -31,6 +31,9 @@ COMMANDS: dict[str, str] = {
     "history": "history:history",
     "diff": "diff:diff",
     "init": "init:init",
+    "render": "render:render",
+    "exec": "exec_:exec_",
+    "apply": "apply:apply",
 }
 
 HELP = {
@@ -52,6 +55,9 @@ HELP = {
     "history": "Show the audit trail of configs and deploys.",
     "diff": "Review the config changes between two revisions.",
     "init": "Lay out a new config repository (idempotent, never overwrites).",
+    "render": "Render the active config for the CRM (json, env, k8s-secret, django, …).",
+    "exec": "Run a command with the active config in its environment.",
+    "apply": "Apply the active config to a runtime (a Postfix relay).",
 }
 
 

@@ -12,6 +12,7 @@ import click
 from smtpops.cli.options import format_option
 from smtpops.gitops import display
 from smtpops.probe import text as probe_text
+from smtpops.services.apply import Handover
 from smtpops.services.connection import TestFailed
 
 WAIT = click.option(
@@ -23,6 +24,19 @@ WAIT = click.option(
     help="Wait this long for another change to the environment to finish.",
 )
 FORMAT = format_option("text", "json")
+APPLY = click.option(
+    "--apply",
+    "apply_target",
+    type=click.Choice(["postfix", "none"]),
+    default=None,
+    help="Also apply the result to this runtime before the commit, recording its digest "
+    "(default: the environment's `apply:` setting; none skips it).",
+)
+
+
+def handover(target: str | None) -> Handover:
+    """The apply step that goes with a change (a no-op when nothing is configured)."""
+    return Handover(target)
 
 
 def run(call: Callable[[], Any], fmt: str) -> None:

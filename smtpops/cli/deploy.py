@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from smtpops.cli import complete
-from smtpops.cli._change import FORMAT, WAIT, run
+from smtpops.cli._change import APPLY, FORMAT, WAIT, handover, run
 from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
 from smtpops.services.deploy import deploy as run_deploy
 
@@ -19,6 +19,7 @@ from smtpops.services.deploy import deploy as run_deploy
 )
 @WAIT
 @connection_test_flags
+@APPLY
 @FORMAT
 def deploy(
     config: str,
@@ -26,6 +27,7 @@ def deploy(
     wait: float,
     dns: tuple[str, ...],
     wait_timeout: float | None,
+    apply_target: str | None,
     fmt: str,
 ) -> None:
     """Test CONFIG (a path or ENV/NAME) and make it the active config of its environment.
@@ -35,4 +37,8 @@ def deploy(
     with the test evidence in its trailers. Exit 0 deployed, 1 refused or failed, 2 bad input.
     """
     options = connection_test_options(dns, wait_timeout)
-    run(lambda: run_deploy(config, options=options, dry_run=dry_run, wait=wait), fmt)
+    step = handover(apply_target)
+    run(
+        lambda: run_deploy(config, options=options, dry_run=dry_run, wait=wait, handover=step),
+        fmt,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from smtpops.cli import complete
-from smtpops.cli._change import FORMAT, WAIT, run
+from smtpops.cli._change import APPLY, FORMAT, WAIT, handover, run
 from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
 from smtpops.services.deploy import promote as run_promote
 
@@ -38,6 +38,7 @@ from smtpops.services.deploy import promote as run_promote
 @click.option("--dry-run", is_flag=True, help="Validate and test, show the commit, write nothing.")
 @WAIT
 @connection_test_flags
+@APPLY
 @FORMAT
 def promote(
     name: str,
@@ -49,6 +50,7 @@ def promote(
     wait: float,
     dns: tuple[str, ...],
     wait_timeout: float | None,
+    apply_target: str | None,
     fmt: str,
 ) -> None:
     """Carry the settings of config NAME from one environment to the next.
@@ -68,6 +70,7 @@ def promote(
             options=options,
             dry_run=dry_run,
             wait=wait,
+            handover=handover(apply_target),
         ),
         fmt,
     )

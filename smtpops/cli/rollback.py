@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from smtpops.cli import complete
-from smtpops.cli._change import FORMAT, WAIT, run
+from smtpops.cli._change import APPLY, FORMAT, WAIT, handover, run
 from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
 from smtpops.gitops.lifecycle import unpin as run_unpin
 from smtpops.services.deploy import rollback as run_rollback
@@ -23,6 +23,7 @@ from smtpops.services.deploy import rollback as run_rollback
 @click.option("--dry-run", is_flag=True, help="Test, show the commit, write nothing.")
 @WAIT
 @connection_test_flags
+@APPLY
 @FORMAT
 def rollback(
     env: str,
@@ -31,6 +32,7 @@ def rollback(
     wait: float,
     dns: tuple[str, ...],
     wait_timeout: float | None,
+    apply_target: str | None,
     fmt: str,
 ) -> None:
     """Re-activate the previous good config of ENV, as a new commit, after a connection test.
@@ -39,7 +41,13 @@ def rollback(
     deploy cannot undo the rollback.
     """
     options = connection_test_options(dns, wait_timeout)
-    run(lambda: run_rollback(env, to=to, options=options, dry_run=dry_run, wait=wait), fmt)
+    step = handover(apply_target)
+    run(
+        lambda: run_rollback(
+            env, to=to, options=options, dry_run=dry_run, wait=wait, handover=step
+        ),
+        fmt,
+    )
 
 
 @click.command()

@@ -39,10 +39,11 @@ _DATA_SUFFIXES = {"", ".txt", ".ini", ".cfg", ".conf", ".properties", ".json", "
 _DATA_SUFFIXES |= {".key", ".pass", ".pwd", ".secret", ".csv", ".asc"}
 _ENV_FILE = re.compile(r"^(?:\.env(?:\..+)?|.+\.env|\.netrc|_netrc|\.pgpass)$", re.I)
 _EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl")
-# SMTP_PASSWORD=…, export MAIL_PASSWORD="…" (a value, not a $VARIABLE reference)
+# SMTP_PASSWORD=…, export MAIL_PASSWORD="…" (a value, not a $VARIABLE reference, and not
+# SOPS ciphertext such as a rendered k8s-secret's `SMTP_PASSWORD: ENC[AES256_GCM,…]`)
 _PASSWORD_ASSIGNMENT = re.compile(
     r"^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?:SMTP|MAIL|EMAIL)_?(?:PASS(?:WORD)?|SECRET|PWD)"
-    r"[ \t]*[=:][ \t]*['\"]?(?![$'\"\s<{])\S",
+    r"[ \t]*[=:][ \t]*['\"]?(?![$'\"\s<{]|ENC\[)\S",
     re.M,
 )
 _HOST = re.compile(r"^host:", re.M)

@@ -8,11 +8,13 @@ pins → one commit. Everything happens inside a :class:`Transaction`, so any fa
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from smtpops import __version__
 from smtpops.errors import GitOpsError
@@ -41,6 +43,22 @@ class Outcome:
     notes: tuple[str, ...] = ()
 
 
+class Handover(Protocol):
+    """A runtime step that goes with the commit (``smtpops.services.apply.Handover``)."""
+
+    def prepare(self, ws: Workspace, env: str) -> dict[str, str]:
+        """Trailers (e.g. the rendered digest), from the files as they will be committed."""
+        ...
+
+    def deliver(self) -> str:
+        """Apply before the commit; raise to stop the change. Returns a note."""
+        ...
+
+    def undo(self) -> None:
+        """The commit failed after ``deliver``: put the runtime back to what HEAD records."""
+        ...
+
+
 @dataclass(slots=True, kw_only=True)
 class Change:
     """A change to make active ``name`` in ``env`` (``name`` None: nothing active after)."""
@@ -60,6 +78,7 @@ class Change:
     respect_pin: bool = True
     extra_touched: list[str] = field(default_factory=list)
     target: str | None = None  # rel path of a config that does not exist yet (promote)
+    handover: Handover | None = None  # e.g. apply to Postfix, with the digest in a trailer
 
 
 def _refuse_pinned(ws: Workspace, env: str) -> None:
@@ -153,6 +172,7 @@ def apply(
             if evidence and target:
                 tx.refresh(target)
                 change.body.append(f"{label} was already active; its changed settings are tested.")
+            extra = change.handover.prepare(ws, env.name) if change.handover else {}
             values = {
                 "Action": change.action,
                 "Environment": env.name,
@@ -162,6 +182,7 @@ def apply(
                 "Actor": actor,
                 "Version": __version__,
                 **change.trailers,
+                **extra,
             }
             body = [*change.body, *([describe_test(report)] if report else [])]
             message = trailers.message(change.subject, "\n".join(body), values)
@@ -177,9 +198,21 @@ def apply(
                 message=message,
                 notes=tuple(notes),
             )
-            if dry_run or not (changed or evidence):
+            if dry_run:
                 return outcome  # leaving the block without a commit restores everything
-            sha = tx.commit(message, allow_empty=evidence)
+            if change.handover:
+                note = change.handover.deliver()
+                if note:
+                    outcome = dataclasses.replace(outcome, notes=(*outcome.notes, note))
+            if not (changed or evidence):
+                return outcome
+            try:
+                sha = tx.commit(message, allow_empty=evidence)
+            except BaseException:
+                if change.handover:
+                    with contextlib.suppress(Exception):
+                        change.handover.undo()
+                raise
         return dataclasses.replace(outcome, commit=sha)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from smtpops.gitops import workspace
-from smtpops.gitops.change import Change, Outcome, apply
+from smtpops.gitops.change import Change, Handover, Outcome, apply
 from smtpops.gitops.gate import Gate
 
 
@@ -13,6 +13,7 @@ def deploy(
     gate: Gate | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
+    handover: Handover | None = None,
 ) -> Outcome:
     ws, env, name = workspace.for_config(ref)
     active = [c.name for c in ws.configs(env) if c.active and c.name != name]
@@ -24,5 +25,6 @@ def deploy(
         name=name,
         subject=f"Deploy {env}/{name}: make it the active SMTP config of {env}",
         body=body,
+        handover=handover,
     )
     return apply(ws, change, gate=gate, dry_run=dry_run, wait=wait)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from smtpops.errors import GitOpsError
 from smtpops.gitops import workspace
-from smtpops.gitops.change import Change, Outcome, apply
+from smtpops.gitops.change import Change, Handover, Outcome, apply
 
 
 def active_of(env: str) -> list[str]:
@@ -13,7 +13,7 @@ def active_of(env: str) -> list[str]:
     return [f"{env}/{c.name}" for c in ws.configs(env) if c.active]
 
 
-def deactivate(env: str, *, wait: float = 0.0) -> Outcome:
+def deactivate(env: str, *, wait: float = 0.0, handover: Handover | None = None) -> Outcome:
     ws = workspace.open_at()
     ws.environment(env)
     active = [c.name for c in ws.configs(env) if c.active]
@@ -33,6 +33,7 @@ def deactivate(env: str, *, wait: float = 0.0) -> Outcome:
             f"{', '.join(f'{env}/{n}' for n in active)} switched off; the CRM sends no "
             f"email from {env} until a config is deployed again."
         ],
+        handover=handover,
     )
     return apply(ws, change, wait=wait)
 

@@ -18,7 +18,7 @@ from smtpops import yamlio
 from smtpops.encryption import reencrypt_for
 from smtpops.errors import ConfigNotFound, GitOpsError, InputError, UsageError
 from smtpops.gitops import workspace
-from smtpops.gitops.change import Change, Outcome, apply
+from smtpops.gitops.change import Change, Handover, Outcome, apply
 from smtpops.gitops.gate import Gate
 from smtpops.gitops.transaction import Transaction
 
@@ -90,6 +90,7 @@ def promote(
     gate: Gate | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
+    handover: Handover | None = None,
 ) -> Outcome:
     ws = workspace.open_at()
     check_step(ws.settings.order, source, target, force)
@@ -142,5 +143,6 @@ def promote(
         trailers={"Source": f"{source}/{name} {sha[:12]}"},
         writes={dst_rel: new.encode("utf-8")},
         after_write=carry_password if copy_credentials else None,
+        handover=handover,
     )
     return apply(ws, change, gate=gate, dry_run=dry_run, wait=wait)

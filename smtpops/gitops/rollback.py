@@ -13,7 +13,7 @@ import os
 from smtpops import yamlio
 from smtpops.errors import GitOpsError
 from smtpops.gitops import audit, pins, trailers, workspace
-from smtpops.gitops.change import Change, Outcome, apply, now
+from smtpops.gitops.change import Change, Handover, Outcome, apply, now
 from smtpops.gitops.gate import Gate
 from smtpops.gitops.workspace import Workspace
 
@@ -95,6 +95,7 @@ def rollback(
     gate: Gate | None = None,
     dry_run: bool = False,
     wait: float = 0.0,
+    handover: Handover | None = None,
 ) -> Outcome:
     ws = workspace.open_at()
     ws.environment(env)
@@ -120,5 +121,6 @@ def rollback(
             at=now(),
             reason=f"rollback to {sha[:12]}",
         ),
+        handover=handover,
     )
     return apply(ws, change, gate=gate, dry_run=dry_run, wait=wait)

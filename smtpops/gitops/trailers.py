@@ -20,7 +20,19 @@ import re
 from collections.abc import Mapping
 
 PREFIX = "Smtpops-"
-KEYS = ("Action", "Environment", "Config", "Previous", "Source", "Pin", "Test", "Actor", "Version")
+KEYS = (
+    "Action",
+    "Environment",
+    "Config",
+    "Previous",
+    "Source",
+    "Pin",
+    "Test",
+    "Digest",
+    "Apply",
+    "Actor",
+    "Version",
+)
 _LINE = re.compile(r"^(?P<key>[A-Za-z0-9-]+):\s?(?P<value>.*)$")
 
 

@@ -2,7 +2,8 @@
 
 The connection test that gates the change is :func:`smtpops.services.connection.gate`, run
 with the caller's :class:`~smtpops.services.connection.ConnectionTestOptions` (the same DNS
-servers, timeouts and test log as ``smtpops test``).
+servers, timeouts and test log as ``smtpops test``). ``handover`` (:class:`smtpops.services.apply.Handover`) applies the
+result to a runtime before the commit.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from smtpops.gitops import deploy as _deploy
 from smtpops.gitops import promote as _promote
 from smtpops.gitops import rollback as _rollback
-from smtpops.gitops.change import Outcome
+from smtpops.gitops.change import Handover, Outcome
 from smtpops.services.connection import ConnectionTestOptions, gate
 
 __all__ = ["Outcome", "deploy", "promote", "rollback"]
@@ -24,10 +25,11 @@ def deploy(
     options: ConnectionTestOptions = _DEFAULT,
     dry_run: bool = False,
     wait: float = 0.0,
+    handover: Handover | None = None,
 ) -> Outcome:
     """Test the committed config ``ref`` (a path or ENV/NAME) and make it the one active
     config of its environment. ``wait``: seconds to wait for another change to finish."""
-    return _deploy.deploy(ref, gate=gate(options), dry_run=dry_run, wait=wait)
+    return _deploy.deploy(ref, gate=gate(options), dry_run=dry_run, wait=wait, handover=handover)
 
 
 def promote(
@@ -40,6 +42,7 @@ def promote(
     options: ConnectionTestOptions = _DEFAULT,
     dry_run: bool = False,
     wait: float = 0.0,
+    handover: Handover | None = None,
 ) -> Outcome:
     """Carry config ``name`` from environment ``source`` to ``target`` and activate it there,
     keeping the target's credentials unless ``copy_credentials``."""
@@ -52,6 +55,7 @@ def promote(
         gate=gate(options),
         dry_run=dry_run,
         wait=wait,
+        handover=handover,
     )
 
 
@@ -62,7 +66,10 @@ def rollback(
     options: ConnectionTestOptions = _DEFAULT,
     dry_run: bool = False,
     wait: float = 0.0,
+    handover: Handover | None = None,
 ) -> Outcome:
     """Re-activate the previous good config of ``env`` (or the one ``to`` names: a commit or
     a config name) after a connection test, and pin ``env``."""
-    return _rollback.rollback(env, to=to, gate=gate(options), dry_run=dry_run, wait=wait)
+    return _rollback.rollback(
+        env, to=to, gate=gate(options), dry_run=dry_run, wait=wait, handover=handover
+    )
