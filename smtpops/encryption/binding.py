@@ -58,7 +58,9 @@ def _show(value: Any) -> str:
     return "(not set)" if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def _ca_digest(ca_file: str | None, root: str | None) -> str | None:
+def _ca_digest(ca_file: str | None, root: str | None, ca_pem: bytes | None) -> str | None:
+    if ca_file and ca_pem is not None:
+        return hashlib.sha256(ca_pem).hexdigest()
     if not ca_file or root is None or not repopath.is_inside(root, ca_file):
         return None
     try:
@@ -74,8 +76,10 @@ def repo_root(path: str) -> str | None:
     return os.path.dirname(os.path.abspath(item.configs_dir)) if item.configs_dir else None
 
 
-def record(data: dict[str, Any], root: str | None) -> dict[str, Any]:
-    """The values of the bound fields as the connection test and the CRM would use them."""
+def record(data: dict[str, Any], root: str | None, ca_pem: bytes | None = None) -> dict[str, Any]:
+    """The values of the bound fields as the connection test and the CRM would use them;
+    the CA's content is ``ca_pem`` when given (a config read at a revision), else the file
+    ``ca_file`` names under ``root``."""
     config = Config.from_raw(data)
     host = (config.host or "").strip().lower().rstrip(".") or None
     return {
@@ -84,7 +88,7 @@ def record(data: dict[str, Any], root: str | None) -> dict[str, Any]:
         "tls": config.tls,
         "verify_certificate": config.verify_certificate,
         "ca_file": config.ca_file,
-        "ca_sha256": _ca_digest(config.ca_file, root),
+        "ca_sha256": _ca_digest(config.ca_file, root, ca_pem),
         "username": config.username,
     }
 
@@ -130,18 +134,31 @@ def unsealed_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> 
     return [f for f in BOUND if f != "ca_sha256" and before.get(f) != after.get(f)]
 
 
-def reseal_command(path: str) -> str:
+def reseal_command(path: str, label: str | None = None) -> str:
+    if label:
+        return f"smtpops secrets reseal {label}"
     item = discovery.classify(path)
     stem = os.path.splitext(os.path.basename(path))[0]
     ref = f"{item.environment}/{stem}" if item.environment else path
     return f"smtpops secrets reseal {ref}"
 
 
-def check_binding(path: str, data: dict[str, Any], sealed_text: str | None) -> None:
+def check_binding(
+    path: str,
+    data: dict[str, Any],
+    sealed_text: str | None,
+    *,
+    root: str | None = None,
+    ca_pem: bytes | None = None,
+    label: str | None = None,
+) -> None:
     """Refuse to send the secret of ``path`` unless the binding sealed with it
     (``sealed_text``, decrypted) matches the readable fields ``data`` of the file as it will
-    be used. Raises :class:`BindingMismatch` naming each field that changed."""
-    command = reseal_command(path)
+    be used. Raises :class:`BindingMismatch` naming each field that changed. ``root`` (the
+    repository root, default: found from ``path``) and ``ca_pem`` (the CA's content, for a
+    config read at a revision) say where the CA is; ``label`` (ENV/NAME) names the config
+    in the reseal command."""
+    command = reseal_command(path, label)
     sealed = loads(sealed_text)
     if sealed is None:
         raise BindingMismatch(
@@ -149,7 +166,7 @@ def check_binding(path: str, data: dict[str, Any], sealed_text: str | None) -> N
             "so smtpops does not send it",
             hint=f"A key holder checks the server fields and seals them: `{command}`.",
         )
-    found = changes(sealed, record(data, repo_root(path)))
+    found = changes(sealed, record(data, root or repo_root(path), ca_pem))
     if found:
         raise BindingMismatch(
             f"{path}: the password was sealed for other server settings than the file now has, "
