@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from smtpops import atomic, discovery, engine, model, repopath, schema, settings, templating, yamlio
-from smtpops.diagnostics import Report
+from smtpops.diagnostics import Diagnostic, Report, Severity
 from smtpops.encryption import set_password
 from smtpops.errors import InputError, UsageError
 from smtpops.providers import Provider
@@ -276,3 +276,32 @@ def store_password(path: str, password: Secret) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
         raise
+
+
+#: what stands in for a template value not answered yet while one answer is checked
+PLACEHOLDER = "placeholder"
+
+
+def answer_problems(
+    *,
+    configs_dir: str,
+    env: str,
+    name: str,
+    provider: Provider,
+    values: dict[str, Any],
+    params: dict[str, Any],
+    field: str,
+) -> tuple[Diagnostic, ...]:
+    """What ``smtpops validate`` would report about ``field`` in the config these answers
+    make: the template rendered with them (values not answered yet stand in as
+    placeholders), then the schema and every rule, exactly as for a file. Only findings that
+    point at ``field`` are returned, errors first."""
+    params = dict(params)
+    values = dict(values)
+    for var in templating.missing(provider, name, values, params):
+        (values if var in SETTABLE else params)[var] = PLACEHOLDER
+    report = draft(
+        configs_dir=configs_dir, env=env, name=name, provider=provider, values=values, params=params
+    ).report
+    mine = [d for d in report.diagnostics if (d.location.field or "").split(".")[0] == field]
+    return tuple(sorted(mine, key=lambda d: d.severity is not Severity.ERROR))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -55,40 +57,108 @@ def run_cli() -> RunCli:
     return run
 
 
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
+class NetworkGuard:
+    """Refuses every way a test could reach past loopback: TCP connect (also what
+    ``create_connection`` and asyncio end in), UDP ``sendto`` (dnspython's queries), and name
+    lookups (``getaddrinfo`` and the ``gethostby*`` family, which ask the system's DNS).
+
+    A refusal raises AssertionError where it happens and is also recorded, so a test whose
+    code swallows the error still fails at teardown."""
+
+    LOCAL_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost", "ip6-loopback"})
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+
+    @classmethod
+    def is_loopback(cls, host: object) -> bool:
+        if host is None:
+            return True  # getaddrinfo(None, port): the wildcard address for a server to bind
+        if isinstance(host, bytes):
+            host = host.decode("ascii", "replace")
+        text = str(host).strip("[]").split("%")[0].lower()
+        if text in cls.LOCAL_NAMES or text.endswith(".localhost"):
+            return True
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            return False  # any other name: looking it up would ask a DNS server
+        mapped = getattr(address, "ipv4_mapped", None)
+        return bool(
+            address.is_loopback or address.is_unspecified or (mapped and mapped.is_loopback)
+        )
+
+    def check(self, what: str, host: object) -> None:
+        if not self.is_loopback(host):
+            message = f"test tried to reach a non-loopback address: {host} ({what})"
+            self.violations.append(message)
+            raise AssertionError(message)
+
+    def check_address(self, what: str, address: object) -> None:
+        if isinstance(address, tuple) and address:  # AF_UNIX paths (str/bytes) stay local
+            self.check(what, address[0])
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        real_connect = socket.socket.connect
+        real_connect_ex = socket.socket.connect_ex
+        real_sendto = socket.socket.sendto
+        real_getaddrinfo = socket.getaddrinfo
+        guard = self
+
+        def connect(sock: socket.socket, address: Any) -> None:
+            guard.check_address("connect", address)
+            return real_connect(sock, address)
+
+        def connect_ex(sock: socket.socket, address: Any) -> int:
+            guard.check_address("connect_ex", address)
+            return real_connect_ex(sock, address)
+
+        def sendto(sock: socket.socket, data: Any, *args: Any) -> int:
+            guard.check_address("sendto", args[-1] if args else None)
+            return real_sendto(sock, data, *args)  # type: ignore[call-overload,no-any-return]
+
+        def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+            guard.check("getaddrinfo", host)
+            return real_getaddrinfo(host, *args, **kwargs)
+
+        def lookup(name: str) -> Callable[..., Any]:
+            real = getattr(socket, name)
+
+            def checked(host: Any, *args: Any) -> Any:
+                guard.check(name, host)
+                return real(host, *args)
+
+            return checked
+
+        monkeypatch.setattr(socket.socket, "connect", connect)
+        monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+        monkeypatch.setattr(socket.socket, "sendto", sendto)
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+        for name in ("gethostbyname", "gethostbyname_ex", "gethostbyaddr"):
+            monkeypatch.setattr(socket, name, lookup(name))
 
 
-def _loopback_only(address: object) -> None:
-    if isinstance(address, tuple) and address:
-        host = str(address[0])
-        if not (host.startswith("127.") or host in ("::1", "localhost", "0.0.0.0", "::")):
-            raise AssertionError(f"test tried to reach a non-loopback address: {host}")
+@pytest.fixture
+def network_guard(_guards: NetworkGuard) -> NetworkGuard:
+    """The running test's guard (to inspect, or clear after provoking it on purpose)."""
+    return _guards
 
 
 @pytest.fixture(autouse=True)
 def _guards(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[None]:
+) -> Iterator[NetworkGuard]:
     """No network beyond loopback; no writes to the real home directory."""
-
-    def connect(self: socket.socket, address: object) -> None:
-        _loopback_only(address)
-        return _real_connect(self, address)  # type: ignore[arg-type]
-
-    def connect_ex(self: socket.socket, address: object) -> int:
-        _loopback_only(address)
-        return _real_connect_ex(self, address)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    guard = NetworkGuard()
+    guard.install(monkeypatch)
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.delenv("SOPS_AGE_KEY", raising=False)
     monkeypatch.delenv("SOPS_AGE_KEY_FILE", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
-    yield
+    yield guard
+    assert not guard.violations, "the test reached past loopback: " + "; ".join(guard.violations)
 
 
 @pytest.fixture

@@ -62,9 +62,14 @@ def imports() -> dict[str, frozenset[str]]:
     return found
 
 
+FRONT_ENDS = ("smtpops.agent", "smtpops.web")  # long-running callers of services, like the CLI
+
+
 def layer(module: str) -> str:
     if module == "smtpops.cli" or module.startswith("smtpops.cli."):
         return "cli"
+    if any(module == f or module.startswith(f + ".") for f in FRONT_ENDS):
+        return "front end"
     if module == "smtpops.services" or module.startswith("smtpops.services."):
         return "services"
     if module in ("smtpops.__main__",):
@@ -94,11 +99,17 @@ def test_the_source_is_found() -> None:
 
 
 def test_core_never_imports_services_cli_or_a_ui_library() -> None:
-    assert _violations("core", ("smtpops.services", "smtpops.cli", *WEB_AND_CLI)) == []
+    banned = ("smtpops.services", "smtpops.cli", *FRONT_ENDS, *WEB_AND_CLI)
+    assert _violations("core", banned) == []
 
 
 def test_services_never_import_the_cli_or_a_ui_library() -> None:
-    assert _violations("services", ("smtpops.cli", *WEB_AND_CLI)) == []
+    assert _violations("services", ("smtpops.cli", *FRONT_ENDS, *WEB_AND_CLI)) == []
+
+
+def test_front_ends_never_import_the_cli() -> None:
+    """The agent (and the web page) call services like the CLI does, never the CLI."""
+    assert _violations("front end", ("smtpops.cli", "click")) == []
 
 
 def test_reporters_depend_only_on_diagnostics() -> None:

@@ -39,3 +39,11 @@ def find_tool(name: str, *, hint: str, extra_dirs: tuple[str, ...] = ()) -> str:
         missing(f"{name} is not installed ({hint})")
         raise AssertionError("unreachable")  # pragma: no cover
     return found
+
+
+def require_module(name: str, *, hint: str) -> None:
+    """Skip (or fail under ``SMTPOPS_REQUIRE_TOOLS``) when Python module *name* is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(name) is None:
+        missing(f"the Python module {name} is not installed ({hint})")

@@ -122,7 +122,9 @@ def test(
     """Test the connection of CONFIG (a path or ENV/NAME) against its real server.
 
     Checks DNS, TCP, the greeting, EHLO, TLS and the certificate, login, and a dry run of the
-    envelope (nothing is sent unless --send-to is given). Exit 0 passed, 1 failed, 2 bad input.
+    envelope (nothing is sent unless --send-to is given). Exit 0 passed; 1 the test failed or
+    the config has validation errors (not tested); 2 a usage error or a config that cannot be
+    read.
     """
     if bool(config) == bool(env_name):
         raise UsageError(

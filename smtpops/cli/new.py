@@ -9,7 +9,8 @@ import click
 
 from smtpops import discovery, scaffold, templating
 from smtpops.cli import complete
-from smtpops.cli import guided as ask
+from smtpops.cli.guided import Guide
+from smtpops.cli.prompts import password
 from smtpops.errors import CheckFailed, InputError, UsageError
 from smtpops.providers import catalog, resolve, suggest
 from smtpops.secret import Secret
@@ -117,8 +118,36 @@ def new(
         values["username"] = username
     if description is not None:
         values["description"] = description
+    guide = None
     if interactive:
-        env, provider, name = ask.basics(configs_dir, env, provider_id, name)
+        guide = Guide(configs_dir=configs_dir, values=values)
+        guide.offer_resume()
+    try:
+        _create(
+            configs_dir, guide, values, env, provider_id, name, param_items, password_stdin, dry_run
+        )
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        if guide is None:
+            raise
+        guide.stopped()  # keeps the answers (never the password) for the next run
+    if guide is not None:
+        guide.finished()
+
+
+def _create(
+    configs_dir: str,
+    guide: Guide | None,
+    values: dict[str, Any],
+    env: str | None,
+    provider_id: str | None,
+    name: str | None,
+    param_items: tuple[str, ...],
+    password_stdin: bool,
+    dry_run: bool,
+) -> None:
+
+    if guide is not None:
+        env, provider, name = guide.basics(env, provider_id, name)
     else:
         absent = [
             o for o, v in (("NAME", name), ("--env", env), ("--provider", provider_id)) if not v
@@ -151,8 +180,9 @@ def new(
                 hint="Leave out --password-stdin to create the config without a "
                 "password, and set it later with `smtpops secrets set-password`.",
             )
-    if interactive:
-        ask.fields(provider, name, values, params)
+    if guide is not None:
+        guide.params = params
+        guide.fields()
     else:
         missing = templating.missing(provider, name, values, params)
         if missing:
@@ -164,7 +194,7 @@ def new(
     draft = scaffold.draft(
         configs_dir=configs_dir, env=env, name=name, provider=provider, values=values, params=params
     )
-    while interactive and draft.report.errors:
+    while guide is not None and draft.report.errors:
         fixable = {(d.location.field or "").split(".")[0] for d in draft.report.errors} & set(
             scaffold.SETTABLE
         )
@@ -173,7 +203,7 @@ def new(
         click.echo("That would not pass validation:")
         _show(draft.report, only=draft.report.errors)
         for field in sorted(fixable):
-            values[field] = ask.ask_field(field)
+            guide.again(field)
         draft = scaffold.draft(
             configs_dir=configs_dir,
             env=env,
@@ -192,8 +222,8 @@ def new(
     if dry_run:
         click.echo(draft.text, nl=False)
         return
-    if interactive and secret is None:
-        secret = ask.password(path, env)
+    if guide is not None and secret is None:
+        secret = password(path, env)
     scaffold.write(draft)
     if secret is not None:
         scaffold.store_password(draft.path, secret)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from smtpops.delivery import hooks
 from smtpops.delivery.plan import ApplyResult, Plan, Target
 from smtpops.delivery.postfix import target as postfix_target
 from smtpops.errors import UsageError
@@ -21,7 +22,9 @@ from smtpops.errors import UsageError
 __all__ = ["ApplyResult", "Plan", "Target", "apply", "check_options", "get", "names"]
 
 
-REGISTRY: dict[str, Target] = {postfix_target.TARGET.name: postfix_target.TARGET}
+REGISTRY: dict[str, Target] = {
+    t.name: t for t in (postfix_target.TARGET, hooks.FILE, hooks.COMMAND)
+}
 
 
 def names() -> tuple[str, ...]:

@@ -9,6 +9,7 @@ was in that commit. ``--to`` picks a revision (what was active there) or a confi
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from smtpops import yamlio
 from smtpops.errors import GitOpsError
@@ -124,3 +125,54 @@ def rollback(
         handover=handover,
     )
     return apply(ws, change, gate=gate, dry_run=dry_run, wait=wait)
+
+
+#: failure classes where the server refused the credentials themselves
+PASSWORD_REFUSED = ("auth.failed", "auth.rejected", "auth.app_password")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Restored:
+    """What a rollback restores, for explaining a refused password: the config, its file, the
+    commit it comes from, and the newest later commit that changed its password (sha,
+    subject), if any."""
+
+    name: str
+    rel: str
+    sha: str
+    password_changed: tuple[str, str] | None
+    password_differs: bool
+
+
+def restored(env: str, to: str | None = None) -> Restored:
+    """What ``rollback(env, to=to)`` restores (the same choice, made again)."""
+    ws = workspace.open_at()
+    name, rel, data, sha = choose(ws, env, to)
+    current = _password_of(ws.repo.show("HEAD", rel))
+    return Restored(
+        name=name,
+        rel=rel,
+        sha=sha,
+        password_changed=_password_change(ws, rel, sha),
+        password_differs=current is not None and current != _password_of(data),
+    )
+
+
+def _password_of(data: bytes | None) -> object:
+    try:
+        parsed = yamlio.loads((data or b"").decode("utf-8")).data
+    except (UnicodeDecodeError, yamlio.LoadError):
+        return None
+    return parsed.get("password") if isinstance(parsed, dict) else None
+
+
+def _password_change(ws: Workspace, rel: str, since: str) -> tuple[str, str] | None:
+    """The newest commit after ``since`` that changed the (encrypted) password of ``rel``."""
+    for commit in ws.repo.iter_commits([rel]):
+        if commit.hexsha == since:
+            return None
+        parent = commit.parents[0].hexsha if commit.parents else None
+        mine = _password_of(ws.repo.show(commit.hexsha, rel))
+        if parent is None or mine != _password_of(ws.repo.show(parent, rel)):
+            return commit.hexsha, str(commit.summary)
+    return None

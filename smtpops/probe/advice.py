@@ -96,6 +96,22 @@ def _mechanism(c: Ctx) -> tuple[str, str]:
     )
 
 
+def _tls_no_answer(c: Ctx) -> tuple[str, str]:
+    if c.get("mode") == "STARTTLS":
+        return (
+            f"The server agreed to STARTTLS but then did not answer the TLS handshake within "
+            f"{c['seconds']:g} s.",
+            "Something between this machine and the server may be holding TLS back; check "
+            "host and port, try again later, or ask the server's admin to look at its logs.",
+        )
+    return (
+        f"No answer: the server accepted the connection on port {c['port']} but did not "
+        f"answer the TLS handshake within {c['seconds']:g} s.",
+        "No answer: check host and port (port 465 with tls: SSL/TLS, port 587 with tls: "
+        "STARTTLS); if both are right, the server is not answering, so try again later.",
+    )
+
+
 ADVICE: dict[str, _Advice] = {
     "dns.nxdomain": lambda c: (
         f"The host name {c['host']} does not exist (the DNS answer was NXDOMAIN).",
@@ -177,6 +193,7 @@ ADVICE: dict[str, _Advice] = {
         "The server's TLS set-up is broken or too old; ask its admin to check the certificate "
         "and TLS versions (TLS 1.2 or later).",
     ),
+    "tls.no_answer": _tls_no_answer,
     "tls.mode_mismatch": lambda c: (
         f"The server on port {c['port']} speaks plain SMTP first, but tls is SSL/TLS "
         "(TLS from the first byte).",
@@ -200,6 +217,11 @@ ADVICE: dict[str, _Advice] = {
     "auth.not_offered": lambda c: (
         "The server offers no authentication on this connection.",
         "Check that port is the mail submission port (587 or 465); port 25 often has no login.",
+    ),
+    "auth.starttls_first": lambda c: (
+        "This server wants STARTTLS first: it offers login only on an encrypted connection, "
+        "and tls is None.",
+        "Set tls: STARTTLS.",
     ),
     "auth.mechanism": _mechanism,
     "auth.failed": _auth_failed,

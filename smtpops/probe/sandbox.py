@@ -17,6 +17,7 @@ import asyncio
 import datetime as dt
 import email
 import email.policy
+import functools
 import gc
 import hashlib
 import hmac
@@ -119,6 +120,9 @@ class Sandbox:
         self.directory = directory or tempfile.mkdtemp(prefix="smtpops-sandbox-")
         self.ca_file = os.path.join(self.directory, "ca.pem")
         self.messages: list[Received] = []
+        self.commands: list[str] = []  # the verbs clients sent, in order (MAIL, RCPT, QUIT…)
+        self.tls_opened = 0  # TLS sessions whose handshake completed
+        self.tls_closed_cleanly = 0  # ...and that ended with close_notify from both sides
         self.starttls_port = self.tls_port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -203,7 +207,27 @@ class Sandbox:
             )
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         leaf.configure_cert(context)
+        context.sslobject_class = self._counting_sslobject()
         return context
+
+    def _counting_sslobject(self) -> type[ssl.SSLObject]:
+        """The TLS object asyncio drives for each connection, counting completed handshakes
+        and TLS shutdowns that succeed: an unwrap succeeds only once the client's
+        close_notify arrived, so a client that just drops the socket is not counted."""
+        box = self
+
+        class Counting(ssl.SSLObject):
+            def do_handshake(self) -> None:
+                super().do_handshake()
+                with box._lock:
+                    box.tls_opened += 1
+
+            def unwrap(self) -> None:
+                super().unwrap()
+                with box._lock:
+                    box.tls_closed_cleanly += 1
+
+        return Counting
 
     def _smtp(self, context: ssl.SSLContext, implicit: bool) -> Any:
         # lazy: aiosmtpd is heavy: only the sandbox loads it (CLI start-up stays light)
@@ -221,6 +245,7 @@ class Sandbox:
             loop=self._loop,
         )
         self._protocols.append(protocol)
+        self._record_commands(protocol)
         made = protocol.connection_made
 
         def connection_made(transport: Any) -> None:
@@ -229,6 +254,20 @@ class Sandbox:
 
         protocol.connection_made = connection_made  # type: ignore[method-assign]
         return protocol
+
+    def _record_commands(self, protocol: Any) -> None:
+        """Note each command's verb as it arrives (aiosmtpd dispatches through its
+        ``_smtp_methods`` table), so tests can see how a client ended its session."""
+        methods: dict[str, Any] = protocol._smtp_methods
+        for verb in ("EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "QUIT"):
+            handler = methods[verb]
+
+            def wrapped(arg: str, _verb: str = verb, _handler: Any = handler) -> Any:
+                with self._lock:
+                    self.commands.append(_verb)
+                return _handler(arg)
+
+            methods[verb] = functools.wraps(handler)(wrapped)
 
     async def _serve(self, context: ssl.SSLContext) -> None:
         loop = asyncio.get_running_loop()

@@ -4,8 +4,10 @@ reported separately."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import ssl
+import time
 
 from smtpops import repopath
 from smtpops.probe import tls
@@ -14,6 +16,8 @@ from smtpops.probe.connect import _try
 from smtpops.probe.failure import Failure
 from smtpops.probe.session import ReadError, Session
 from smtpops.probe.state import Outcome, Probe
+
+TLS_CHECK_SECONDS = 0.6  # TCP connect + a TLS hello; leaves room within wait_timeout + 1 s
 
 
 def ca_path(p: Probe) -> str | None:
@@ -62,12 +66,15 @@ def _handshake(p: Probe, session: Session) -> None:
     except (ssl.SSLError, OSError) as exc:
         if p.config.tls == "SSL/TLS" and tls.speaks_plaintext(exc):
             raise Failure("tls.mode_mismatch", port=p.port) from None
+        if isinstance(exc, TimeoutError):
+            raise Failure("tls.no_answer", port=p.port, mode=p.config.tls) from None
         raise Failure("tls.handshake", reason=_reason(exc)) from None
     p.negotiated = tls.negotiated(sock)
 
 
 def _unverified(p: Probe) -> tls.Negotiated | None:
-    """A second connection without verification, only to read the certificate's facts."""
+    """A second connection without verification, only to read the certificate's facts; it
+    ends with QUIT and a TLS shutdown like the first."""
     if p.address is None:
         return None
     sock, _ = _try(p.address, p.port, p.timeout())
@@ -80,28 +87,39 @@ def _unverified(p: Probe) -> tls.Negotiated | None:
             session.command(f"EHLO {p.config.helo_hostname or 'localhost'}")
             if session.command("STARTTLS").code != 220:
                 return None
-        return tls.negotiated(session.upgrade(tls.context(verify=False, ca_file=None), p.host))
+        found = tls.negotiated(session.upgrade(tls.context(verify=False, ca_file=None), p.host))
+        with contextlib.suppress(ReadError, Failure, OSError):
+            if p.config.tls == "SSL/TLS":
+                session.read_reply()  # the greeting, inside TLS, before the goodbye
+            session.quit(p.grace())
+        return found
     except (ReadError, ssl.SSLError, OSError):
         return None
     finally:
-        session.close()
+        session.close(p.grace())
 
 
 def speaks_tls(p: Probe) -> bool:
-    """Does the server answer a TLS handshake straight away (implicit TLS)?"""
+    """Does the server answer a TLS handshake straight away (implicit TLS)? Asked after the
+    greeting's full wait, so it gets only what keeps the whole test within wait + 1 s."""
     if p.address is None:
         return False
-    sock, _ = _try(p.address, p.port, min(p.timeout(), 3.0))
+    budget = time.monotonic() + max(0.0, min(TLS_CHECK_SECONDS, p.remaining()))
+
+    def left() -> float:
+        return max(budget - time.monotonic(), 0.01)
+
+    sock, _ = _try(p.address, p.port, left())
     if sock is None:
         return False
-    session = Session(sock, lambda: min(p.timeout(), 3.0))
+    session = Session(sock, left)
     try:
         session.upgrade(tls.context(verify=False, ca_file=None), p.host)
         return True
     except (ssl.SSLError, OSError):
         return False
     finally:
-        session.close()
+        session.close(min(left(), 0.2))
 
 
 def tls_step(p: Probe) -> Outcome:

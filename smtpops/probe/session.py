@@ -61,6 +61,13 @@ class Session:
         self.timeout = timeout  # seconds allowed for the next reply
         self._buffer = bytearray()
         self.transcript: list[str] = [] if transcript is None else transcript
+        self.usable = True  # False once a read or write failed, or the server said 421
+        self.encrypted = False  # True once a TLS handshake completed
+        self.said_quit = False
+
+    def _broken(self, exc: ReadError) -> ReadError:
+        self.usable = False
+        return exc
 
     def _line(self, deadline: float, started: bool) -> bytes:
         while True:
@@ -88,6 +95,15 @@ class Session:
             self._buffer.extend(chunk)
 
     def read_reply(self) -> Reply:
+        try:
+            reply = self._read_reply()
+        except ReadError as exc:
+            raise self._broken(exc) from None
+        if reply.code == 421:
+            self.usable = False  # the server is closing the session (RFC 5321 3.8)
+        return reply
+
+    def _read_reply(self) -> Reply:
         deadline = time.monotonic() + self.timeout()
         lines: list[str] = []
         code = None
@@ -107,11 +123,12 @@ class Session:
     def send(self, line: str, *, shown: str | None = None) -> None:
         """Send one command line; ``shown`` replaces it in the transcript (credentials)."""
         self.transcript.append(f"C: {line if shown is None else shown}")
+        self.said_quit = self.said_quit or line == "QUIT"
         self.sock.settimeout(max(self.timeout(), 0.01))
         try:
             self.sock.sendall(line.encode("utf-8") + b"\r\n")
         except OSError:
-            raise ReadError("closed") from None
+            raise self._broken(ReadError("closed")) from None
 
     def command(self, line: str, *, shown: str | None = None) -> Reply:
         self.send(line, shown=shown)
@@ -123,7 +140,7 @@ class Session:
         try:
             self.sock.sendall(payload)
         except OSError:
-            raise ReadError("closed") from None
+            raise self._broken(ReadError("closed")) from None
 
     def upgrade(self, context: ssl.SSLContext, server_hostname: str | None) -> ssl.SSLSocket:
         """Wrap the socket in TLS and run the handshake (raises ssl/OS errors as they come)."""
@@ -133,9 +150,34 @@ class Session:
             self.sock, server_hostname=server_hostname, do_handshake_on_connect=False
         )
         self.sock = wrapped
-        wrapped.do_handshake()
+        try:
+            wrapped.do_handshake()
+        except BaseException:
+            self.usable = False  # a half-done handshake leaves nothing to talk over
+            raise
+        self.encrypted = True
         return wrapped
 
-    def close(self) -> None:
+    def quit(self, seconds: float) -> Reply | None:
+        """Say QUIT (once) and wait up to ``seconds`` for the answer, when the session is
+        still in a state to take it; None when it was not sent or not answered."""
+        if not self.usable or self.said_quit or seconds <= 0:
+            return None
+        timeout, self.timeout = self.timeout, lambda: seconds
+        try:
+            return self.command("QUIT")
+        except ReadError:
+            return None
+        finally:
+            self.timeout = timeout
+
+    def close(self, seconds: float = 0.5) -> None:
+        """Close the connection; over TLS, first a proper TLS shutdown (close_notify, and the
+        server's answer for up to ``seconds``), so the server does not log a broken session."""
+        sock = self.sock
+        if self.encrypted and self.usable and isinstance(sock, ssl.SSLSocket):
+            with contextlib.suppress(OSError, ValueError):
+                sock.settimeout(max(seconds, 0.01))
+                sock.unwrap()
         with contextlib.suppress(OSError):
-            self.sock.close()
+            sock.close()

@@ -15,6 +15,7 @@ from smtpops.probe.tls import Negotiated
 from smtpops.secret import Secret
 from smtpops.settings import Environment
 
+GOODBYE_SECONDS = 1.0
 _PROVIDER_HOSTS = {"gmail": "gmail", "google": "gmail", "office365": "office365", "yahoo": "yahoo"}
 
 
@@ -54,7 +55,6 @@ class Probe:
     capabilities: dict[str, str] = field(default_factory=dict)
     negotiated: Negotiated | None = None
     verify_error: BaseException | None = None
-    aborted_in_data: bool = False
     test_id: str = ""
     facts: dict[str, str] = field(default_factory=dict)
     transcript: list[str] = field(default_factory=list)
@@ -105,7 +105,15 @@ class Probe:
                 excerpt=exc.excerpt,
             ) from None
 
+    def grace(self) -> float:
+        """Seconds a goodbye may take (QUIT's answer, the TLS shutdown): short, and within
+        the overall cap."""
+        return max(0.0, min(GOODBYE_SECONDS, self.wait, self.remaining()))
+
     def close(self) -> None:
+        """End the session politely: QUIT where the session still allows it (also after a
+        failed step), then close, over TLS with a proper TLS shutdown."""
         if self.session is not None:
-            self.session.close()
+            self.session.quit(self.grace())
+            self.session.close(self.grace())
             self.session = None

@@ -108,6 +108,8 @@ def auth(p: Probe) -> Outcome:
     mechanism = p.config.auth_protocol
     offered = tuple(p.capabilities.get("AUTH", "").upper().split())
     if "AUTH" not in p.capabilities:
+        if p.config.tls == "None" and "STARTTLS" in p.capabilities:
+            raise Failure("auth.starttls_first")  # login is offered only after STARTTLS
         raise Failure("auth.not_offered")
     if mechanism not in offered:
         raise Failure("auth.mechanism", mechanism=mechanism, offered=offered)
@@ -159,18 +161,22 @@ def envelope(p: Probe) -> Outcome:
             recipient=recipient,
             command="RCPT TO",
         )
-    reply = p.ask("DATA")
-    if reply.code != 354:
-        raise Failure(_refusal(reply, "envelope.data_refused"), reply=str(reply), command="DATA")
     p.facts["sender"] = sender
-    done = f"sender {sender} and recipient {recipient} accepted, server ready for data (354)"
+    accepted = f"sender {sender} and recipient {recipient} accepted"
+    data = {"sender": sender, "recipient": recipient}
     if p.send_to:
-        return Outcome(done, {"sender": sender, "recipient": recipient})
-    p.aborted_in_data = True
-    p.close()  # nothing follows DATA but the message; closing now cancels it
+        reply = p.ask("DATA")
+        if reply.code != 354:
+            raise Failure(
+                _refusal(reply, "envelope.data_refused"), reply=str(reply), command="DATA"
+            )
+        return Outcome(f"{accepted}, server ready for the message (354)", data)
+    # the dry run ends here: RSET cancels the transaction cleanly (a connection dropped
+    # inside DATA looks like an attack in the provider's logs), then QUIT follows
+    reply = p.ask("RSET")
+    warnings = () if reply.code == 250 else (f"RSET answered {reply}, expected 250.",)
     return Outcome(
-        f"{done}; connection closed before any content, so nothing was sent",
-        {"sender": sender, "recipient": recipient},
+        f"{accepted}; RSET cancelled the transaction, so nothing was sent", data, warnings
     )
 
 
@@ -199,8 +205,6 @@ def send(p: Probe) -> Outcome:
 
 
 def quit_(p: Probe) -> Outcome:
-    if p.aborted_in_data:
-        return Outcome("not needed: the dry run ended the connection", skipped=True)
     try:
         reply = p.ask("QUIT")
     except Failure as failure:

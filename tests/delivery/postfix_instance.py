@@ -148,7 +148,9 @@ class PostfixInstance:
                 + ("X-Company: Set by the CRM\r\n" if own else "")
                 + "\r\nbody\r\n"
             )
-            with smtplib.SMTP("127.0.0.1", self.port, timeout=30) as client:
+            with smtplib.SMTP(
+                "127.0.0.1", self.port, timeout=30, local_hostname="crm.example.test"
+            ) as client:
                 client.sendmail("crm@example.test", [f"{prefix}-{i}@example.org"], body)
 
         with ThreadPoolExecutor(workers) as pool:

@@ -17,6 +17,7 @@ from tests.conftest import CANARY, assert_no_canary
 from tests.delivery.conftest import Project, headers_field
 from tests.delivery.servers import CountingSandbox
 from tests.gitops.conftest import USER
+from tests.tooling import require_module
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "django"
 SEND = """
@@ -35,7 +36,7 @@ def server() -> Iterator[CountingSandbox]:
 
 
 def django_project(root: Path, settings_import: str) -> Path:
-    pytest.importorskip("django", reason="Django is in the test extra")
+    require_module("django", hint="Django is in the test extra")
     root.mkdir()
     for name in ("smtpops_mail.py", "settings_from_env.py"):
         shutil.copy(EXAMPLES / name, root / name)

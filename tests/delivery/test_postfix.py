@@ -110,7 +110,15 @@ def test_50_messages_carry_headers_helo_and_respect_max_connections(
     assert set(server.helo) == {"crm.example.test"}
     assert 2 <= server.peak <= 3, f"peak concurrent sessions {server.peak}"
     assert server.peak_in_flight <= 3
+    idle = None
+    if tls == "STARTTLS":  # idle_timeout: cached sessions are closed after 10 s unused
+        last = time.monotonic()
+        assert server.open, "no session was kept for reuse"
+        wait_until(lambda: not server.open, 25, "idle sessions to close", postfix.log)
+        idle = round(time.monotonic() - last, 1)
+        assert 5 <= idle <= 15, idle
     MEASURED[f"{tls}/{auth}"] = {
+        "idle_sessions_closed_after_s": idle,
         "messages": 50,
         "peak_sessions": server.peak,
         "peak_transactions": server.peak_in_flight,
@@ -180,7 +188,7 @@ def test_deactivate_shows_the_queue_holds_mail_and_redeploy_releases_it(
     assert postfix.param("defer_transports") == "smtpops, smtp, relay"
     server.mail_reply = None  # the provider is fine again, but development is off
     postfix.submit(6, "late")
-    time.sleep(4)  # several queue runs (retry_interval 1 s)
+    time.sleep(3)  # several queue runs (retry_interval 1 s)
     assert arrived(server, "early") == [] and arrived(server, "late") == []
     held = postfix.queue()
     assert len(held) == 10
@@ -211,7 +219,7 @@ def test_a_server_slower_than_wait_timeout_is_dropped_and_retried(
     run_cli("deploy", "development/main", expect=0)
     assert postfix.param("smtp_mail_timeout") == "5s"
     server.reset()
-    server.stall_mail, server.stall_seconds = 1, 8.0  # the first MAIL FROM waits 8 s
+    server.stall_mail, server.stall_seconds = 1, 6.5  # the first MAIL FROM waits 6.5 s
     started = time.monotonic()
     postfix.submit(1, "slow")
     wait_until(lambda: len(arrived(server, "slow")) == 1, 40, "the retried message", postfix.log)

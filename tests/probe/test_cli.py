@@ -123,3 +123,22 @@ def test_importing_the_probe_api_loads_no_heavy_module():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_readme_and_help_state_the_exit_codes_the_code_uses(sandbox, write_config, run_cli):
+    """1 for validation errors, like `smtpops validate`; 2 only for usage and unreadable input."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = " ".join(readme.split("## Testing a connection")[1].split("\n## ")[0].split())
+    assert "1 the test failed, or the config has validation errors" in section
+    assert "(invalid YAML too) and was not tested, as `smtpops validate` exits 1" in section
+    assert "2 the command was used wrongly or the config cannot be read" in section
+    shown = " ".join(run_cli("test", "--help", expect=0).stdout.split())
+    assert "1 the test failed or the config has validation errors (not tested)" in shown
+    path = write_config(sandbox.config(), port=0)
+    for text in (None, "name: [unclosed\n"):  # a rule's error, then invalid YAML (FILE001)
+        if text:
+            path.write_text(text, encoding="utf-8")
+        run_cli("test", "development/sandbox", "--password-stdin", input=CANARY, expect=1)
+        run_cli("validate", str(path.relative_to(path.parents[2])), expect=1)
+    result = run_cli("test", "development/other", "--password-stdin", input=CANARY, expect=2)
+    assert result.stderr.startswith("Error: development/other: no such config file")

@@ -91,7 +91,11 @@ def test_wrong_password(sandbox, write_config, probe, mechanism):
     step = failure(report)
     assert step["error"] == "auth.failed"
     assert step["message"] == "Authentication failed – check username and password."
-    assert "535" in report["transcript"][-1]
+    assert "535" in report["transcript"][-3]
+    assert report["transcript"][-2:] == [
+        "C: QUIT",
+        "S: 221 Bye",
+    ]  # a failed login still ends politely
     assert "Wrong-Pw-1" not in str(report)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from prov_helpers import ENCRYPTED_PASSWORD, SAMPLE_PARAMS, sample_username
+from prov_helpers import ENCRYPTED_PASSWORD, SAMPLE_PARAMS, Terminal, sample_username
 
 from smtpops.providers import catalog
 
@@ -210,18 +210,20 @@ def test_guided_setup_rejects_bad_answers_and_asks_again(project, run_cli):
         "bad name!",
         "ok",
         "",
-        "alerts\x00",
+        "alerts\x00",  # refused at its own prompt, by the same rule as validate (USER003)
+        "alerts@example-utility.com",
         "9",
         "",
         "",
         "n",
         "n",
-        "alerts@example-utility.com",
     ]
     result = run_cli("new", "--guided", input="\n".join(answers) + "\n", expect=0)
     assert "did you mean gmail" in result.output and "cannot be a config name" in result.output
     assert "9 is not in the range 1<=x<=2" in result.output
-    assert "That would not pass validation" in result.stdout and "USER003" in result.stdout
+    assert "✗ USER003:" in result.stdout and "That would not pass validation" not in result.stdout
+    prompts = [line for line in result.stdout.splitlines() if line.startswith("Username:")]
+    assert len(prompts) == 2  # only that question was asked again
     data = yaml.safe_load((project / "configs" / "development" / "ok.yaml").read_text())
     assert data["username"] == "alerts@example-utility.com"
 
@@ -238,39 +240,7 @@ def test_guided_setup_only_asks_what_options_left_open(project, run_cli):
 
 def test_guided_setup_starts_by_itself_on_a_terminal(project):
     """A real pseudo-terminal: no --guided flag, the missing options are asked for."""
-    import os
-    import pty
-    import select
-    import subprocess
-    import sys
-    import time
-
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "smtpops", "new"],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        cwd=project,
-        env={**os.environ, "NO_COLOR": "1"},
-        close_fds=True,
-    )
-    os.close(slave)
-    seen = b""
-
-    def expect(text: str) -> None:
-        nonlocal seen
-        deadline = time.monotonic() + 20
-        while text.encode() not in seen:
-            assert time.monotonic() < deadline, f"no {text!r} in:\n{seen.decode(errors='replace')}"
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if ready:
-                try:
-                    seen += os.read(master, 4096)
-                except OSError:  # the child closed the terminal
-                    break
-        seen = seen[seen.index(text.encode()) + len(text) :] if text.encode() in seen else seen
-
+    terminal = Terminal(project)
     try:
         for prompt, answer in [
             ("Environment (", "development"),
@@ -283,14 +253,11 @@ def test_guided_setup_starts_by_itself_on_a_terminal(project):
             ("Add custom headers", "n"),
             ("Change limits", "n"),
         ]:
-            expect(prompt)
-            os.write(master, answer.encode() + b"\r")
-        expect("Created configs/development/tty-test.yaml")
-        assert proc.wait(timeout=20) == 0
+            terminal.expect(prompt)
+            terminal.send(answer)
+        terminal.expect("Created configs/development/tty-test.yaml")
+        assert terminal.proc.wait(timeout=20) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(master)
+        terminal.close()
     data = yaml.safe_load((project / "configs" / "development" / "tty-test.yaml").read_text())
     assert data["provider"] == "gmail" and data["port"] == 587

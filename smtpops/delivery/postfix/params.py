@@ -14,7 +14,9 @@
   relay never sees more sessions (the concurrency limit alone lets a finished delivery's
   QUIT overlap the next session).
 - idle_timeout → ``smtp_connection_cache_time_limit`` and ``connection_cache_ttl_limit``
-  (an unused cached connection is closed after that long).
+  (an unused cached connection is closed after that long); ``smtp_tls_connection_reuse``
+  lets TLS sessions be cached too (through Postfix's tlsproxy service, added to master.cf
+  when it is missing).
 - wait_timeout → every per-command timeout of the SMTP client (connect, greeting/HELO,
   STARTTLS, MAIL, RCPT, DATA, end of data, RSET, QUIT).
 - retries → exponential backoff: attempts at 0, b, 2b, 4b, … (b = ``retry_interval``,
@@ -100,6 +102,7 @@ def tls(d: Delivery, ca_file: str | None) -> dict[str, str]:
     found = {
         "smtp_tls_security_level": "secure" if d.verify_certificate else "encrypt",
         "smtp_tls_wrappermode": "yes" if d.implicit_tls else "no",
+        "smtp_tls_connection_reuse": "yes",  # so idle_timeout's connection cache covers TLS
     }
     if d.verify_certificate:
         found["smtp_tls_secure_cert_match"] = "nexthop"
@@ -159,6 +162,11 @@ def parameters(
 def service(chroot: str, max_connections: int) -> str:
     """The master.cf entry of the relay transport (``postconf -M`` syntax)."""
     return f"{TRANSPORT}/unix={TRANSPORT} unix - - {chroot} - {max_connections} smtp"
+
+
+def tlsproxy(chroot: str) -> str:
+    """The standard tlsproxy entry, added when master.cf has none (Debian ships it commented)."""
+    return f"tlsproxy/unix=tlsproxy unix - - {chroot} - 0 tlsproxy"
 
 
 def hold(params: dict[str, str], lifetime: int = DEFAULT_HOLD_LIFETIME) -> dict[str, str]:

@@ -4,6 +4,8 @@ directory and reload Postfix, idempotently and atomically.
 Layout under CONFIG_DIR (default /etc/postfix)::
 
     main.cf                          the managed block at its end (see maincf)
+    master.cf                        the relay transport ``smtpops`` (process limit =
+                                     max_connections); ``tlsproxy`` added if missing
     smtpops/state.json               what is applied: digests, parameters (no secret)
     smtpops/<version>/               header tables, header_checks, ca.pem
     smtpops/<version>/private/       0700: sasl_passwd and sasl_passwd.db, 0600
@@ -107,6 +109,14 @@ def _check(pf: Postfix, text: str, entry: str | None) -> str:
         with open(os.path.join(scratch, "main.cf"), "w", encoding="utf-8") as handle:
             handle.write(text)
         result = run("postconf", "-c", scratch, "-M", entry) if entry else None
+        listed = run("postconf", "-c", scratch, "-M", "tlsproxy/unix").output.splitlines()
+        if (
+            result is not None
+            and result.code == 0
+            and not any(line.startswith("tlsproxy") for line in listed)
+        ):  # TLS connection reuse needs the (standard) tlsproxy service
+            chroot = entry.split()[4] if entry else "-"
+            result = run("postconf", "-c", scratch, "-M", params.tlsproxy(chroot))
         if result is None or result.code == 0:
             result = pf.check(scratch)
         if result.code != 0:
@@ -178,7 +188,8 @@ def apply(plan: Plan, options: Mapping[str, str]) -> ApplyResult:
     with open(master_path, encoding="utf-8") as handle:
         old_master = handle.read()
     new_master = _check(pf, new_text, entry)  # before anything is written
-    if files and version:
+    in_use = version == state.get("version") and os.path.isdir(os.path.join(base, str(version)))
+    if files and version and not in_use:  # the running version's files are the same: keep them
         _write_version(base, str(version), files, pf)
     try:
         if new_master != old_master:
