@@ -16,22 +16,11 @@ import tempfile
 import time
 
 from smtpops.localstate import state_dir
+from smtpops.repopath import work_tree
 
 TMP_PREFIX = ".smtpops-"
 TMP_SUFFIX = ".tmp"
 _STALE = 3600.0  # seconds after which a leftover temp file under .smtpops/tmp/ is removed
-
-
-def _work_tree(directory: str) -> str | None:
-    """The nearest folder at or above ``directory`` that holds ``.git`` (folder or file)."""
-    here = directory
-    while True:
-        if os.path.exists(os.path.join(here, ".git")):
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
 
 
 def _sweep(folder: str) -> None:
@@ -47,7 +36,7 @@ def _sweep(folder: str) -> None:
 def temp_dir_for(path: str) -> str:
     """Where the temporary file for writing ``path`` goes (see the module docstring)."""
     directory = os.path.dirname(os.path.abspath(path))
-    root = _work_tree(directory)
+    root = work_tree(directory)
     if root is None:
         return directory
     folder = state_dir(root, "tmp")

@@ -61,14 +61,7 @@ def _is_config_name(name: str) -> bool:
 def repository_root(configs_dir: str) -> str:
     """The folder holding ``.git`` above ``configs_dir``; else the folder holding it."""
     here = os.path.dirname(os.path.abspath(configs_dir))
-    probe = here
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            return probe
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            return here
-        probe = parent
+    return repopath.work_tree(here) or here
 
 
 def _walk(directory: str) -> list[str]:

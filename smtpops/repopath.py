@@ -15,6 +15,19 @@ import unicodedata
 from smtpops.errors import InputError, UsageError
 
 
+def work_tree(start: str) -> str | None:
+    """The nearest folder at or above ``start`` that holds ``.git`` (a folder, or a file for
+    a linked worktree); None outside any git work tree."""
+    here = os.path.abspath(start)
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
 def is_inside(root: str, path: str) -> bool:
     """Whether ``path`` (relative to ``root`` when not absolute), once resolved, is ``root``
     or lies below it (``root`` resolved too)."""
