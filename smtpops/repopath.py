@@ -100,8 +100,8 @@ def check_segment(value: str, what: str) -> None:
             if bad is not None
             else "it is a folder reference"
         )
+        example = "production" if what == "environment" else "gmail-alerts"
         raise UsageError(
             f"{what} {value!r} cannot be used: {why}",
-            hint=f"Give the {what} as one word of letters, digits, '-' or '_' "
-            "(e.g. production, gmail-alerts).",
+            hint=f"Give the {what} as one word of letters, digits, '-' or '_' (e.g. {example}).",
         )
