@@ -44,13 +44,14 @@ def temp_dir_for(path: str) -> str:
     return folder
 
 
-def _write_via(directory: str, path: str, data: bytes, mode: int | None) -> None:
+def _write_via(directory: str, path: str, data: bytes, mode: int | None, durable: bool) -> None:
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if mode is None and os.path.exists(path):
             mode = os.stat(path).st_mode & 0o7777
         if mode is not None:
@@ -62,15 +63,17 @@ def _write_via(directory: str, path: str, data: bytes, mode: int | None) -> None
         raise
 
 
-def write_bytes(path: str, data: bytes, *, mode: int | None = None) -> None:
+def write_bytes(path: str, data: bytes, *, mode: int | None = None, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` at once. ``durable=False`` skips the fsync: for a cache,
+    whose torn entry after a crash is detected and ignored, not for anything that matters."""
     directory = temp_dir_for(path)
     try:
-        _write_via(directory, path, data, mode)
+        _write_via(directory, path, data, mode, durable)
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
-        _write_via(os.path.dirname(os.path.abspath(path)), path, data, mode)
+        _write_via(os.path.dirname(os.path.abspath(path)), path, data, mode, durable)
 
 
-def write_text(path: str, text: str, *, mode: int | None = None) -> None:
-    write_bytes(path, text.encode("utf-8"), mode=mode)
+def write_text(path: str, text: str, *, mode: int | None = None, durable: bool = True) -> None:
+    write_bytes(path, text.encode("utf-8"), mode=mode, durable=durable)

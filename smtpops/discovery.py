@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from smtpops import repopath
 from smtpops.errors import ConfigNotFound, InputError
-from smtpops.settings import SETTINGS_FILE
+from smtpops.filenames import SETTINGS_FILE
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
 
@@ -62,6 +62,26 @@ def repository_root(configs_dir: str) -> str:
     """The folder holding ``.git`` above ``configs_dir``; else the folder holding it."""
     here = os.path.dirname(os.path.abspath(configs_dir))
     return repopath.work_tree(here) or here
+
+
+def neighbours(items: list[ConfigFile]) -> list[ConfigFile]:
+    """The other config files of the environments the named files are in, so that
+    validating one file still applies the repository rules that concern it."""
+    named = {os.path.abspath(i.path) for i in items}
+    folders = sorted({os.path.dirname(os.path.abspath(i.path)) for i in items if i.environment})
+    found = []
+    for folder in folders:
+        for name in sorted(os.listdir(folder)):
+            path = os.path.join(folder, name)
+            if (
+                name.endswith(CONFIG_SUFFIXES)
+                and not name.startswith(".")
+                and name != SETTINGS_FILE
+                and os.path.isfile(path)
+                and path not in named
+            ):
+                found.append(classify(path))
+    return found
 
 
 def _walk(directory: str) -> list[str]:

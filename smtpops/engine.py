@@ -22,6 +22,9 @@ from smtpops.providers import Provider, catalog, detect
 from smtpops.rules.context import BaseChange, ConfigContext, RepoContext
 from smtpops.rules.registry import RULES, Hit, Rule, field_rule
 from smtpops.secret import plaintext_secrets, scrub_all
+from smtpops.validation_options import Options
+
+__all__ = ["Options", "Run", "validate", "validate_recorded"]
 
 _LOAD_RULES = {
     "syntax": "FILE001",
@@ -46,20 +49,6 @@ def _link_problem(item: discovery.ConfigFile, folders: dict[str, str | None]) ->
     if link is None or not os.path.exists(item.path):
         return None  # a dangling link cannot be read at all: FILE008 says so
     return f"the config file is a symbolic link (to {os.readlink(link)}); it was not read"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Options:
-    """What the caller chose on top of the project settings."""
-
-    ignore: tuple[str, ...] = ()
-    select: tuple[str, ...] = ()
-    strict: bool = False
-    providers_dir: str | None = None
-    base: str | None = None  # compare with this revision (the merge gate, REPO006)
-    # files named one by one still get the repository rules about them (validate does;
-    # test and deploy check one config, whose activation the deploy itself switches)
-    neighbours: bool = False
 
 
 @dataclass(slots=True)
@@ -129,6 +118,7 @@ class Run:
         self.docs: dict[str, yamlio.Document] = {}
         self.contexts: list[ConfigContext] = []
         self.input_error = False
+        self.repo: RepoContext | None = None
 
     def _add(self, rule_id: str, hit: Hit, path: str, env: settings.Environment | None) -> None:
         rule = RULES[rule_id]
@@ -208,6 +198,7 @@ class Run:
 
     def check_repository(self, repo: RepoContext, only: set[str] | None = None) -> None:
         """Run the repository rules; with ``only``, keep the findings about those files."""
+        self.repo = repo
         envs = {ctx.path: ctx.environment for ctx in repo.files}
         for rule_id, check in rules.REPO_CHECKS:
             for hit in check(repo):
@@ -381,28 +372,22 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 def validate(paths: tuple[str, ...], options: Options | None = None) -> Report:
     """Validate the files (or folders) named, or the whole configs/ tree."""
+    return validate_recorded(paths, options)[0]
+
+
+def validate_recorded(
+    paths: tuple[str, ...], options: Options | None = None
+) -> tuple[Report, dict[str, str]]:
+    """:func:`validate`, and every file the rules asked about beyond the configs
+    (``ConfigContext.exists``) with the answer: what a cached copy of the report depends on."""
     with _no_cyclic_gc():
-        return _validate(paths, options)
-
-
-def _neighbours(items: list[discovery.ConfigFile]) -> list[discovery.ConfigFile]:
-    """The other config files of the environments the named files are in, so that
-    validating one file still applies the repository rules that concern it."""
-    named = {os.path.abspath(i.path) for i in items}
-    folders = sorted({os.path.dirname(os.path.abspath(i.path)) for i in items if i.environment})
-    found = []
-    for folder in folders:
-        for name in sorted(os.listdir(folder)):
-            path = os.path.join(folder, name)
-            if (
-                name.endswith(discovery.CONFIG_SUFFIXES)
-                and not name.startswith(".")
-                and name != settings.SETTINGS_FILE
-                and os.path.isfile(path)
-                and path not in named
-            ):
-                found.append(discovery.classify(path))
-    return found
+        report, run = _validate(paths, options)
+    looked_up: dict[str, str] = {}
+    for ctx in run.contexts:
+        looked_up.update(ctx.looked_up)
+    if run.repo is not None:
+        looked_up.update(run.repo.looked_up)
+    return report, looked_up
 
 
 def _base_changes(
@@ -437,7 +422,7 @@ def _base_files(
     return found
 
 
-def _validate(paths: tuple[str, ...], options: Options | None) -> Report:
+def _validate(paths: tuple[str, ...], options: Options | None) -> tuple[Report, Run]:
     options = options or Options()
     items, configs_dir = discovery.discover(paths)
     project = settings.load(configs_dir) if configs_dir else settings.DEFAULT
@@ -448,7 +433,7 @@ def _validate(paths: tuple[str, ...], options: Options | None) -> Report:
     asked = {i.path for i in items}
     partial = bool(paths) and not any(os.path.isdir(p) for p in paths)
     if partial and options.neighbours:
-        for item in _neighbours(items):
+        for item in discovery.neighbours(items):
             run.neighbour(item, project.environment(item.environment or ""))
     stray = tuple(i.path for i in items if i.configs_dir is None and _in_configs_root(i.path))
     base_changes = _base_changes(options.base, run.contexts, asked) if options.base else {}
@@ -461,8 +446,9 @@ def _validate(paths: tuple[str, ...], options: Options | None) -> Report:
             stray=stray,
             base_changes=base_changes,
             base_files=base_files,
+            whole_tree=not partial,
         ),
         only=asked if partial and options.neighbours else None,
     )
     root = discovery.repository_root(configs_dir) if configs_dir else None
-    return run.report(project.rules, [i.path for i in items], root)
+    return run.report(project.rules, [i.path for i in items], root), run

@@ -148,15 +148,19 @@ def _header(provider: Provider, env: str, name: str, path: str) -> str:
     )
 
 
-def check(path: str, text: str, configs_dir: str, env: str) -> Report:
-    """Validate ``text`` as if it were the file at ``path``, next to its environment's files."""
+def check(
+    path: str, text: str, configs_dir: str, env: str, *, ignore: tuple[str, ...] = ("CRED001",)
+) -> Report:
+    """Validate ``text`` as if it were the file at ``path``, next to its environment's files
+    (the file now at ``path``, if any, is replaced by ``text``)."""
 
     project = settings.load(configs_dir)
-    run = engine.Run(engine.Options(ignore=("CRED001",)))
+    run = engine.Run(engine.Options(ignore=ignore))
     env_dir = os.path.join(configs_dir, env)
     if os.path.isdir(env_dir):
         for item in discovery.discover((env_dir,))[0]:
-            run.check_file(item, project.environment(env))
+            if os.path.abspath(item.path) != os.path.abspath(path):
+                run.check_file(item, project.environment(env))
     try:
         doc = yamlio.loads(text)
     except yamlio.LoadError as exc:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from smtpops.resources import schema_path
+from smtpops.resources import schema_file
 from smtpops.schema_quick import compile_check
 
 
@@ -31,7 +31,7 @@ class SchemaProblem:
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    with open(schema_path(), encoding="utf-8") as handle:
+    with open(schema_file(), encoding="utf-8") as handle:
         return json.load(handle)  # type: ignore[no-any-return]
 
 

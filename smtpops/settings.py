@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 
 from smtpops import yamlio
 from smtpops.errors import InputError
-
-SETTINGS_FILE = "environments.yaml"
+from smtpops.filenames import SETTINGS_FILE as SETTINGS_FILE  # re-exported
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

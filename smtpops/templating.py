@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
@@ -98,14 +98,11 @@ def missing(
     return sorted(v for v in variables(provider) if v not in have)
 
 
-def overlay(text: str, values: Mapping[str, Any]) -> str:
-    """``text`` with each top-level field in ``values`` replaced (or appended) verbatim; a
-    comment right above a replaced field (templates write comments on their own line, as
-    sops would move an end-of-line one) goes with it."""
-    if not values:
-        return text
+def _spans(text: str, lines: list[str]) -> dict[str, tuple[int, int]]:
+    """Each top-level field's lines [start, end): without the blank and comment lines after
+    it, with the comment right above it (templates write comments on their own line, as sops
+    would move an end-of-line one), which is about that field."""
     doc = yamlio.loads(text)
-    lines = text.splitlines(keepends=True)
     starts = sorted((mark.line - 1, key[0]) for key, mark in doc.keys.items() if len(key) == 1)
     spans: dict[str, tuple[int, int]] = {}
     for i, (line, key) in enumerate(starts):
@@ -118,6 +115,27 @@ def overlay(text: str, values: Mapping[str, Any]) -> str:
         while i and start - 1 > starts[i - 1][0] and lines[start - 1].lstrip().startswith("#"):
             start -= 1  # the comment just above a field is about that field
         spans[str(key)] = (start, end)
+    return spans
+
+
+def remove(text: str, keys: Iterable[str]) -> str:
+    """``text`` without the top-level fields ``keys`` (and the comment right above each)."""
+    lines = text.splitlines(keepends=True)
+    spans = _spans(text, lines)
+    for key in keys:
+        if key in spans:
+            start, end = spans[key]
+            lines[start:end] = [""] * (end - start)
+    return "".join(lines)
+
+
+def overlay(text: str, values: Mapping[str, Any]) -> str:
+    """``text`` with each top-level field in ``values`` replaced (or appended) verbatim; a
+    comment right above a replaced field goes with it."""
+    if not values:
+        return text
+    lines = text.splitlines(keepends=True)
+    spans = _spans(text, lines)
     appended = []
     for key, value in values.items():
         if key in spans:

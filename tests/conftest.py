@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from smtpops import engine
 from smtpops.cli import cli
 
 CANARY = "Canary-Pw-7f3c9e2a!xyzzy"  # must never appear in any output, log, file or commit
@@ -191,3 +192,18 @@ def assert_no_canary(*texts: str) -> None:
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.is_dir():
     SHARED = Path(os.environ.get("SMTPOPS_SHARED", "/nonexistent"))
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """The validation runs the engine really did (one the validation cache answers does
+    none): the paths of each."""
+    done: list[tuple[str, ...]] = []
+    real = engine.validate_recorded
+
+    def counted(paths: tuple[str, ...], options: object = None):  # type: ignore[no-untyped-def]
+        done.append(paths)
+        return real(paths, options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "validate_recorded", counted)
+    return done

@@ -15,7 +15,18 @@ import pytest
 from smtpops.cli import COMMANDS, LazyGroup, cli
 from tests.tooling import missing
 
-HEAVY = ("git", "dns", "jinja2", "cryptography", "pyrage", "jsonschema", "aiosmtpd")
+HEAVY = (
+    "git",
+    "dns",
+    "jinja2",
+    "cryptography",
+    "pyrage",
+    "jsonschema",
+    "aiosmtpd",
+    "starlette",
+    "uvicorn",
+    "playwright",
+)
 ROOT = Path(__file__).resolve().parents[1]
 
 

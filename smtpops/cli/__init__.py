@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "render": "render:render",
     "exec": "exec_:exec_",
     "apply": "apply:apply",
+    "ui": "ui:ui",
 }
 
 HELP = {
@@ -62,6 +63,7 @@ HELP = {
     "render": "Render the active config for the CRM (json, env, k8s-secret, django, …).",
     "exec": "Run a command with the active config in its environment.",
     "apply": "Apply the active config to a runtime (a Postfix relay).",
+    "ui": "Open the SMTP Settings page (a local web page that writes git).",
 }
 
 

@@ -16,6 +16,7 @@ from smtpops.cli.probe_flags import connection_test_flags, connection_test_optio
 from smtpops.errors import UsageError
 from smtpops.probe import ProbeReport
 from smtpops.probe import text as probe_text
+from smtpops.probe.batch import MAX_WORKERS, WORKERS
 from smtpops.reporters.text import use_colour
 from smtpops.secret import Secret
 from smtpops.services import repository
@@ -108,6 +109,16 @@ def _test_environment(
 @connection_test_flags
 @click.option("--transcript", is_flag=True, help="Show the SMTP conversation (no credentials).")
 @click.option("--alternative-ports", "alt_ports", hidden=True)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, MAX_WORKERS),
+    default=WORKERS,
+    show_default=True,
+    envvar="SMTPOPS_JOBS",
+    metavar="N",
+    help="With --env: how many configs to test at once (also $SMTPOPS_JOBS).",
+)
 def test(
     config: str | None,
     env_name: str | None,
@@ -118,6 +129,7 @@ def test(
     wait_timeout: float | None,
     transcript: bool,
     alt_ports: str | None,
+    jobs: int,
 ) -> None:
     """Test the connection of CONFIG (a path or ENV/NAME) against its real server.
 
@@ -132,7 +144,7 @@ def test(
             hint="smtpops test production/main, or smtpops test --env production",
         )
     options = connection_test_options(
-        dns, wait_timeout, send_to=send_to, alternative_ports=_ports(alt_ports)
+        dns, wait_timeout, send_to=send_to, alternative_ports=_ports(alt_ports), concurrency=jobs
     )
     password = _read_stdin_password() if password_stdin else None
     if env_name:

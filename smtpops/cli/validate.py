@@ -8,7 +8,6 @@ import sys
 import click
 
 from smtpops import reporters
-from smtpops.atomic import write_text
 from smtpops.diagnostics import Severity
 from smtpops.errors import InputError, UsageError
 from smtpops.services import validation
@@ -75,6 +74,11 @@ def _parse_output(spec: str) -> tuple[str, str]:
     help="Compare with REV (a pull request's base): an activation, or a change to an active "
     "config, that no `smtpops deploy` commit made is an error (REPO006).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Check every file again, without reading or writing the cache in .smtpops/.",
+)
 def validate(
     paths: tuple[str, ...],
     fmt: str,
@@ -85,20 +89,26 @@ def validate(
     quiet: bool,
     min_severity: str,
     base: str | None,
+    no_cache: bool,
 ) -> None:
     """Check config files (or folders) against the schema and every rule.
 
     With no PATHS, checks the whole configs/ tree. Exit 0 when clean (warnings allowed
     unless --strict), 1 when problems were found, 2 when the input could not be read.
+    Reports are cached in .smtpops/cache/ by content (files, settings, providers, schema,
+    smtpops version): an unchanged tree is answered at once; --no-cache checks again.
     """
     targets = [_parse_output(spec) for spec in outputs]
     options = Options(ignore=ignore, select=select, strict=strict, base=base, neighbours=True)
-    report = validation.validate(paths, options)
+    report = validation.validate(paths, options, cache=not no_cache)
     report = report.at_least(Severity.ERROR if quiet else Severity(min_severity))
     reporters.get(fmt)(report, sys.stdout)
     for target_fmt, target in targets:
         buffer = io.StringIO()
         reporters.get(target_fmt)(report, buffer)
+        # lazy(start-up): atomic loads tempfile (~2 ms); only --output writes a file
+        from smtpops.atomic import write_text
+
         try:
             write_text(target, buffer.getvalue())
         except OSError as exc:

@@ -3,25 +3,25 @@
 Public API (other services build on these names):
 
 - :func:`decrypt_password` — the password of a config, decrypted in memory (MAC checked).
-- :func:`decrypt_for_sending` — the same, only while the binding sealed with it matches the
-  file's server fields (what test, deploy, render and the agent send).
-- :func:`check_binding` — that comparison, for callers that decrypted some other way.
-- :func:`set_password` — encrypt a password (and seal its binding) into a config, nothing
-  else in the file changes.
+- :func:`set_password` — encrypt a password into a config, nothing else in the file changes.
 - :func:`reencrypt_for` — carry a password to a config of another environment.
 - :func:`sops_binary` — the sops executable smtpops runs.
 """
 
 from __future__ import annotations
 
-from smtpops.encryption.binding import check_binding
-from smtpops.encryption.password import (
-    decrypt_for_sending,
-    decrypt_password,
-    reencrypt_for,
-    set_password,
-)
-from smtpops.encryption.runner import sops_binary
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from smtpops.encryption.binding import check_binding
+    from smtpops.encryption.password import (
+        decrypt_for_sending,
+        decrypt_password,
+        reencrypt_for,
+        set_password,
+    )
+    from smtpops.encryption.runner import sops_binary
 
 __all__ = [
     "check_binding",
@@ -31,3 +31,21 @@ __all__ = [
     "set_password",
     "sops_binary",
 ]
+
+# The names above load their module on first use (PEP 562): `validate` imports this package
+# for its keyless parts (leaks, scan, sops_config, sops_format) and never runs sops, so it
+# does not pay for subprocess, tempfile and the password plumbing (~10 ms of start-up).
+_HOME = {
+    "check_binding": "binding",
+    "decrypt_for_sending": "password",
+    "decrypt_password": "password",
+    "reencrypt_for": "password",
+    "set_password": "password",
+    "sops_binary": "runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'smtpops.encryption' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"smtpops.encryption.{_HOME[name]}"), name)

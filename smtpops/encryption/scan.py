@@ -10,21 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from smtpops.encryption.leaks import AGE_SECRET_KEY
+from smtpops.encryption.scope import MAX_BYTES, SKIP_DIRS, quick_paths
 
-MAX_BYTES = 1024 * 1024
-_SKIP_DIRS = {
-    ".git",
-    ".venv",
-    "venv",
-    "node_modules",
-    "__pycache__",
-    ".tox",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".hypothesis",
-    ".smtpops",  # machine-local state, ignored by git (as the git listing above leaves it out)
-}
+__all__ = ["MAX_BYTES", "Finding", "quick_paths", "repository_paths", "scan_file", "scan_paths"]
+
 _DECRYPTED_NAME = re.compile(
     r"\.(?:dec|decrypted|plain|cleartext|unencrypted)\.(?:ya?ml|json)$", re.I
 )
@@ -61,19 +50,6 @@ def _display(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def quick_paths(root: str, configs_dir: str) -> list[str]:
-    """What ``validate`` looks at: everything under configs/ and the repository's top level."""
-    found = [
-        os.path.join(root, n)
-        for n in sorted(os.listdir(root))
-        if os.path.isfile(os.path.join(root, n))
-    ]
-    for folder, dirs, files in os.walk(configs_dir):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-        found.extend(os.path.join(folder, n) for n in sorted(files))
-    return found
-
-
 def repository_paths(root: str) -> list[str]:
     """Every file git would see (tracked, or untracked and not ignored); without git, a walk."""
     try:
@@ -92,7 +68,7 @@ def repository_paths(root: str) -> list[str]:
         pass
     found: list[str] = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
         found.extend(os.path.join(folder, n) for n in sorted(files))
     return found
 

@@ -76,8 +76,9 @@ def history(
     env: str | None = None,
     since: str | None = None,
     limit: int | None = None,
+    start: str = ".",
 ) -> History:
-    ws = workspace.open_at()
+    ws = workspace.open_at(start)
     rels, scope = _scope(ws, ref, env)
     shallow = _shallow(ws)
     items = []

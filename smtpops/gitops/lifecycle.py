@@ -13,8 +13,10 @@ def active_of(env: str) -> list[str]:
     return [f"{env}/{c.name}" for c in ws.configs(env) if c.active]
 
 
-def deactivate(env: str, *, wait: float = 0.0, handover: Handover | None = None) -> Outcome:
-    ws = workspace.open_at()
+def deactivate(
+    env: str, *, wait: float = 0.0, handover: Handover | None = None, start: str = "."
+) -> Outcome:
+    ws = workspace.open_at(start)
     ws.environment(env)
     active = [c.name for c in ws.configs(env) if c.active]
     if not active:

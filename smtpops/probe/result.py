@@ -5,7 +5,7 @@ Plain immutable records; ``to_dict`` gives the JSON shape of ``smtpops test --fo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,3 +124,4 @@ class ProbeOptions:
     dry_run_recipient: str | None = None  # default: the sender itself
     log_dir: str | None = None  # where test-log.jsonl and events.jsonl go; None: no log
     label: str | None = None  # how logs and reports name the config (default: its name)
+    on_step: Callable[[StepResult], None] | None = None  # told of each step as it ends

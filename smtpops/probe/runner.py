@@ -116,6 +116,12 @@ def _clean(step: StepResult, password: Secret | None) -> StepResult:
     )
 
 
+def _tell(options: ProbeOptions, step: StepResult) -> None:
+    """Report a finished step to whoever watches the test as it runs (the web page)."""
+    if options.on_step is not None:
+        options.on_step(step)
+
+
 def run(
     config: Config,
     password: Secret | None,
@@ -162,6 +168,7 @@ def run(
                 outcome = STEPS[step](p)
             except Failure as failure:
                 results.append(_clean(_failed(p, step, failure, started), password))
+                _tell(options, results[-1])
                 break
             results.append(
                 _clean(
@@ -177,6 +184,7 @@ def run(
                     password,
                 )
             )
+            _tell(options, results[-1])
     finally:
         p.close()
     failed = next((r for r in results if not r.ok), None)

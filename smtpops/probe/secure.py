@@ -159,7 +159,7 @@ def certificate_step(p: Probe) -> Outcome:
     assert p.negotiated is not None
     if not p.negotiated.der:
         raise Failure("tls.handshake", reason="the server sent no certificate")
-    cert = tls.certificate(p.negotiated.der)
+    cert = tls.facts(p.negotiated)
     matches = tls.hostname_matches(p.host, cert)
     data: dict[str, object] = cert.to_dict()
     warnings: list[str] = []

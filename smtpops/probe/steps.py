@@ -11,7 +11,6 @@ from smtpops.probe import resolve
 from smtpops.probe.advice import reply_error
 from smtpops.probe.auth import authenticate
 from smtpops.probe.failure import Failure
-from smtpops.probe.message import build as build_message
 from smtpops.probe.secure import speaks_tls
 from smtpops.probe.session import ReadError, Session
 from smtpops.probe.state import Outcome, Probe
@@ -189,6 +188,9 @@ def send(p: Probe) -> Outcome:
         return Outcome(
             "not requested (use --send-to ADDRESS to send a real test email)", skipped=True
         )
+    # lazy(start-up): the email package (~5 ms) only when a real test email is sent
+    from smtpops.probe.message import build as build_message
+
     payload = build_message(p.config, p.send_to, p.test_id)
     assert p.session is not None
     try:

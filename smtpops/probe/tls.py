@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
 import ssl
+import threading
 from dataclasses import dataclass
+from typing import Any
 
 HOSTNAME_MISMATCH = {62, 64}  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
 EXPIRED = {9, 10}  # not yet valid, expired
@@ -24,14 +27,30 @@ _PLAINTEXT_REASONS = {
 WARN_DAYS = 30
 
 
+_contexts: dict[tuple[str, int, int] | None, ssl.SSLContext] = {}
+_contexts_lock = threading.Lock()
+
+
 def context(*, verify: bool, ca_file: str | None) -> ssl.SSLContext:
-    if verify:
-        ctx = ssl.create_default_context(cafile=ca_file)
-    else:
-        ctx = ssl.create_default_context()
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
+    """A client context. Verifying: trusting ``ca_file`` alone, or the system's trust store,
+    with the host name checked. Loading a trust store costs tens of milliseconds (the system
+    store holds ~150 certificates), so a verifying context is made once per process and
+    trust source (a changed CA file makes a new one) and shared: an SSLContext may serve
+    many connections and threads (``test --env``). Not verifying, no store is loaded."""
+    if not verify:
+        plain = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        plain.check_hostname = False
+        plain.verify_mode = ssl.CERT_NONE
+        return plain
+    key = None
+    if ca_file is not None:
+        stat = os.stat(ca_file)
+        key = (os.path.abspath(ca_file), stat.st_mtime_ns, stat.st_size)
+    with _contexts_lock:
+        found = _contexts.get(key)
+        if found is None:
+            found = _contexts[key] = ssl.create_default_context(cafile=ca_file)
+    return found
 
 
 def speaks_plaintext(exc: BaseException) -> bool:
@@ -60,6 +79,78 @@ class Certificate:
             "not_after": self.not_after,
             "days_left": self.days_left,
         }
+
+
+_RDN_NAMES = {
+    "commonName": "CN",
+    "countryName": "C",
+    "localityName": "L",
+    "stateOrProvinceName": "ST",
+    "streetAddress": "STREET",
+    "organizationName": "O",
+    "organizationalUnitName": "OU",
+    "domainComponent": "DC",
+    "userId": "UID",
+}
+
+
+def _rdn_value(value: str) -> str:
+    """RFC 4514 escaping of an attribute value."""
+    out = "".join("\\" + ch if ch in ',+"\\<>;' else ch for ch in value)
+    if out.startswith(("#", " ")):
+        out = "\\" + out
+    if out.endswith(" "):
+        out = out[:-1] + "\\ "
+    return out
+
+
+def _rfc4514(name: Any) -> str:
+    """A name as ``getpeercert()`` gives it (RDNs of (attribute, value) pairs, most
+    significant first), written like cryptography's ``rfc4514_string()``: last RDN first."""
+    rdns = []
+    for rdn in reversed(name or ()):
+        parts = [f"{_RDN_NAMES.get(attr, attr)}={_rdn_value(str(value))}" for attr, value in rdn]
+        rdns.append("+".join(parts))
+    return ",".join(rdns)
+
+
+def verified_certificate(peer: dict[str, Any]) -> Certificate | None:
+    """The facts of a certificate OpenSSL has verified, from ``SSLSocket.getpeercert()``
+    (which is empty unless the chain was checked): no certificate parser to load, which
+    cost this step 30-70 ms of imports. None when the dict lacks what is needed."""
+    try:
+        seconds = ssl.cert_time_to_seconds(peer["notAfter"])
+    except (KeyError, ValueError, TypeError):
+        return None
+    sans = peer.get("subjectAltName", ())
+    dns_names = tuple(value for kind, value in sans if kind == "DNS")
+    ips = []
+    for kind, value in sans:
+        if kind == "IP Address":
+            try:
+                ips.append(ipaddress.ip_address(value.strip()).compressed)
+            except ValueError:
+                ips.append(value.strip())
+    not_after = dt.datetime.fromtimestamp(seconds, dt.UTC)
+    return Certificate(
+        subject=_rfc4514(peer.get("subject")) or "(empty)",
+        issuer=_rfc4514(peer.get("issuer")) or "(empty)",
+        dns_names=dns_names,
+        ip_addresses=tuple(ips),
+        not_after=not_after.strftime("%Y-%m-%d"),
+        days_left=(not_after - dt.datetime.now(dt.UTC)).days,
+    )
+
+
+def facts(negotiated: Negotiated) -> Certificate:
+    """The certificate's facts: from the verified peer certificate when there is one, else
+    (not verified, or verification failed) parsed from its DER bytes."""
+    if negotiated.peer:
+        found = verified_certificate(negotiated.peer)
+        if found is not None:
+            return found
+    assert negotiated.der is not None
+    return certificate(negotiated.der)
 
 
 def certificate(der: bytes) -> Certificate:
@@ -109,6 +200,7 @@ class Negotiated:
     version: str
     cipher: str
     der: bytes | None
+    peer: dict[str, Any] | None = None  # getpeercert(): filled only when OpenSSL verified it
 
 
 def negotiated(sock: ssl.SSLSocket) -> Negotiated:
@@ -117,4 +209,5 @@ def negotiated(sock: ssl.SSLSocket) -> Negotiated:
         version=sock.version() or "?",
         cipher=cipher[0] if cipher else "?",
         der=sock.getpeercert(binary_form=True),
+        peer=sock.getpeercert() or None,
     )

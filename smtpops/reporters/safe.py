@@ -27,4 +27,6 @@ def _escape(match: re.Match[str]) -> str:
 
 def visible(text: str, *, keep_lines: bool = False) -> str:
     """``text`` with every unsafe character escaped (tab, CR and LF too unless ``keep_lines``)."""
+    if text.isprintable():  # no control, format (bidi), surrogate or unassigned character
+        return text
     return (_KEEP_LINES if keep_lines else _ALL).sub(_escape, text)

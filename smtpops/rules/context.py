@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from smtpops.diskfacts import IS_FILE, fingerprint
 from smtpops.model import Config
 from smtpops.providers import Provider
 from smtpops.settings import RELAXED, Environment, Policy, Settings
@@ -23,6 +24,15 @@ class ConfigContext:
     provider: Provider | None
     providers: dict[str, Provider]
     repo_root: str | None
+    # every file a rule asked about through exists(), and what it learnt (fingerprint()):
+    # a cached report stays valid only while the answers are the same (validation_cache)
+    looked_up: dict[str, str] = field(default_factory=dict)
+
+    def exists(self, path: str) -> bool:
+        """Whether ``path`` is a file. A rule that looks at the disk beyond the config asks
+        here, so the validation cache knows the answer mattered and checks it again."""
+        self.looked_up[path] = fingerprint(path, content=False)
+        return self.looked_up[path] == IS_FILE
 
     @property
     def policy(self) -> Policy:
@@ -51,3 +61,17 @@ class RepoContext:
     base_changes: Mapping[str, BaseChange] = field(default_factory=dict)  # path -> change
     # with --base: path -> the config as parsed at the base revision (absent: not there)
     base_files: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    # False when files were named one by one (a pre-commit hook, an editor): repository
+    # rules then look only at what concerns those files
+    whole_tree: bool = True
+    looked_up: dict[str, str] = field(default_factory=dict)  # as ConfigContext's
+
+    def read_bytes(self, path: str) -> bytes | None:
+        """The bytes of a file beyond the configs (None: there is none); raises OSError when
+        it cannot be read. Recorded like :meth:`ConfigContext.exists`."""
+        self.looked_up[path] = fingerprint(path, content=True)
+        try:
+            with open(path, "rb") as handle:
+                return handle.read()
+        except FileNotFoundError:
+            return None

@@ -440,5 +440,8 @@ def secret_file_in_repository(repo: RepoContext) -> Iterator[Hit]:
         return
     checked = {os.path.abspath(ctx.path) for ctx in repo.files}
     root = os.path.dirname(os.path.abspath(repo.configs_dir))
-    for finding in scan.scan_paths(scan.quick_paths(root, repo.configs_dir), skip=checked):
+    # files named one by one: only their findings are wanted, and for a checked file the
+    # scan looks at its name alone (its content is CRED002/CRED011's), so scan just them
+    paths = scan.quick_paths(root, repo.configs_dir) if repo.whole_tree else sorted(checked)
+    for finding in scan.scan_paths(paths, skip=checked):
         yield Hit(path=finding.path, line=finding.line, message=finding.message)

@@ -221,14 +221,13 @@ def _installed_schema() -> bytes:
     return resources.schema_path().read_bytes()
 
 
-def _schema_problem(path: str) -> str | None:
+def _schema_problem(repo: RepoContext, path: str) -> str | None:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        return "missing"
+        data = repo.read_bytes(path)
     except OSError:
         return None
+    if data is None:
+        return "missing"
     return None if data == _installed_schema() else "different"
 
 
@@ -264,7 +263,7 @@ def schema_copy(repo: RepoContext) -> Iterator[Hit]:
         if target in targets:
             continue
         targets.add(target)
-        problem = _schema_problem(target)
+        problem = _schema_problem(repo, target)
         if problem is None:
             continue
         line = ctx.doc.text[: match.start()].count("\n") + 1

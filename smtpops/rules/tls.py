@@ -99,7 +99,7 @@ def ca_file_missing(ctx: ConfigContext) -> Iterator[Hit]:
     ca_file = ctx.config.ca_file
     if not ca_file or ctx.repo_root is None or not repopath.is_inside(ctx.repo_root, ca_file):
         return
-    if not os.path.isfile(os.path.join(ctx.repo_root, ca_file)):
+    if not ctx.exists(os.path.join(ctx.repo_root, ca_file)):
         yield Hit(field=("ca_file",), message=f"the CA file '{ca_file}' does not exist")
 
 

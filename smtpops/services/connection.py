@@ -10,6 +10,7 @@ The test log and the spec's events go to ``<repository>/.smtpops/`` (:attr:`Targ
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -177,15 +178,55 @@ def run_test(
     EncryptionError when the password cannot be decrypted. A server problem does not raise:
     the report says which step failed and why.
     """
-    errors = validation.errors_before_test(target.path)
+    # sops takes as long as validation (a process start and an age decryption): run it
+    # meanwhile; its answer (or its error) is used only once the config passed validation
+    early = _Early(lambda: decrypt(target.path)) if password is None else None
+    try:
+        # a test that is logged writes .smtpops/ anyway: its validation may use the cache
+        errors = validation.errors_before_test(target.path, cache=options.log)
+    except BaseException:
+        if early is not None:
+            early.discard()
+        raise
     if errors:
+        if early is not None:
+            early.discard()
         raise ValidationFailed(
             f"{target.path} has validation errors; it was not tested:\n"
             + "\n".join(validation_lines(errors)),
             hint=f"Fix them (smtpops validate {target.path}), then test again.",
             diagnostics=errors,
         )
-    return _test_valid(target, options, password, decrypt)
+    return _test_valid(target, options, password, decrypt, early)
+
+
+class _Early:
+    """A password decrypted in a background thread; :meth:`result` waits for it."""
+
+    def __init__(self, work: Callable[[], Secret]) -> None:
+        self._work = work
+        self._value: Secret | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="smtpops-decrypt", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._work()
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def result(self) -> Secret:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
+
+    def discard(self) -> None:
+        """Not needed after all: wait for sops to end (no stray process), drop the answer."""
+        self._thread.join()
+        self._value = self._error = None
 
 
 def _test_valid(
@@ -193,10 +234,13 @@ def _test_valid(
     options: ConnectionTestOptions,
     password: Secret | None,
     decrypt: decryption.Decrypt,
+    early: _Early | None = None,
 ) -> ProbeReport:
     config = _load(target.path)
     if password is None and config.password:
-        password = decrypt(target.path)
+        password = early.result() if early is not None else decrypt(target.path)
+    elif early is not None:
+        early.discard()
     return run_probe(
         config,
         password,

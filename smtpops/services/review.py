@@ -43,9 +43,10 @@ def side(
     return {(d.rule_id, d.location.path, d.location.field, d.message): d for d in found}, project
 
 
-def review(base: str, head: str | None = None) -> Review:
-    """What changes from revision ``base`` to ``head`` (None: the working tree)."""
-    ws = workspace.open_at()
+def review(base: str, head: str | None = None, *, start: str = ".") -> Review:
+    """What changes from revision ``base`` to ``head`` (None: the working tree), in the
+    repository at ``start``."""
+    ws = workspace.open_at(start)
     repo, configs_rel = ws.repo, ws.configs_rel
     base_sha = repo.resolve(base)
     head_sha = repo.resolve(head) if head else None

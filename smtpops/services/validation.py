@@ -2,25 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from smtpops import engine
+from smtpops import validation_cache
 from smtpops.diagnostics import Diagnostic, Report
-from smtpops.engine import Options
 from smtpops.errors import InputError
+from smtpops.validation_options import Options
 
 __all__ = ["Options", "errors_before_test", "validate"]
 
 
-def validate(paths: Sequence[str] = (), options: Options | None = None) -> Report:
-    """Validate the files or folders named (none: the whole ``configs/`` tree)."""
-    return engine.validate(tuple(paths), options)
+def validate(
+    paths: Sequence[str] = (),
+    options: Options | None = None,
+    *,
+    cache: bool = False,
+    keep: Callable[[Report], bool] = lambda report: True,
+) -> Report:
+    """Validate the files or folders named (none: the whole ``configs/`` tree).
+
+    ``cache``: answer from, and keep the report in, the repository's validation cache
+    (:mod:`smtpops.validation_cache`); a run it cannot answer loads the engine. ``keep``
+    says which reports are worth keeping."""
+    options = options or Options()
+    # --base asks git about the history (REPO006): not an input the cache can key on
+    entry = validation_cache.entry_for(paths, options) if cache and not options.base else None
+    if entry is not None:
+        cached = validation_cache.load(entry)
+        if cached is not None:
+            return cached
+    # lazy(start-up): the engine loads every rule (~40 ms); a run the cache answers needs none
+    from smtpops import engine
+
+    report, looked_up = engine.validate_recorded(tuple(paths), options)
+    if entry is not None and keep(report):
+        validation_cache.save(entry, report, looked_up)
+    return report
 
 
-def errors_before_test(path: str) -> tuple[Diagnostic, ...]:
+def errors_before_test(path: str, *, cache: bool = False) -> tuple[Diagnostic, ...]:
     """The validation errors that keep ``path`` from being tested (empty: it may be tested).
-    Raises InputError when the file cannot be read at all."""
-    report = engine.validate((path,))
+    Raises InputError when the file cannot be read at all.
+
+    ``cache``: answer from the validation cache, and keep a clean report in it (a config
+    with errors leaves nothing behind: it was not tested, nothing was written)."""
+    report = validate((path,), cache=cache, keep=lambda r: not r.errors and not r.input_error)
     if report.input_error:
         first = report.diagnostics[0] if report.diagnostics else None
         raise InputError(f"{path}: {first.message if first else 'cannot be read'}")

@@ -97,7 +97,7 @@ def probe(run_cli: Any, repo_dir: Path) -> Callable[..., tuple[Any, dict[str, An
             input=password + "\n",
         )
         assert_no_canary(result.stdout, result.stderr)
-        for log in (repo_dir / ".smtpops").glob("*"):
+        for log in (p for p in (repo_dir / ".smtpops").rglob("*") if p.is_file()):
             assert_no_canary(log.read_text(encoding="utf-8"))
         if expect is not None:
             assert result.exit_code == expect, repr(result)

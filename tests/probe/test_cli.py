@@ -112,7 +112,7 @@ def test_as_a_subprocess_nothing_leaks(sandbox, write_config, repo_dir: Path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "C: <credentials hidden>" in proc.stdout
     assert_no_canary(proc.stdout, proc.stderr)
-    for path in (repo_dir / ".smtpops").iterdir():
+    for path in (p for p in (repo_dir / ".smtpops").rglob("*") if p.is_file()):
         assert_no_canary(path.read_text())
 
 

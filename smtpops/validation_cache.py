@@ -1,0 +1,251 @@
+"""A content-hash cache of validation reports: ``<repository>/.smtpops/cache/validate/``.
+
+Like ruff's and mypy's caches, an entry is found by a key over everything the run reads:
+
+- every config file of the run (its bytes, the path it is shown as, its environment) and,
+  when files are named one by one, the other configs of their environments (repository
+  rules compare a file with them);
+- the repository settings (``configs/environments.yaml``, ``.sops.yaml``);
+- the providers (every file of the bundled ``providers/``, or of ``--providers-dir``);
+- the schema file;
+- the smtpops version and its code (size and modification time of each module, so an
+  edited checkout never gets an old answer);
+- the caller's options, and the working directory (paths are shown relative to it);
+- for a run over folders, the other files the leak scan reads (their bytes; size and
+  modification time of one too big to be read).
+
+What a rule learnt about the disk beyond that (:mod:`smtpops.diskfacts`: a ``ca_file`` that
+must exist, the schema copy a modeline names) is stored in the entry and asked again before
+the entry is used.
+
+The entry holds the report: findings, never a password (messages name fields and lines,
+never a secret's value). A corrupt, foreign (other key, format or version) or unreadable
+entry is ignored and replaced, never trusted; entries are written atomically; a repository
+that cannot be written to simply goes without a cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from smtpops import __version__, discovery, diskfacts, filenames, localstate, repopath, resources
+from smtpops.diagnostics import Diagnostic, Location, Report, RuleInfo, Severity
+from smtpops.encryption import scope
+from smtpops.validation_options import Options
+
+FORMAT = 1
+FOLDER = ("cache", "validate")
+MAX_ENTRIES = 64  # one per distinct run (files named, options); the oldest go first
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _tree_files(top: str, suffixes: tuple[str, ...] | None = None) -> list[str]:
+    found: list[str] = []
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+        found.extend(
+            os.path.join(folder, n)
+            for n in sorted(files)
+            if suffixes is None or n.endswith(suffixes)
+        )
+    return found
+
+
+@lru_cache(maxsize=1)
+def _code() -> bytes:
+    """A fingerprint of smtpops' modules (size and modification time of each)."""
+    digest = hashlib.sha256()
+    for path in _tree_files(_PACKAGE, (".py",)):
+        stat = os.stat(path)
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.digest()
+
+
+def _content(digest: Any, label: str, path: str) -> None:
+    """Add a file's bytes (or that it is missing) to ``digest`` under ``label``."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:  # missing or unreadable: the run will say so; keyed as such
+        digest.update(f"{label}\0{type(exc).__name__}\n".encode())
+        return
+    digest.update(f"{label}\0{len(data)}\0".encode())
+    digest.update(data)
+
+
+def _folder(digest: Any, label: str, top: str) -> None:
+    for path in _tree_files(top):
+        _content(digest, f"{label}:{os.path.relpath(path, top)}", path)
+
+
+def _stats(digest: Any, paths: Iterable[str]) -> None:
+    for path in paths:
+        try:
+            stat = os.stat(path)
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{path}\0gone\n".encode())
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """Where a run's report is kept, and the key it must carry."""
+
+    path: str
+    key: str
+
+
+def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
+    """The cache entry of validating ``paths`` with ``options``; None when the run has no
+    repository to keep a cache in. Raises what discovery raises (as the run itself would)."""
+    items, configs_dir = discovery.discover(tuple(paths))
+    if configs_dir is None:
+        return None
+    root = os.path.dirname(os.path.abspath(configs_dir))
+    digest = hashlib.sha256(b"smtpops validation cache\0")
+    digest.update(__version__.encode() + b"\0")
+    digest.update(_code())
+    digest.update(os.getcwd().encode() + b"\0")
+    digest.update(json.dumps(dataclasses.asdict(options), sort_keys=True).encode())
+    digest.update(os.path.abspath(configs_dir).encode() + b"\0")
+    _content(digest, "settings", os.path.join(configs_dir, filenames.SETTINGS_FILE))
+    _content(digest, "sops", os.path.join(root, ".sops.yaml"))
+    _content(digest, "schema", resources.schema_file())
+    _folder(digest, "providers", options.providers_dir or resources.data_path("providers"))
+    for item in items:
+        digest.update(f"file\0{item.path}\0{item.environment}\0{item.configs_dir}\n".encode())
+        link = repopath.link_in_path(root, item.path)  # FILE009: same bytes through a link
+        digest.update(f"link\0{link}\0{os.readlink(link) if link else ''}\n".encode())
+        _content(digest, "bytes", item.path)
+    whole_tree = not paths or any(os.path.isdir(p) for p in paths)
+    if whole_tree:  # the leak scan reads these too
+        named = {os.path.abspath(i.path) for i in items}
+        for path in scope.quick_paths(root, configs_dir):  # absolute: root is
+            if path in named:
+                continue  # its bytes are in already
+            try:
+                big = os.path.getsize(path) > scope.MAX_BYTES  # the scan reads only its name
+            except OSError:
+                big = False
+            if big:
+                _stats(digest, (path,))
+            else:
+                _content(digest, f"scanned:{path}", path)
+    else:
+        for other in discovery.neighbours(items):
+            _content(digest, f"neighbour:{other.path}", other.path)
+    name = digest.hexdigest()
+    return Entry(path=os.path.join(localstate.top(root), *FOLDER, f"{name}.json"), key=name)
+
+
+def _diagnostic(raw: dict[str, Any]) -> Diagnostic:
+    return Diagnostic(
+        **(raw | {"severity": Severity(raw["severity"]), "location": Location(**raw["location"])})
+    )
+
+
+def _rule(raw: dict[str, Any]) -> RuleInfo:
+    return RuleInfo(
+        **(raw | {"severity": Severity(raw["severity"]), "references": tuple(raw["references"])})
+    )
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Severity):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(raw: dict[str, Any], rules: list[dict[str, Any]]) -> Report:
+    fields = {f.name for f in dataclasses.fields(Report)}
+    if set(raw) | {"rules"} != fields:
+        raise ValueError("not this version's report")
+    # every sequence field holds diagnostics (diagnostics, hidden) or strings (files)
+    values: dict[str, Any] = {
+        name: tuple(_diagnostic(v) if isinstance(v, dict) else str(v) for v in value)
+        if isinstance(value, list)
+        else value
+        for name, value in raw.items()
+    }
+    values["rules"] = tuple(_rule(r) for r in rules)
+    return Report(**values)
+
+
+def _catalogue_path(entry: Entry) -> str:
+    """The rule catalogue every report carries (for SARIF): the same for one smtpops, so it
+    is kept once, beside the entries, under the code's fingerprint."""
+    return os.path.join(os.path.dirname(entry.path), f"rules-{_code().hex()[:32]}.json")
+
+
+def _read_json(path: str) -> Any:
+    with open(path, "rb") as handle:
+        return json.loads(handle.read())
+
+
+def load(entry: Entry) -> Report | None:
+    """The cached report, or None (no entry, or one that is corrupt, foreign or stale)."""
+    try:
+        data = _read_json(entry.path)
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != FORMAT
+            or data.get("smtpops") != __version__
+            or data.get("key") != entry.key
+        ):
+            return None
+        for path, learnt in data["looked_up"].items():
+            if not diskfacts.still(path, learnt):
+                return None
+        rules = _read_json(_catalogue_path(entry))
+        if not isinstance(rules, dict) or rules.get("key") != _code().hex():
+            return None
+        return _decode(data["report"], rules["rules"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def save(entry: Entry, report: Report, looked_up: dict[str, str]) -> None:
+    """Keep ``report`` under ``entry`` (atomically); a failure to write is no error."""
+    # lazy(start-up): atomic loads tempfile; only a run that missed the cache writes
+    from smtpops import atomic
+
+    document = {
+        "format": FORMAT,
+        "smtpops": __version__,
+        "key": entry.key,
+        "looked_up": looked_up,
+        "report": {k: v for k, v in _encode(report).items() if k != "rules"},
+    }
+    folder = os.path.dirname(entry.path)
+    try:
+        localstate.make_dir(folder)
+        catalogue = _catalogue_path(entry)
+        if not os.path.exists(catalogue):
+            rules = {"key": _code().hex(), "rules": _encode(report.rules)}
+            atomic.write_text(catalogue, json.dumps(rules), durable=False)
+        # ASCII: lone surrogates survive; not durable: a torn entry is corrupt, so ignored
+        atomic.write_text(entry.path, json.dumps(document), durable=False)
+        _prune(folder)
+    except (OSError, ValueError):
+        return
+
+
+def _prune(folder: str) -> None:
+    names = [n for n in os.listdir(folder) if n.endswith(".json")]  # rules-* go too, in turn
+    if len(names) <= MAX_ENTRIES:
+        return
+    paths = sorted((os.path.join(folder, n) for n in names), key=os.path.getmtime)
+    for path in paths[: len(paths) - MAX_ENTRIES]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

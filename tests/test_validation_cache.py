@@ -1,0 +1,211 @@
+"""The validation cache (.smtpops/cache/validate/): an unchanged run is answered from it, a
+change to any input is not, a corrupt or foreign entry is ignored, --no-cache bypasses it,
+and it never holds a secret."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from smtpops import resources, validation_cache
+from smtpops.rules.examples import BASE
+from smtpops.services import validation
+from smtpops.validation_options import Options
+from tests.conftest import CANARY, assert_no_canary
+
+CACHE = Path(".smtpops") / "cache" / "validate"
+ENVIRONMENTS = "environments:\n  - name: development\n    policy: relaxed\n"
+
+
+@pytest.fixture
+def config(repo_dir: Path) -> Path:
+    (repo_dir / "configs" / "environments.yaml").write_text(ENVIRONMENTS)
+    path = repo_dir / "configs" / "development" / "example.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(BASE.replace("port: 587", "port: 2526"))  # one warning (PORT002)
+    return path
+
+
+def _entries(repo: Path) -> list[Path]:
+    return sorted(p for p in (repo / CACHE).glob("*.json") if not p.name.startswith("rules-"))
+
+
+def test_an_unchanged_run_is_answered_from_the_cache(run_cli, config, runs, repo_dir):
+    first = run_cli("validate", "--format", "json")
+    second = run_cli("validate", "--format", "json")
+    assert len(runs) == 1, "the second run did the work again"
+    assert second.stdout == first.stdout and second.exit_code == first.exit_code == 0
+    assert "PORT002" in second.stdout
+    assert len(_entries(repo_dir)) == 1
+    assert (repo_dir / ".smtpops" / ".gitignore").read_text().strip().endswith("*")
+    for fmt in ("text", "sarif", "junit", "github"):  # every format, from the cached report
+        cold = run_cli("validate", "--no-cache", "--format", fmt)
+        assert run_cli("validate", "--format", fmt).stdout == cold.stdout
+
+
+def test_one_named_file_is_cached_apart_from_the_tree(run_cli, config, runs):
+    run_cli("validate", str(config))
+    run_cli("validate")
+    run_cli("validate", str(config))
+    assert len(runs) == 2
+
+
+def test_no_cache_neither_reads_nor_writes(run_cli, config, runs, repo_dir):
+    run_cli("validate", "--no-cache", expect=0)
+    assert not (repo_dir / ".smtpops").exists()
+    run_cli("validate")
+    run_cli("validate", "--no-cache")
+    assert len(runs) == 3
+
+
+def _changes(repo: Path, config: Path) -> dict[str, object]:
+    providers = repo / "my-providers"
+    return {
+        "the file": lambda: config.write_text(config.read_text() + "# a comment\n"),
+        "the environments": lambda: (repo / "configs" / "environments.yaml").write_text(
+            ENVIRONMENTS.replace("relaxed", "strict")
+        ),
+        "the sops settings": lambda: (repo / ".sops.yaml").write_text("creation_rules: []\n"),
+        "another config": lambda: (config.parent / "other.yaml").write_text(
+            BASE.replace("name: example", "name: other")
+        ),
+        "a file the leak scan reads": lambda: (repo / "notes.txt").write_text("nothing\n"),
+        "a provider": lambda: (providers / "gmail" / "provider.yaml").write_text(
+            (providers / "gmail" / "provider.yaml").read_text() + "\n# changed\n"
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        "the file",
+        "the environments",
+        "the sops settings",
+        "another config",
+        "a file the leak scan reads",
+        "a provider",
+    ],
+)
+def test_a_change_to_any_input_misses(part, config, runs, repo_dir):
+    providers = repo_dir / "my-providers"
+    shutil.copytree(resources.data_dir("providers"), providers)
+    options = Options(providers_dir=str(providers))
+    validation.validate((), options, cache=True)
+    validation.validate((), options, cache=True)
+    assert len(runs) == 1
+    _changes(repo_dir, config)[part]()  # type: ignore[operator]
+    validation.validate((), options, cache=True)
+    assert len(runs) == 2, f"a change to {part} was answered from the cache"
+
+
+def test_the_schema_version_code_and_options_are_in_the_key(
+    config, runs, repo_dir, monkeypatch, tmp_path_factory
+):
+    validation.validate((), cache=True)
+    schema = tmp_path_factory.mktemp("elsewhere") / "schema.json"  # not in the repository
+    schema.write_bytes(resources.schema_path().read_bytes() + b"\n")
+    with monkeypatch.context() as patch:
+        patch.setattr(resources, "schema_file", lambda: str(schema))
+        validation.validate((), cache=True)
+    assert len(runs) == 2
+    with monkeypatch.context() as patch:
+        patch.setattr(validation_cache, "__version__", "99.0")
+        validation.validate((), cache=True)
+    assert len(runs) == 3
+    with monkeypatch.context() as patch:
+        patch.setattr(validation_cache, "_code", lambda: b"other code")
+        validation.validate((), cache=True)
+    assert len(runs) == 4
+    validation.validate((), Options(ignore=("PORT002",)), cache=True)
+    assert len(runs) == 5
+    validation.validate((), cache=True)  # the first one is still there
+    assert len(runs) == 5
+
+
+def test_a_file_a_rule_looked_for_is_looked_for_again(run_cli, config, runs, repo_dir):
+    config.write_text(BASE + "ca_file: certs/ca.pem\n")
+    assert "TLS006" in run_cli("validate").stdout
+    (repo_dir / "certs").mkdir()
+    (repo_dir / "certs" / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    assert "TLS006" not in run_cli("validate").stdout
+    assert len(runs) == 2
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"{not json",
+        b"\x00\xff\xfe garbage",
+        b"[]",
+        b'{"format": 1}',
+        b"",
+    ],
+)
+def test_a_corrupt_entry_is_ignored_and_replaced(damage, run_cli, config, runs, repo_dir):
+    cold = run_cli("validate", "--format", "json")
+    (entry,) = _entries(repo_dir)
+    entry.write_bytes(damage)
+    again = run_cli("validate", "--format", "json")
+    assert again.stdout == cold.stdout and len(runs) == 2
+    assert json.loads(entry.read_text())["format"] == validation_cache.FORMAT
+
+
+def test_a_foreign_entry_is_not_trusted(run_cli, config, runs, repo_dir):
+    """An entry under the right name that carries another key, format or version (copied
+    from another repository, or written by another smtpops) is not used."""
+    cold = run_cli("validate", "--format", "json")
+    (entry,) = _entries(repo_dir)
+    data = json.loads(entry.read_text())
+    data["report"]["diagnostics"] = []  # what a foreign entry might claim: all clean
+    for forged in ({"key": "0" * 64}, {"format": 0}, {"smtpops": "0.0.1"}):
+        entry.write_text(json.dumps(data | forged))
+        assert run_cli("validate", "--format", "json").stdout == cold.stdout
+    assert len(runs) == 4
+    catalogue = next((repo_dir / CACHE).glob("rules-*.json"))
+    catalogue.write_text('{"key": "another smtpops", "rules": []}')
+    assert run_cli("validate", "--format", "json").stdout == cold.stdout
+    assert len(runs) == 5
+
+
+def test_the_cache_never_holds_a_secret(run_cli, config, repo_dir):
+    config.write_text(
+        BASE.replace("name: example", f"name: example\ndescription: 'password: {CANARY}'")
+    )
+    plain = repo_dir / "configs" / "development" / "plain.yaml"
+    text = BASE.replace("name: example", "name: plain")
+    plain.write_text(text[: text.index("password:")] + f"password: {CANARY}\n")
+    (repo_dir / "keys.txt").write_text(f"password={CANARY}\n")
+    for args in ((), (str(plain),), ("--format", "sarif")):
+        result = run_cli("validate", *args)
+        assert result.exit_code == 1 and "CRED" in result.stdout
+        assert_no_canary(result.stdout, result.stderr)
+    files = list((repo_dir / ".smtpops").rglob("*"))
+    assert len(_entries(repo_dir)) == 2  # the sarif run was the first one's, answered
+    for path in files:
+        if path.is_file():
+            assert_no_canary(path.read_text(encoding="utf-8"))
+
+
+def test_a_repository_that_cannot_be_written_goes_without(run_cli, config, runs, repo_dir):
+    (repo_dir / ".smtpops").write_text("not a folder")  # makes the cache folder impossible
+    assert run_cli("validate").exit_code == 0
+    assert run_cli("validate").exit_code == 0
+    assert len(runs) == 2
+
+
+def test_the_schema_copy_a_modeline_names_is_read_again(run_cli, config, runs, repo_dir):
+    config.write_text(
+        "# yaml-language-server: $schema=../../schemas/smtp-config.schema.json\n" + BASE
+    )
+    assert "REPO007" in run_cli("validate").stdout
+    (repo_dir / "schemas").mkdir()
+    copy = repo_dir / "schemas" / "smtp-config.schema.json"
+    copy.write_bytes(resources.schema_path().read_bytes())
+    assert "REPO007" not in run_cli("validate").stdout
+    copy.write_bytes(resources.schema_path().read_bytes() + b" ")
+    assert "REPO007" in run_cli("validate").stdout
+    assert len(runs) == 3
