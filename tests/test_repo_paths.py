@@ -166,3 +166,17 @@ def test_a_linked_environment_folder_is_reported_not_skipped(run_cli, repo_dir: 
     code, found = rules_found(run_cli)
     links = [d for d in found if d["rule"] == "FILE009"]
     assert code == 1 and [d["path"] for d in links] == ["configs/production/x.yaml"], found
+
+
+def test_a_config_replaced_by_a_link_to_the_same_bytes_is_not_served_from_the_cache(
+    run_cli, repo_dir: Path
+) -> None:
+    path = write(repo_dir, "development", "x")
+    first = rules_found(run_cli)
+    assert "FILE009" not in {d["rule"] for d in first[1]}
+    copy = repo_dir.parent / "x-copy.yaml"
+    copy.write_bytes(path.read_bytes())
+    path.unlink()
+    os.symlink(copy, path)
+    code, found = rules_found(run_cli)
+    assert code == 1 and "FILE009" in {d["rule"] for d in found}, found
