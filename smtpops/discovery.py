@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from smtpops import repopath
 from smtpops.errors import ConfigNotFound, InputError
 from smtpops.filenames import SETTINGS_FILE
 
@@ -53,17 +54,14 @@ def classify(path: str) -> ConfigFile:
     return ConfigFile(path=display, environment=env, configs_dir=configs_dir)
 
 
+def _is_config_name(name: str) -> bool:
+    return name.endswith(CONFIG_SUFFIXES) and name != SETTINGS_FILE and not name.startswith(".")
+
+
 def repository_root(configs_dir: str) -> str:
     """The folder holding ``.git`` above ``configs_dir``; else the folder holding it."""
     here = os.path.dirname(os.path.abspath(configs_dir))
-    probe = here
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            return probe
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            return here
-        probe = parent
+    return repopath.work_tree(here) or here
 
 
 def neighbours(items: list[ConfigFile]) -> list[ConfigFile]:
@@ -87,29 +85,48 @@ def neighbours(items: list[ConfigFile]) -> list[ConfigFile]:
 
 
 def _walk(directory: str) -> list[str]:
+    """The config files below ``directory``. A linked folder is not walked into, but its
+    config files are listed, so that validation reports them as links (FILE010) instead of
+    skipping a whole environment in silence."""
     found = []
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if (
-                name.endswith(CONFIG_SUFFIXES)
-                and name != SETTINGS_FILE
-                and not name.startswith(".")
-            ):
+            if _is_config_name(name):
                 found.append(os.path.join(root, name))
+        for name in dirs:
+            linked = os.path.join(root, name)
+            if os.path.islink(linked):
+                try:
+                    inside = sorted(os.listdir(linked))
+                except OSError:
+                    continue
+                found.extend(os.path.join(linked, n) for n in inside if _is_config_name(n))
     return found
 
 
+def _real_file(path: str) -> str:
+    """``path`` when it is a real file inside its repository (InputError otherwise)."""
+    item = classify(path)
+    root = os.path.dirname(item.configs_dir) if item.configs_dir else os.path.dirname(path)
+    repopath.refuse_link(root or ".", path, item.path)
+    return path
+
+
 def resolve_name(ref: str, configs_dir: str | None = None) -> str:
-    """A config given as a path or as ``ENV/NAME``: its path. Raises ConfigNotFound."""
+    """A config given as a path or as ``ENV/NAME``: its path. Raises ConfigNotFound, or
+    InputError for a config that is a symbolic link or lies outside the repository."""
     if os.path.isfile(ref):
-        return ref
+        return _real_file(ref)
     base = configs_dir or find_configs_dir()
     if base and "/" in ref and not ref.endswith(CONFIG_SUFFIXES):
+        env, _, name = ref.partition("/")
+        repopath.check_segment(env, "environment")
+        repopath.check_segment(name, "config name")
         for suffix in CONFIG_SUFFIXES:
             candidate = os.path.join(base, ref + suffix)
             if os.path.isfile(candidate):
-                return classify(candidate).path
+                return _real_file(classify(candidate).path)
     raise ConfigNotFound(
         f"{ref}: no such config file",
         hint="Give a path (configs/production/main.yaml) or ENV/NAME (production/main).",

@@ -12,14 +12,16 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from smtpops import discovery, rules, schema, settings, suppressions, yamlio
+from smtpops import discovery, repopath, rules, schema, settings, suppressions, yamlio
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
 from smtpops.gitops import provenance
 from smtpops.model import Config
 from smtpops.providers import Provider, catalog, detect
 from smtpops.rules.context import BaseChange, ConfigContext, RepoContext
 from smtpops.rules.registry import RULES, Hit, Rule, field_rule
+from smtpops.secret import plaintext_secrets, scrub_all
 from smtpops.validation_options import Options
 
 __all__ = ["Options", "Run", "validate", "validate_recorded"]
@@ -33,6 +35,21 @@ _LOAD_RULES = {
     "encoding": "FILE007",
     "depth": "FILE009",
 }
+
+
+def _link_problem(item: discovery.ConfigFile, folders: dict[str, str | None]) -> str | None:
+    """Why a config file must not be read: it is a symbolic link (or in a linked folder).
+    ``folders`` remembers, for the run, which folders were found to be (in) links."""
+    root = os.path.dirname(item.configs_dir) if item.configs_dir else os.path.dirname(item.path)
+    link: str | None = item.path if os.path.islink(item.path) else None
+    if link is None:
+        folder = os.path.dirname(os.path.abspath(item.path))
+        if folder not in folders:
+            folders[folder] = repopath.link_in_path(root, folder)
+        link = folders[folder]
+    if link is None or not os.path.exists(item.path):
+        return None  # a dangling link cannot be read at all: FILE008 says so
+    return f"the config file is a symbolic link (to {os.readlink(link)}); it was not read"
 
 
 @dataclass(slots=True)
@@ -96,6 +113,7 @@ class Run:
 
     def __init__(self, options: Options | None = None) -> None:
         self.options = options or Options()
+        self._folders: dict[str, str | None] = {}  # folder -> the link it is in, for the run
         self.providers: dict[str, Provider] = catalog(self.options.providers_dir)
         self.pending: list[_Pending] = []
         self.docs: dict[str, yamlio.Document] = {}
@@ -110,6 +128,10 @@ class Run:
 
     def check_file(self, item: discovery.ConfigFile, env: settings.Environment | None) -> None:
         path = item.path
+        problem = _link_problem(item, self._folders)
+        if problem:
+            self._add("FILE010", Hit(message=problem, line=1), path, env)
+            return
         try:
             doc = yamlio.load_path(path)
         except OSError as exc:
@@ -220,6 +242,7 @@ class Run:
         for path, sups in by_file.items():
             for sup in sups:
                 by_line.setdefault((path, sup.target), []).append(sup)
+        hidden = {path: plaintext_secrets(doc.data) for path, doc in self.docs.items()}
         out: list[Diagnostic] = []
         shown_once: dict[tuple[str, str], int] = {}  # notes shown once → how many more files
         for item in sorted(self.pending, key=lambda p: (p.path, p.location.line or 0)):
@@ -245,12 +268,13 @@ class Run:
                     shown_once[key] += 1
                     continue
                 shown_once[key] = 0
+            secrets = hidden.get(item.path, ())
             out.append(
                 Diagnostic(
                     rule_id=item.rule.id,
                     severity=severity,
-                    message=item.hit.message or item.rule.message,
-                    hint=item.hit.hint or item.rule.hint,
+                    message=scrub_all(item.hit.message or item.rule.message, secrets),
+                    hint=scrub_all(item.hit.hint or item.rule.hint, secrets),
                     location=item.location,
                     environment=env_name,
                 )
@@ -390,6 +414,22 @@ def _base_changes(
     return provenance.unreviewed(base, files)
 
 
+def _base_files(
+    base: str, contexts: Iterable[ConfigContext], only: set[str]
+) -> dict[str, dict[str, Any]]:
+    """The configs of the run as they were at ``base`` (parsed; unreadable ones left out)."""
+    found = {}
+    paths = [ctx.path for ctx in contexts if ctx.path in only]
+    for path, data in provenance.contents_at(base, paths).items():
+        try:
+            parsed = yamlio.loads(data.decode("utf-8")).data
+        except (UnicodeDecodeError, yamlio.LoadError):
+            continue
+        if isinstance(parsed, dict):
+            found[path] = parsed
+    return found
+
+
 def _validate(paths: tuple[str, ...], options: Options | None) -> tuple[Report, Run]:
     options = options or Options()
     items, configs_dir = discovery.discover(paths)
@@ -405,6 +445,7 @@ def _validate(paths: tuple[str, ...], options: Options | None) -> tuple[Report, 
             run.neighbour(item, project.environment(item.environment or ""))
     stray = tuple(i.path for i in items if i.configs_dir is None and _in_configs_root(i.path))
     base_changes = _base_changes(options.base, run.contexts, asked) if options.base else {}
+    base_files = _base_files(options.base, run.contexts, asked) if options.base else {}
     run.check_repository(
         RepoContext(
             files=tuple(run.contexts),
@@ -412,6 +453,7 @@ def _validate(paths: tuple[str, ...], options: Options | None) -> tuple[Report, 
             configs_dir=configs_dir,
             stray=stray,
             base_changes=base_changes,
+            base_files=base_files,
             whole_tree=not partial,
         ),
         only=asked if partial and options.neighbours else None,

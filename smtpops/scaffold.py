@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import difflib
+import errno
 import os
 import re
 import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from smtpops import discovery, engine, model, schema, settings, templating, yamlio
+from smtpops import atomic, discovery, engine, model, repopath, schema, settings, templating, yamlio
 from smtpops.diagnostics import Diagnostic, Report, Severity
 from smtpops.encryption import set_oauth, set_password, sops_regex
 from smtpops.errors import InputError, UsageError
@@ -105,8 +106,9 @@ def parse_param(provider: Provider, item: str) -> tuple[str, Any]:
 
 
 def check_name(name: str) -> None:
+    repopath.check_segment(name, "config name")
     pattern = schema.properties()["name"]["pattern"]
-    if not re.match(pattern, name):
+    if not re.fullmatch(pattern.removeprefix("^").removesuffix("$"), name):
         raise UsageError(
             f"'{name}' cannot be a config name",
             hint="Use letters, digits, '-', '_' or '.', up to 64 characters, starting with a "
@@ -116,6 +118,7 @@ def check_name(name: str) -> None:
 
 def target(configs_dir: str, env: str, name: str) -> str:
     """The display path of ``configs/ENV/NAME.yaml``; refuses an existing file or unknown env."""
+    repopath.check_segment(env, "environment")
     project = settings.load(configs_dir)
     if project.environment(env) is None:
         raise UsageError(
@@ -197,10 +200,19 @@ def draft(
 
 
 def create(path: str, text: str) -> None:
-    """Write ``text`` to a new file at ``path`` atomically; FileExistsError if it exists."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".smtpops-", suffix=".tmp", dir=directory)
+    """Write ``text`` to a new file at ``path`` atomically; FileExistsError if it exists.
+    The temporary file lives where :mod:`smtpops.atomic` puts it (out of the work tree)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    try:
+        _create_via(atomic.temp_dir_for(path), path, text)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        _create_via(os.path.dirname(os.path.abspath(path)), path, text)
+
+
+def _create_via(directory: str, path: str, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=atomic.TMP_PREFIX, suffix=atomic.TMP_SUFFIX, dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode("utf-8"))

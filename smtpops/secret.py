@@ -1,10 +1,47 @@
-"""A decrypted password that never prints itself."""
+"""A decrypted password that never prints itself, and the plaintext secrets of a document."""
 
 from __future__ import annotations
 
 import base64
+import re
 
 MASK = "********"
+# fields whose name says they hold a credential (also a misspelt "pasword:")
+CREDENTIAL_NAME = re.compile(r"pass|secret|token|credential|key", re.IGNORECASE)
+_MIN_SCRUBBED = 3  # shorter values would mask ordinary text
+
+
+def plaintext_secrets(data: object) -> tuple[Secret, ...]:
+    """The plain-text (not ``ENC[...]``) values of credential fields anywhere in a parsed
+    config: a YAML alias or a copy of the password in another field carries the same value,
+    so whatever echoes a field's value must mask these first."""
+    found: dict[str, None] = {}
+
+    def walk(node: object, credential: bool) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key != "sops":  # sops' own metadata: keys and checksums, no plaintext
+                    walk(value, credential or bool(CREDENTIAL_NAME.search(str(key))))
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, credential)
+        elif (
+            credential
+            and isinstance(node, str | int | float)
+            and not isinstance(node, bool)
+            and not str(node).startswith("ENC[")
+            and len(str(node)) >= _MIN_SCRUBBED
+        ):
+            found[str(node)] = None
+
+    walk(data, False)
+    return tuple(Secret(value) for value in found)
+
+
+def scrub_all(text: str, secrets: tuple[Secret, ...]) -> str:
+    for secret in sorted(secrets, key=lambda s: len(s.reveal()), reverse=True):
+        text = secret.scrub(text)
+    return text
 
 
 class Secret:
@@ -22,7 +59,6 @@ class Secret:
         """``text`` with every occurrence of the secret (and its common encodings) masked."""
         if not self._value:
             return text
-
         forms = {self._value, base64.b64encode(self._value.encode()).decode()}
         for form in sorted(forms, key=len, reverse=True):
             text = text.replace(form, MASK)

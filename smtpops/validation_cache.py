@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from smtpops import __version__, discovery, diskfacts, filenames, localstate, resources
+from smtpops import __version__, discovery, diskfacts, filenames, localstate, repopath, resources
 from smtpops.diagnostics import Diagnostic, Location, Report, RuleInfo, Severity
 from smtpops.encryption import scope
 from smtpops.validation_options import Options
@@ -121,6 +121,8 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
     _folder(digest, "providers", options.providers_dir or resources.data_path("providers"))
     for item in items:
         digest.update(f"file\0{item.path}\0{item.environment}\0{item.configs_dir}\n".encode())
+        link = repopath.link_in_path(root, item.path)  # FILE010: same bytes through a link
+        digest.update(f"link\0{link}\0{os.readlink(link) if link else ''}\n".encode())
         _content(digest, "bytes", item.path)
     whole_tree = not paths or any(os.path.isdir(p) for p in paths)
     if whole_tree:  # the leak scan reads these too

@@ -163,6 +163,20 @@ def _guards(
 
 
 @pytest.fixture
+def connects(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every address a socket tries to connect to (on top of the loopback-only guard)."""
+    seen: list[object] = []
+    guarded = socket.socket.connect
+
+    def record(self: socket.socket, address: object) -> None:
+        seen.append(address)
+        return guarded(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", record)
+    return seen
+
+
+@pytest.fixture
 def repo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty project folder with configs/ (the working directory during the test)."""
     (tmp_path / "configs").mkdir()

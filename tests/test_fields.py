@@ -16,7 +16,7 @@ PROPERTIES = schema.properties()
 
 def test_model_fields_defaults_and_choices_come_from_the_schema() -> None:
     assert tuple(PROPERTIES) == model.FIELDS + model.METADATA_FIELDS
-    assert model.METADATA_FIELDS == ("sops",)
+    assert model.METADATA_FIELDS == ("password_binding", "sops")
     for name, value in model.DEFAULTS.items():
         assert PROPERTIES[name]["default"] == value
     assert tuple(PROPERTIES["tls"]["enum"]) == model.TLS_MODES

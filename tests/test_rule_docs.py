@@ -56,6 +56,9 @@ def materialise(example: Example, root: Path) -> Path:
     path = env_dir / name
     if example.file_name == "missing.yaml":
         os.symlink(env_dir / "does-not-exist", path)
+    elif example.link:
+        (root / "linked.yaml").write_bytes(text.encode("utf-8"))
+        os.symlink(root / "linked.yaml", path)
     else:
         path.write_bytes(text.encode("utf-8", "surrogateescape"))
     for other, other_text in example.others.items():

@@ -46,7 +46,7 @@ HELP = {
     "providers": "List the email providers smtpops knows, or show one.",
     "new": "Create a config from a provider template.",
     "keys": "Manage the age keys of each environment.",
-    "secrets": "Set, check and re-encrypt SOPS-encrypted passwords and OAuth2 secrets.",
+    "secrets": "Set, check, re-seal and re-encrypt SOPS-encrypted passwords and OAuth2 secrets.",
     "test": "Test the connection of a config against its real server.",
     "sandbox": "Run a local SMTP server for trying smtpops out.",
     "deploy": "Test a config and make it the active one of its environment.",

@@ -9,10 +9,11 @@ import sys
 import click
 import yaml
 
-from smtpops import discovery, reporters
+from smtpops import discovery, repopath, reporters
 from smtpops.cli import complete
 from smtpops.cli.options import format_option
 from smtpops.encryption import keys, sops_config
+from smtpops.encryption import reseal as resealing
 from smtpops.encryption import set_oauth as encrypt_oauth
 from smtpops.encryption import set_password as encrypt
 from smtpops.encryption.rotate import reencrypt_all
@@ -26,7 +27,7 @@ from smtpops.services import secret_check
 
 @click.group()
 def secrets() -> None:
-    """Set, check and re-encrypt SOPS-encrypted passwords and OAuth2 secrets."""
+    """Set, check, re-seal and re-encrypt SOPS-encrypted passwords and OAuth2 secrets."""
 
 
 def _read_stdin_password() -> str:
@@ -189,6 +190,43 @@ def set_oauth(config: str, from_stdin: bool) -> None:
         click.echo(f"  {note}")
 
 
+@secrets.command("reseal")
+@click.argument("config")
+@click.option("--yes", is_flag=True, help="Seal without asking (after reading the change).")
+def reseal(config: str, yes: bool) -> None:
+    """Seal the password of CONFIG (a path or ENV/NAME) to its current server settings.
+
+    smtpops sends a password only to the host, port, TLS mode, CA and username it was sealed
+    for. After a reviewed change of those fields, a key holder runs this: it decrypts the
+    password (needs this environment's key), shows what changed since it was sealed, asks,
+    and re-encrypts the password with the new settings. Commit the file afterwards.
+    """
+    path = discovery.resolve_name(config)
+    plan = resealing.plan(path)
+    if not plan.changes and plan.sealed:
+        click.echo(f"✓ {path}: the password is already sealed to these settings.")
+        return
+    if plan.sealed:
+        click.echo(f"{path}: the server settings changed since the password was sealed:")
+        for change in plan.changes:
+            click.echo(f"  - {change.describe()}")
+    else:
+        click.echo(f"{path}: the password is not sealed to a server yet; it will be sealed to:")
+    for line in resealing.describe(plan.now):
+        click.echo(f"  {line}")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "reseal asks before sealing, but standard input is not a terminal",
+                hint=f"Read the change above, then run `smtpops secrets reseal {config} --yes`.",
+            )
+        if not click.confirm("Send the password to these settings from now on?", default=False):
+            click.echo("Nothing was changed.")
+            sys.exit(EXIT_FINDINGS)
+    resealing.apply(path)
+    click.echo(f"✓ {path}: password sealed to these settings. Commit the file.")
+
+
 @secrets.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
 @format_option("text", "json")
@@ -204,8 +242,9 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     Without a key: every password is a well-formed sops value, the sops section is intact,
     its keys match .sops.yaml, no credential sits elsewhere, and no private key or decrypted
     file is anywhere in the repository. With a key (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or sops'
-    default key file): each file it opens is decrypted in memory and its checksum verified;
-    with --require-key, no file git tracks may hold one of those passwords.
+    default key file): each file it opens is decrypted in memory, its checksum verified and
+    its password's seal compared with the file's server fields; with --require-key, no file
+    git tracks may hold one of those passwords.
     """
     result = secret_check.check(paths, require_key=require_key)
     report, keyed, code = result.report, result.keyed, result.exit_code
@@ -221,7 +260,9 @@ def check(paths: tuple[str, ...], fmt: str, require_key: bool) -> None:
     reporters.get("text")(report, sys.stdout)
     for r in keyed:
         if r.status == "verified":
-            click.echo(f"{visible(r.path)}: decrypted with your key, checksum verified")
+            click.echo(
+                f"{visible(r.path)}: decrypted with your key, checksum verified, sealed to its server"
+            )
         elif r.status == "failed":
             click.echo(
                 visible(f"{r.path}: error {r.message}\n    How to fix: {r.hint}", keep_lines=True)
@@ -246,6 +287,7 @@ def _targets(paths: tuple[str, ...], env: str | None) -> list[str]:
             hint="e.g. `smtpops secrets rotate --env production`.",
         )
     if env:
+        repopath.check_segment(env, "environment")
         configs_dir = discovery.find_configs_dir()
         folder = os.path.join(configs_dir, env) if configs_dir else ""
         if not os.path.isdir(folder):

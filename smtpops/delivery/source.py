@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from smtpops import discovery, engine, yamlio
-from smtpops.encryption import decrypt_password
+from smtpops.encryption import check_binding
+from smtpops.encryption.password import unseal
 from smtpops.errors import CheckFailed, GitOpsError, InputError
 from smtpops.gitops import workspace
 from smtpops.gitops.workspace import Workspace
 from smtpops.model import Config
 from smtpops.secret import Secret
 
-SECRET_FIELDS = ("password", "sops")
+SECRET_FIELDS = ("password", "password_binding", "sops")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -155,13 +156,25 @@ def check_valid(source: Source) -> None:
 
 
 def decrypt(source: Source) -> Secret | None:
-    """The plaintext password, in memory (None when the config has no password)."""
+    """The plaintext password, in memory (None when the config has no password), only while
+    the binding sealed with it matches the config's server fields (``check_binding``: a
+    server change without a re-seal is refused, as by test and deploy)."""
     if source.ciphertext is None:
         return None
     if source.rev is None:
-        return decrypt_password(os.path.join(source.root, source.rel))
-    with tempfile.TemporaryDirectory(prefix="smtpops-rev-") as folder:
-        path = os.path.join(folder, os.path.basename(source.rel))
-        with open(path, "wb") as handle:
-            handle.write(source.text)  # ciphertext only
-        return decrypt_password(path)
+        secret, sealed = unseal(os.path.join(source.root, source.rel))
+    else:
+        with tempfile.TemporaryDirectory(prefix="smtpops-rev-") as folder:
+            path = os.path.join(folder, os.path.basename(source.rel))
+            with open(path, "wb") as handle:
+                handle.write(source.text)  # ciphertext only
+            secret, sealed = unseal(path)
+    check_binding(
+        source.rel,
+        dict(source.data),
+        sealed,
+        root=source.root,
+        ca_pem=source.ca_pem,
+        label=source.label,
+    )
+    return secret

@@ -8,6 +8,9 @@ Public API (other services build on these names):
 - :func:`decrypt_credentials` — what a config signs in with, decrypted in memory: its
   password, or its OAuth2 credentials (the oauth block's secret parts).
 - :func:`set_oauth` — encrypt the oauth block's secret parts into a config.
+- :func:`decrypt_for_sending` — the password for sending, only while its seal (the server
+  fields it was set for, ``password_binding``) matches the file; :func:`decrypt_for_fields`
+  the same against an edit not yet written; :func:`check_binding` the check itself.
 - :func:`sops_binary` — the sops executable smtpops runs.
 """
 
@@ -17,12 +20,21 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from smtpops.encryption.binding import check_binding
     from smtpops.encryption.oauth_secrets import decrypt_credentials, reencrypt_for, set_oauth
-    from smtpops.encryption.password import decrypt_password, set_password
+    from smtpops.encryption.password import (
+        decrypt_for_fields,
+        decrypt_for_sending,
+        decrypt_password,
+        set_password,
+    )
     from smtpops.encryption.runner import sops_binary
 
 __all__ = [
+    "check_binding",
     "decrypt_credentials",
+    "decrypt_for_fields",
+    "decrypt_for_sending",
     "decrypt_password",
     "reencrypt_for",
     "set_oauth",
@@ -34,7 +46,10 @@ __all__ = [
 # for its keyless parts (leaks, scan, sops_config, sops_format) and never runs sops, so it
 # does not pay for subprocess, tempfile and the password plumbing (~10 ms of start-up).
 _HOME = {
+    "check_binding": "binding",
     "decrypt_credentials": "oauth_secrets",
+    "decrypt_for_fields": "password",
+    "decrypt_for_sending": "password",
     "decrypt_password": "password",
     "reencrypt_for": "oauth_secrets",
     "set_oauth": "oauth_secrets",

@@ -38,12 +38,32 @@ def no_key(path: str, stderr: str) -> EncryptionError:
     )
 
 
-def explain(result: Completed, path: str) -> EncryptionError:
-    """The error for a failed sops run on ``path``."""
+def is_no_key(result: Completed) -> bool:
+    """Whether sops could not get the data key (no key, or no key that opens an entry)."""
+    return (
+        result.returncode == COULD_NOT_RETRIEVE_KEY or "Failed to get the data key" in result.stderr
+    )
+
+
+def entry_does_not_open(path: str, recipient: str) -> EncryptionError:
+    """Your key is one the file lists, yet its age entry does not open with it: the entry
+    (the data key encrypted for your key) was damaged or edited outside sops."""
+    return EncryptionError(
+        f"{path}: the file lists your age key ({recipient[:12]}…), but its age entry does not "
+        "open with your key: the entry in the sops section is damaged or was edited outside sops",
+        hint=f"Restore the file from git (`git checkout -- {path}`); if the damage is committed, "
+        "someone whose key still opens the file runs `smtpops secrets updatekeys` on it, or "
+        f"enter the password again with `smtpops secrets set-password {path}`.",
+    )
+
+
+def explain(result: Completed, path: str, held: tuple[str, ...] = ()) -> EncryptionError:
+    """The error for a failed sops run on ``path``; ``held`` are the recipients the file lists
+    whose private key is on this machine (a missing data key then means a damaged entry)."""
     code, err = result.returncode, result.stderr
     where = {"path": path}
-    if code == COULD_NOT_RETRIEVE_KEY or "Failed to get the data key" in err:
-        return no_key(path, err)
+    if is_no_key(result):
+        return entry_does_not_open(path, held[0]) if held else no_key(path, err)
     if code in (MAC_MISMATCH, ERROR_DECRYPTING_MAC) or "MAC mismatch" in err:
         return EncryptionError(
             f"{path}: the file's checksum (sops mac) does not match its encrypted values: "

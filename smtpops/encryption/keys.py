@@ -112,7 +112,7 @@ def available_recipients() -> set[str]:
 
 
 def check_environment(env: str) -> None:
-    if not ENV_NAME.match(env):
+    if not ENV_NAME.fullmatch(env):
         raise UsageError(
             f"'{env}' is not an environment name",
             hint="Use the folder name under configs/, e.g. production.",

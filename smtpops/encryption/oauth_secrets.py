@@ -20,7 +20,7 @@ from smtpops.encryption.password import (
     _read,
     _rule,
     _yaml_quoted,
-    decrypt_password,
+    decrypt_for_sending,
     encrypt_document,
     set_password,
 )
@@ -163,17 +163,20 @@ def decrypt_oauth(path: str) -> OAuthCredentials:
 
 def decrypt_credentials(path: str) -> Secret | OAuthCredentials:
     """What the config signs in with: its OAuth2 credentials (XOAUTH2/OAUTHBEARER) or its
-    password."""
+    password, the latter only while its seal matches the server fields
+    (:func:`~smtpops.encryption.password.decrypt_for_sending`). The OAuth2 secret parts are
+    not sealed: a token is issued for one mailbox and audience by the identity provider."""
     data = yaml.safe_load(_read(path))
     if isinstance(data, dict) and data.get("auth_protocol") in TOKEN_MECHANISMS:
         return decrypt_oauth(path)
-    return decrypt_password(path)
+    return decrypt_for_sending(path)
 
 
 def reencrypt_for(path_src: str, path_dst: str) -> None:
     """Carry the password (or the OAuth2 secret parts) of ``path_src`` into ``path_dst``,
     encrypted for ``path_dst``'s environment (needs a key of the source environment; only
-    public keys of the target)."""
+    public keys of the target). A password must match its seal: the target is sealed to
+    the source's fields, so a server change that slipped into the source is not sealed on."""
     found = decrypt_credentials(path_src)
     if isinstance(found, Secret):
         set_password(path_dst, found)

@@ -6,15 +6,17 @@ its private keys (``SOPS_AGE_KEY``, ``SOPS_AGE_KEY_FILE`` or sops' default key f
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
 import yaml
 
 from smtpops import atomic, yamlio
-from smtpops.encryption import failures, runner, sops_config, splice
+from smtpops.encryption import binding, failures, runner, sops_config, splice
 from smtpops.encryption.fields import encrypted_paths, has_encrypted_secret
-from smtpops.encryption.sops_format import looks_encrypted
+from smtpops.encryption.keys import available_recipients
+from smtpops.encryption.sops_format import looks_encrypted, read_metadata
 from smtpops.errors import EncryptionError, InputError, UsageError
 from smtpops.secret import Secret
 
@@ -32,9 +34,32 @@ def _read(path: str) -> str:
         ) from None
 
 
+def _decrypt(lay: splice.Layout, path: str, args: list[str]) -> bytes:
+    """sops ``decrypt ARGS path`` on a file whose password is encrypted; its stdout (which
+    holds plaintext: never print it), or the failure in plain words."""
+    decrypt_password_checks(lay, path)
+    result = runner.run(["decrypt", "--input-type", "yaml", *args, os.path.abspath(path)])
+    if result.returncode != 0:
+        held = _held_recipients(lay) if failures.is_no_key(result) else ()
+        raise failures.explain(result, path, held)
+    return result.stdout
+
+
 def decrypt_password(path: str) -> Secret:
     """The decrypted password of ``path``, held in memory only; sops checks the MAC."""
     lay = splice.layout(_read(path), path)
+    out = _decrypt(lay, path, ["--extract", '["password"]'])
+    try:
+        return Secret(out.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise EncryptionError(
+            f"{path}: the decrypted password is not UTF-8 text",
+            hint=f"Enter it again with `smtpops secrets set-password {path}`.",
+        ) from None
+
+
+def decrypt_password_checks(lay: splice.Layout, path: str) -> None:
+    """Refuse, before running sops, a file whose password is missing or not encrypted."""
     value = lay.text[lay.password.start : lay.password.end] if lay.password else ""
     if lay.password is None:
         raise EncryptionError(
@@ -50,18 +75,14 @@ def decrypt_password(path: str) -> Secret:
             f"{path}: the password looks encrypted but the sops section is missing",
             hint=failures.EDITED.format(path=path),
         )
-    result = runner.run(
-        ["decrypt", "--input-type", "yaml", "--extract", '["password"]', os.path.abspath(path)]
-    )
-    if result.returncode != 0:
-        raise failures.explain(result, path)
-    try:
-        return Secret(result.stdout.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise EncryptionError(
-            f"{path}: the decrypted password is not UTF-8 text",
-            hint=f"Enter it again with `smtpops secrets set-password {path}`.",
-        ) from None
+
+
+def _held_recipients(lay: splice.Layout) -> tuple[str, ...]:
+    """The recipients of the file whose private key is on this machine."""
+    data = yaml.safe_load(lay.text)
+    listed = read_metadata(data.get(splice.SOPS) if isinstance(data, dict) else None).recipients
+    mine = available_recipients()
+    return tuple(r for r in listed if r in mine)
 
 
 def _yaml_quoted(text: str) -> str:
@@ -125,7 +146,8 @@ def _encrypts_more(output: str) -> bool:
         return looks_encrypted(node)
 
     data = yaml.safe_load(output)
-    rest = {k: v for k, v in data.items() if k not in (splice.PASSWORD, splice.SOPS)}
+    sealed = (splice.PASSWORD, splice.BINDING, splice.SOPS)
+    rest = {k: v for k, v in data.items() if k not in sealed}
     return walk(rest) or "#ENC[" in output
 
 
@@ -146,6 +168,8 @@ def encrypt_document(
             "yaml",
             "--output-type",
             "yaml",
+            "--encrypted-regex",
+            sops_config.ENCRYPTED_REGEX,  # also for a .sops.yaml written before bindings
         ],
         stdin=plaintext.encode("utf-8"),
         secret=secret,
@@ -160,7 +184,9 @@ def set_password(path: str, password: Secret) -> None:
     """Encrypt ``password`` into ``path`` for the recipients of its ``.sops.yaml`` rule.
 
     The file becomes a sops file if it was not one; otherwise the value and the sops block
-    are replaced. Everything else stays byte-identical. The write is atomic.
+    are replaced. Next to the password, sops encrypts its binding: the server fields of the
+    file as they are now (:mod:`smtpops.encryption.binding`). Everything else stays
+    byte-identical. The write is atomic.
     """
     _check_password(password)
     text = _read(path)
@@ -174,7 +200,9 @@ def set_password(path: str, password: Secret) -> None:
     lay = splice.with_password_field(splice.layout(text, path), path)
     config, _ = _rule(path)
     quoted = _yaml_quoted(password.reveal())
-    plaintext = splice.plaintext_document(lay, quoted)
+    data = yaml.safe_load(lay.text)
+    bound = binding.dumps(binding.record(data, binding.repo_root(path)))
+    plaintext = splice.plaintext_document(lay, quoted, _yaml_quoted(bound))
     output = encrypt_document(config.path, path, plaintext, password, (quoted[1:-1],))
     del plaintext
     encrypted = splice.take_from_sops_output(output, path)
@@ -186,6 +214,59 @@ def set_password(path: str, password: Secret) -> None:
             "(`smtpops keys init` writes them).",
         )
     atomic.write_text(path, splice.splice(lay, encrypted))
+
+
+def unseal(path: str) -> tuple[Secret, str | None]:
+    """The decrypted password of ``path`` and its decrypted binding (None when the file has
+    none), from one sops run that checks the MAC. Held in memory only."""
+    lay = splice.layout(_read(path), path)
+    if lay.binding is None:
+        return decrypt_password(path), None
+    out = _decrypt(lay, path, ["--output-type", "json"])
+    try:
+        document = json.loads(out.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        document = None
+    if not isinstance(document, dict):
+        raise EncryptionError(
+            f"{path}: sops returned something that is not the decrypted file",
+            hint="Run `smtpops secrets check` on the file for details.",
+        )
+    value, sealed = document.get(splice.PASSWORD), document.get(splice.BINDING)
+    del document
+    if not isinstance(value, str):
+        raise EncryptionError(
+            f"{path}: the decrypted password is not text",
+            hint=f"Enter it again with `smtpops secrets set-password {path}`.",
+        )
+    return Secret(value), sealed if isinstance(sealed, str) else None
+
+
+def decrypt_for_sending(path: str) -> Secret:
+    """The password of ``path`` for sending to its server: decrypted, and only if its sealed
+    binding matches the file's server fields (:func:`binding.check_binding`)."""
+    secret, sealed = unseal(path)
+    check_sealed(path, sealed)
+    return secret
+
+
+def decrypt_for_fields(path: str, data: dict[str, Any]) -> Secret:
+    """The password of ``path`` for sending to the server fields ``data`` (an edit of the file
+    not written yet, such as the web page's form): only if its seal matches those fields, so
+    an edit of host, port, tls, CA or username cannot take the stored password along."""
+    secret, sealed = unseal(path)
+    binding.check_binding(path, data, sealed)
+    return secret
+
+
+def check_sealed(path: str, sealed: str | None) -> None:
+    """:func:`binding.check_binding` of ``path``'s server fields as they are on disk against
+    its decrypted binding ``sealed`` (from :func:`unseal`)."""
+    try:
+        data = yamlio.load_path(path).data
+    except (OSError, yamlio.LoadError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc})") from None
+    binding.check_binding(path, data if isinstance(data, dict) else {}, sealed)
 
 
 def is_sops_file(text: str) -> bool:

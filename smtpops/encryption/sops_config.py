@@ -18,11 +18,11 @@ from smtpops.errors import InputError
 from smtpops.oauth.flows import SECRET_FIELDS as OAUTH_SECRETS
 
 FILE_NAME = ".sops.yaml"
-# the keys sops encrypts (at any depth): the password and the oauth block's secret parts
-ENCRYPTED_KEYS = ("password", *OAUTH_SECRETS)
+# the keys sops encrypts (at any depth): the password, its seal and the oauth block's secret parts
+ENCRYPTED_KEYS = ("password", "password_binding", *OAUTH_SECRETS)
 ENCRYPTED_REGEX = "^(" + "|".join(ENCRYPTED_KEYS) + ")$"
 # what earlier smtpops versions wrote; `smtpops secrets updatekeys` replaces it
-LEGACY_REGEXES = ("^password$",)
+LEGACY_REGEXES = ("^password$", "^(password|password_binding)$")
 HEADER = """\
 # Who can read the passwords of each environment: one creation rule per configs/<env>/ folder,
 # listing the age public keys (recipients) of the people and CI jobs allowed to decrypt them.

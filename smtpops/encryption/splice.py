@@ -1,4 +1,5 @@
-"""Text surgery on a config file: only the ``password`` value and the ``sops:`` block change.
+"""Text surgery on a config file: only the ``password`` value, its ``password_binding``
+(:mod:`smtpops.encryption.binding`) and the ``sops:`` block change.
 
 sops re-emits the whole YAML document when it encrypts (comments move, ``0755`` becomes
 ``493``). smtpops takes from sops' output only the encrypted password and the ``sops:``
@@ -21,6 +22,7 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 PASSWORD = "password"
+BINDING = "password_binding"
 SOPS = "sops"
 OAUTH = "oauth"
 
@@ -39,6 +41,7 @@ class Layout:
     password: Span | None
     sops: Span | None  # from the start of the ``sops:`` line to the end of its block
     oauth: Span | None = None  # like sops: the whole ``oauth:`` block, its key line included
+    binding: Span | None = None
 
 
 def _line_start(text: str, index: int) -> int:
@@ -63,15 +66,28 @@ def layout(text: str, path: str) -> Layout:
         )
     spans: dict[str, Span] = {}
     for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode) and key.value in (PASSWORD, SOPS, OAUTH):
+        if isinstance(key, yaml.ScalarNode) and key.value in (PASSWORD, BINDING, SOPS, OAUTH):
             if key.value in (SOPS, OAUTH):
                 start = _line_start(text, key.start_mark.index)
-                spans[key.value] = Span(start, value.end_mark.index)
+                spans[key.value] = Span(start, _block_end(text, start, value.end_mark.index))
             else:
-                spans[PASSWORD] = Span(value.start_mark.index, value.end_mark.index)
+                spans[key.value] = Span(value.start_mark.index, value.end_mark.index)
     return Layout(
-        text=text, password=spans.get(PASSWORD), sops=spans.get(SOPS), oauth=spans.get(OAUTH)
+        text=text,
+        password=spans.get(PASSWORD),
+        sops=spans.get(SOPS),
+        oauth=spans.get(OAUTH),
+        binding=spans.get(BINDING),
     )
+
+
+def _block_end(text: str, start: int, end: int) -> int:
+    """The end of a block mapping's own lines: YAML's end mark runs on over the blank lines
+    and top-level comments that follow a block, which belong to what comes next."""
+    lines = text[start:end].splitlines(keepends=True)
+    while len(lines) > 1 and (not lines[-1].strip() or lines[-1].startswith("#")):
+        end -= len(lines.pop())
+    return end
 
 
 def _replace(text: str, span: Span, new: str) -> str:
@@ -92,16 +108,44 @@ def with_password_field(lay: Layout, path: str) -> Layout:
     return layout(text, path)
 
 
-def plaintext_document(lay: Layout, quoted: str) -> str:
-    """The document sops is given to encrypt: the password (a quoted YAML scalar) in place, the
-    old sops block gone. Returned only to be written into a pipe."""
-    assert lay.password is not None
-    text = _replace(lay.text, lay.password, quoted)
-    after = lay.sops
-    if after is not None:
-        shift = len(text) - len(lay.text) if lay.password.start < after.start else 0
-        text = text[: after.start + shift] + text[after.end + shift :]
+# one edit of a text: (span, new text, keep the span's trailing line breaks)
+_Edit = tuple[Span, str, bool]
+
+
+def _apply(text: str, edits: list[_Edit]) -> str:
+    """``text`` with non-overlapping ``edits`` made, the last one first (spans stay valid)."""
+    for span, new, keep_tail in sorted(edits, key=lambda e: (e[0].start, e[0].end), reverse=True):
+        cut = _replace if keep_tail else _cut
+        text = cut(text, span, new)
     return text
+
+
+def _cut(text: str, span: Span, new: str) -> str:
+    return text[: span.start] + new + text[span.end :]
+
+
+def _binding_edit(lay: Layout, value: str) -> _Edit:
+    """Replace the binding's value, or add a ``password_binding:`` line after the password's."""
+    if lay.binding is not None:
+        return (lay.binding, value, True)
+    assert lay.password is not None
+    end = lay.text.find("\n", lay.password.end)
+    if end == -1:
+        return (Span(len(lay.text), len(lay.text)), f"\n{BINDING}: {value}\n", False)
+    return (Span(end + 1, end + 1), f"{BINDING}: {value}\n", False)
+
+
+def plaintext_document(lay: Layout, quoted: str, binding: str | None = None) -> str:
+    """The document sops is given to encrypt: the password (a quoted YAML scalar) and its
+    binding (another) in place, the old sops block gone. Returned only to be written into a
+    pipe."""
+    assert lay.password is not None
+    edits: list[_Edit] = [(lay.password, quoted, True)]
+    if binding is not None:
+        edits.append(_binding_edit(lay, binding))
+    if lay.sops is not None:
+        edits.append((lay.sops, "", False))
+    return _apply(lay.text, edits)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,6 +154,7 @@ class Encrypted:
 
     value: str  # the ENC[...] password
     block: str  # the ``sops:`` block, from its first line to its last line break
+    binding: str | None = None  # the ENC[...] password_binding
 
 
 def take_from_sops_output(output: str, path: str) -> Encrypted:
@@ -124,21 +169,31 @@ def take_from_sops_output(output: str, path: str) -> Encrypted:
     if not value.startswith("ENC["):
         raise InputError(
             f"{path}: sops did not encrypt the password",
-            hint="Set encrypted_regex: ^password$ in the .sops.yaml rule for this folder.",
+            hint="Check the encrypted_regex of the .sops.yaml rule for this folder "
+            "(`smtpops keys init` writes it).",
         )
     block = output[lay.sops.start : lay.sops.end]
-    return Encrypted(value=value, block=block if block.endswith("\n") else block + "\n")
+    binding = output[lay.binding.start : lay.binding.end].strip() if lay.binding else None
+    if binding is not None and not binding.startswith("ENC["):
+        raise InputError(
+            f"{path}: sops did not encrypt the password's binding ({BINDING})",
+            hint="Check the encrypted_regex of the .sops.yaml rule for this folder.",
+        )
+    return Encrypted(
+        value=value, block=block if block.endswith("\n") else block + "\n", binding=binding
+    )
 
 
 def splice(lay: Layout, new: Encrypted) -> str:
-    """The original text with the new password value and sops block, nothing else changed."""
+    """The original text with the new password value, binding and sops block, nothing else
+    changed."""
     assert lay.password is not None
-    text = lay.text
-    if lay.sops is not None and lay.sops.start > lay.password.start:
-        text = text[: lay.sops.start] + new.block + text[lay.sops.end :]
-    text = _replace(text, lay.password, new.value)
-    if lay.sops is not None and lay.sops.start < lay.password.start:
-        text = text[: lay.sops.start] + new.block + text[lay.sops.end :]
+    edits: list[_Edit] = [(lay.password, new.value, True)]
+    if new.binding is not None:
+        edits.append(_binding_edit(lay, new.binding))
+    if lay.sops is not None:
+        edits.append((lay.sops, new.block, False))
+    text = _apply(lay.text, edits)
     if lay.sops is None:
         text = (text if text.endswith("\n") or not text else text + "\n") + new.block
     return text

@@ -2,7 +2,9 @@
 
 The target file is the source file with the target's own credentials spliced in: every
 top-level field comes from the source, except ``username``, ``password``, ``sops`` and
-``active``, which stay the target's. Because SOPS protects only the password
+``active``, which stay the target's (the password with its sealed ``password_binding``;
+if the carried server fields differ from what the target's password was sealed for, the
+target's gate refuses until a key holder re-seals it). Because SOPS protects only the password
 (``mac_only_encrypted``), the spliced file decrypts with the target's key as before.
 With ``--copy-credentials`` the source's username is carried too and its password is
 re-encrypted for the target's recipients (through sops' pipes, never on disk).
@@ -20,8 +22,8 @@ from smtpops.gitops.change import Change, Handover, Outcome, apply
 from smtpops.gitops.gate import Gate
 from smtpops.gitops.transaction import Transaction
 
-KEPT = ("username", "password", "sops", "active")
-SECRET_KEPT = ("password", "sops", "active")
+KEPT = ("username", "password", "password_binding", "sops", "active")
+SECRET_KEPT = ("password", "password_binding", "sops", "active")
 
 
 def chunks(text: str, where: str) -> tuple[str, dict[str, str]]:

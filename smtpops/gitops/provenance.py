@@ -109,6 +109,22 @@ def unreviewed(base: str, files: Iterable[File], *, start: str = ".") -> dict[st
     return found
 
 
+def contents_at(base: str, paths: Iterable[str], *, start: str = ".") -> dict[str, bytes]:
+    """The bytes of each file (a path on disk) at revision ``base``; files that did not
+    exist there are left out. Raises UsageError for a ``base`` that is not a commit."""
+    try:
+        repo = open_repo(start)
+        base_sha = repo.resolve(base)
+    except GitOpsError as exc:
+        raise UsageError(f"--base {base}: {exc.message}", hint=exc.hint) from None
+    found = {}
+    for path in paths:
+        data = repo.show(base_sha, repo.rel(path))
+        if data is not None:
+            found[path] = data
+    return found
+
+
 def judge(
     repo: Repo, base_sha: str, head_sha: str | None, files: Iterable[File], *, label: str
 ) -> list[tuple[File, BaseChange]]:

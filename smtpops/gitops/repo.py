@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from smtpops import repopath
 from smtpops.errors import GitOpsError
 
 
@@ -40,7 +41,9 @@ class Repo:
         return os.path.join(self.git_dir, "index")
 
     def rel(self, path: str) -> str:
-        return os.path.relpath(os.path.realpath(path), self.root).replace(os.sep, "/")
+        """``path`` relative to the root, resolved first; InputError when it is outside."""
+        full = repopath.inside(self.root, path, what="the file")
+        return os.path.relpath(full, self.root).replace(os.sep, "/")
 
     def abs(self, rel: str) -> str:
         return os.path.join(self.root, rel)

@@ -144,7 +144,8 @@ ADVICE: dict[str, _Advice] = {
         "Name a DNS server with --dns or SMTPOPS_DNS, or write the server's IP address in host.",
     ),
     "dns.private_address": lambda c: (
-        f"{c['host']} resolves to {c['address']}, a private, loopback or link-local address, "
+        f"{c['host']} resolves to {c['address']}, a private, loopback, link-local or other "
+        "non-public address, "
         f"which the {c['environment']} environment does not allow.",
         "Use the mail server's public host name; if the DNS answer is wrong, have it fixed.",
     ),

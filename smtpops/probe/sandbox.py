@@ -191,12 +191,33 @@ class Sandbox:
         return f"250 2.0.0 Ok: queued as SANDBOX{number:04d}"
 
     # -- certificates and servers ----------------------------------------------------------
+    def _ca(self) -> Any:
+        """The sandbox's CA. In a folder of its own (``.smtpops/sandbox``) it is kept across
+        runs (its key beside it, readable only by you, ignored by git), so a config whose
+        password is sealed to ``ca_file`` (the CA's content) still opens after a restart."""
+        # lazy: trustme is heavy: only the sandbox loads it (CLI start-up stays light)
+        import trustme
+
+        key_file = os.path.join(self.directory, "ca-key.pem")
+        if not self._own_dir and os.path.isfile(key_file) and os.path.isfile(self.ca_file):
+            try:
+                with open(self.ca_file, "rb") as cert, open(key_file, "rb") as key:
+                    return trustme.CA.from_pem(cert.read(), key.read())
+            except (OSError, ValueError):
+                pass  # damaged: make a new one
+        ca = trustme.CA(organization_name="smtpops sandbox CA")
+        ca.cert_pem.write_to_path(self.ca_file)
+        if not self._own_dir:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(ca.private_key_pem.bytes())
+        return ca
+
     def _server_context(self) -> ssl.SSLContext:
         # lazy: trustme is heavy: only the sandbox loads it (CLI start-up stays light)
         import trustme
 
-        ca = trustme.CA(organization_name="smtpops sandbox CA")
-        ca.cert_pem.write_to_path(self.ca_file)
+        ca = self._ca()
         if self.oauth:
             self._start_issuer(ca)
         issuer = (

@@ -9,6 +9,7 @@ import os
 import ssl
 import time
 
+from smtpops import repopath
 from smtpops.probe import tls
 from smtpops.probe.advice import reply_error
 from smtpops.probe.connect import _try
@@ -23,7 +24,10 @@ def ca_path(p: Probe) -> str | None:
     ca_file = p.config.ca_file
     if not ca_file or not p.config.verify_certificate:
         return None
-    path = ca_file if os.path.isabs(ca_file) else os.path.join(p.options.base_dir or ".", ca_file)
+    base = p.options.base_dir  # the repository root; None for a library call without one
+    if base is not None and not repopath.is_inside(base, ca_file):
+        raise Failure("tls.ca_file", ca_file=ca_file, reason="it is outside the repository")
+    path = os.path.realpath(os.path.join(base or ".", ca_file))
     if not os.path.isfile(path):
         raise Failure("tls.ca_file", ca_file=ca_file, reason="no such file")
     return path

@@ -15,19 +15,13 @@ from smtpops.probe.failure import Failure
 from smtpops.probe.secure import speaks_tls
 from smtpops.probe.session import ReadError, Session
 from smtpops.probe.state import Outcome, Probe
+from smtpops.rules.hostnames import address_reason
 from smtpops.secret import Secret
 
 
 def _private(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return bool(
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_unspecified
-        or ip.is_multicast
-    )
+    """Not a public internet address (the same test as the HOST004 rule)."""
+    return address_reason(ipaddress.ip_address(address)) is not None
 
 
 def dns(p: Probe) -> Outcome:

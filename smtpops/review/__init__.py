@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from smtpops import settings, yamlio
 from smtpops.diagnostics import Diagnostic
+from smtpops.encryption.binding import unsealed_changes
 from smtpops.review.fields import FieldChange, changes
 
 __all__ = ["ConfigDiff", "FileDiff", "Review", "compare"]
@@ -35,11 +36,14 @@ class ConfigDiff:
     fields: tuple[FieldChange, ...]
     activation: str | None  # activated | deactivated | None
     protected: bool
+    unsealed: tuple[str, ...] = ()  # bound fields changed without re-sealing the password
     untested: str | None = None  # activated | changed | deactivated without smtpops deploy
 
     @property
     def reasons(self) -> tuple[str, ...]:
         found = [f"{c.field}" for c in self.fields if c.security]
+        if self.unsealed:
+            found.append("password not re-sealed")
         if self.untested:
             found.append(f"{self.untested} by hand, not by `smtpops deploy` (REPO006)")
         if self.activation and self.protected:
@@ -153,6 +157,7 @@ def compare(
                 fields=tuple(c for c in changes(a, b) if c.field != "active"),
                 activation=_activation(a, b),
                 protected=key[0] in protected,
+                unsealed=tuple(unsealed_changes(a, b)),
             )
         )
     return Review(

@@ -8,6 +8,21 @@ from typing import Any
 from smtpops.reporters.safe import visible
 from smtpops.review import ConfigDiff, Review
 
+
+def unsealed_line(c: ConfigDiff) -> str:
+    """Why this change will not deploy as it is: the password is still sealed to the old
+    server settings."""
+    what = ", ".join(c.unsealed)
+    if c.unsealed == ("password_binding",):
+        said = "the seal that binds the password to its server was removed"
+    else:
+        said = f"{what} changed, but the password was not re-sealed for it"
+    return (
+        f"{said}: test and deploy will refuse to send it until a key holder runs "
+        f"`smtpops secrets reseal {c.environment}/{c.name}` (and commits)"
+    )
+
+
 MARKER = "<!-- smtpops-diff -->"
 LIMIT = 65_536
 BUDGET = 60_000  # leave room for GitHub's own wrapping
@@ -56,6 +71,8 @@ def text(review: Review) -> str:
                 lines.append(f"    ! {v(_untested(c))}")
             for change in c.fields:
                 lines.append(f"    {'!' if change.security else ' '} {v(change.describe())}")
+            if c.unsealed:
+                lines.append(f"    ! {v(unsealed_line(c))}")
     for f in review.files:
         lines.append(f"\n{v(f.path)}: {f.kind} ({v(f.about)})  [needs IT approval]")
     if review.new_findings:
@@ -82,6 +99,8 @@ def _config_md(c: ConfigDiff, detail: bool) -> list[str]:
     if detail:
         for change in c.fields:
             out.append(f"  - {'🔒 ' if change.security else ''}{_code(change.describe())}")
+    if c.unsealed:
+        out.append(f"  - 🔒 {_code(unsealed_line(c))}")
     return out
 
 
@@ -151,6 +170,7 @@ def data(review: Review) -> dict[str, Any]:
                 "untested_activation": c.untested is not None,
                 "untested": c.untested,
                 "fields": [f.to_dict() for f in c.fields],
+                "unsealed": list(c.unsealed),
             }
             for c in review.configs
         ],

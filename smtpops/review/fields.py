@@ -8,13 +8,13 @@ can decrypt a password is a security question; the rest of the ``sops`` block is
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from smtpops.model import FIELDS, METADATA_FIELDS
 from smtpops.oauth.flows import SECRET_FIELDS as OAUTH_SECRETS
 from smtpops.schema import SECRET_FIELDS
+from smtpops.secret import CREDENTIAL_NAME, Secret, plaintext_secrets
 
 SECURITY_FIELDS = (
     "host",
@@ -30,7 +30,7 @@ SECURITY_FIELDS = (
 )
 MAX_VALUE = 120
 # unknown fields whose name suggests a credential are never shown (a misspelt "pasword:")
-_HIDDEN = re.compile(r"pass|secret|token|credential|key", re.IGNORECASE)
+_HIDDEN = CREDENTIAL_NAME
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,9 +39,12 @@ class FieldChange:
     old: str | None  # None: not set
     new: str | None
     security: bool
+    masked: bool = False  # its value holds a plain-text secret (an alias or copy of it)
 
     @property
     def hidden(self) -> bool:
+        if self.masked:
+            return True
         if self.field.startswith("oauth."):
             return _secret(self.field)
         return self.field in SECRET_FIELDS or (
@@ -116,8 +119,18 @@ def _secret(key: str) -> bool:
     return key in SECRET_FIELDS or (key not in FIELDS and bool(_HIDDEN.search(key)))
 
 
+def _holds_secret(value: Any, secrets: tuple[Secret, ...]) -> bool:
+    """Whether ``value`` (at any depth) contains one of the plain-text ``secrets``."""
+    if isinstance(value, dict):
+        return any(_holds_secret(v, secrets) for v in (*value.keys(), *value.values()))
+    if isinstance(value, list):
+        return any(_holds_secret(v, secrets) for v in value)
+    return value is not None and any(s.reveal() in str(value) for s in secrets)
+
+
 def changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[FieldChange]:
     """What differs between two parsed configs (``None`` = the file does not exist)."""
+    secrets = (*plaintext_secrets(old or {}), *plaintext_secrets(new or {}))
     old, new = _flatten_oauth(old or {}), _flatten_oauth(new or {})
     keys = [f for f in FIELDS if f in old or f in new]
     keys += sorted(str(k) for k in {*old, *new} if k not in FIELDS and k not in METADATA_FIELDS)
@@ -126,13 +139,15 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Fiel
         a, b = old.get(key), new.get(key)
         if a == b:
             continue
-        if _secret(key):
+        secret_like = _holds_secret(a, secrets) or _holds_secret(b, secrets)
+        if _secret(key) or secret_like:
             out.append(
                 FieldChange(
                     field=key,
                     old=None if a is None else "…",
                     new=None if b is None else "…",
                     security=True,
+                    masked=secret_like,
                 )
             )
             continue

@@ -6,6 +6,7 @@ The import list below is the explicit registry of areas (no magic discovery).
 from smtpops.diagnostics import RuleInfo
 from smtpops.rules import (  # noqa: F401 - importing registers the rules
     auth,
+    binding,
     credentials,
     fields,
     file,

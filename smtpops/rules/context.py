@@ -65,6 +65,8 @@ class RepoContext:
     configs_dir: str | None
     stray: tuple[str, ...] = ()  # YAML files outside configs/<env>/
     base_changes: Mapping[str, BaseChange] = field(default_factory=dict)  # path -> change
+    # with --base: path -> the config as parsed at the base revision (absent: not there)
+    base_files: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     # False when files were named one by one (a pre-commit hook, an editor): repository
     # rules then look only at what concerns those files
     whole_tree: bool = True

@@ -16,12 +16,15 @@ from smtpops.encryption import leaks, scan, sops_config
 from smtpops.encryption.fields import encrypted_paths, has_encrypted_secret, label, secret_values
 from smtpops.encryption.sops_format import Metadata, looks_encrypted, parse_enc, read_metadata
 from smtpops.errors import InputError
+from smtpops.oauth.flows import SECRET_FIELDS as OAUTH_SECRETS
 from smtpops.rules.context import ConfigContext, RepoContext
-from smtpops.rules.examples import BASE, OAUTH_SECRET_LINE, oauth_example
+from smtpops.rules.examples import BASE, OAUTH_BASE, OAUTH_SECRET_LINE, oauth_example
 from smtpops.rules.registry import Example, Hit, rule
 
 _E, _W = Severity.ERROR, Severity.WARNING
-BASE_KEY = "age1eqg033hpgxtfk482wxhcx07e6wtf2a55fytvjrezjwglfgzvd5qq92nqdq"
+# the throw-away keys BASE and OAUTH_BASE were encrypted for (their first sops recipient)
+BASE_KEY = BASE.split("- recipient: ", 1)[1].split("\n", 1)[0]
+OAUTH_KEY = OAUTH_BASE.split("- recipient: ", 1)[1].split("\n", 1)[0]
 OTHER_KEY = (
     "age1sz0uhtdgn82l48ype29es59jn4updch0ecg656tz2n824d8ynyssc6qthe"  # private key discarded
 )
@@ -36,10 +39,12 @@ _PLAIN_HINT = (
 )
 
 
-def _sops_yaml(env: str, *recipients: str) -> dict[str, str]:
+def _sops_yaml(
+    env: str, *recipients: str, regex: str = sops_config.ENCRYPTED_REGEX
+) -> dict[str, str]:
     keys = "".join(f"      - {r}\n" for r in recipients)
     text = (
-        f"creation_rules:\n  - path_regex: ^configs/{env}/\n    encrypted_regex: ^password$\n"
+        f"creation_rules:\n  - path_regex: ^configs/{env}/\n    encrypted_regex: {regex}\n"
         f"    mac_only_encrypted: true\n    age:\n{keys}"
     )
     return {".sops.yaml": text}
@@ -516,9 +521,7 @@ def oauth_secret_plaintext(ctx: ConfigContext) -> Iterator[Hit]:
     bad=Example(
         yaml=oauth_example(),
         whole_file=True,
-        repo_files=_sops_yaml(
-            "development", "age132vxkzjvpzs7jfe8hsh7h48u33zwdl33jswl6q8x6uv7e7dcz9tsr3rw2z"
-        ),
+        repo_files=_sops_yaml("development", OAUTH_KEY, regex="^password$"),
     ),
     good=Example(yaml=oauth_example(), whole_file=True),
 )
@@ -531,7 +534,9 @@ def sops_rule_misses_oauth(ctx: ConfigContext) -> Iterator[Hit]:
     if found is None or found[1] is None:
         return
     regex = found[1].encrypted_regex
-    missing = [k for k in sops_config.ENCRYPTED_KEYS if not sops_config.covers(regex, k)]
+    # the password and its seal are encrypted whatever the rule says (set-password names the
+    # regex to sops itself); an oauth secret left out would be refused by set-oauth
+    missing = [k for k in OAUTH_SECRETS if not sops_config.covers(regex, k)]
     if missing:
         yield Hit(
             field=("oauth",),

@@ -1,7 +1,9 @@
 """The valid base config that rule doc examples are laid over.
 
-Its password and ``sops`` block were written by a real sops 3.11 for a throw-away age key
-that was discarded: well-formed for every keyless check, decryptable by nobody.
+Its password, the password's binding (the server fields it is sealed to) and the ``sops``
+block were written by ``smtpops secrets set-password`` with the real sops 3.11 for a
+throw-away age key that was discarded: well-formed for every keyless check, decryptable by
+nobody.
 """
 
 BASE = """\
@@ -12,21 +14,22 @@ tls: STARTTLS
 auth_protocol: LOGIN
 username: alerts@example.com
 helo_hostname: crm.example.com
-password: ENC[AES256_GCM,data:dZf8VX7o3A==,iv:T3LFtxT+3+MHwLxHtuQbZU6vKfA/60HlziK6RbdZnzs=,tag:vRXuVSQbm52+RPVZ1vQ26w==,type:str]
+password: ENC[AES256_GCM,data:7TYJF4D4DHWBNLA8qa/XDq68B0yEcss0qbw=,iv:TWT4pORlgS4T4Mj+pDGauRnAdzdOjed/UMp2WcdejD0=,tag:tOoZ9TMzp6386kw9u843Pw==,type:str]
+password_binding: ENC[AES256_GCM,data:45rToi6oT0hEXZDczQV33daDz6ISBK2Ft9rgnIZ1Vl9EgHH304QDK+BQkkmH+j+5QBo+/KFjsuCC18Jd5NJbJTN4wPlKBFVn6UC3oUxorDKcyHpB1Zx7DtBD6FrdPqZI62HLkVH+TTnxqW7RYR+gYPGGPyyunDqkUYaMDXS4JK+7TGZXgd1wa4esS8gRAD3gbU74FoPDMQ==,iv:ZonOtqlw/p4LT8Jr9Rd4im/3YivuRN9FH3K/zM/O06M=,tag:7quU6jfnvHhFaOnMsPnEHg==,type:str]
 sops:
   age:
-    - recipient: age1eqg033hpgxtfk482wxhcx07e6wtf2a55fytvjrezjwglfgzvd5qq92nqdq
+    - recipient: age1hyvvlqz6l4ay8hu20wzahkcyepnt3jtq6n9qh4rgk8du4gpqkacqkht4e6
       enc: |
         -----BEGIN AGE ENCRYPTED FILE-----
-        YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSBwNlhLTVFGOWNQNzNsekZq
-        N2xraWNVazdaY1pva3JMZWRIZWhFT05WNW5BCnIzMmZqU1Y0cHF1eWl4c2JjQXZv
-        bmFjQm9wU0lhUjA3VTVJVlBZNnM4N3cKLS0tIEdkblhqdlJ4UmVNWmEwemtsbDBG
-        dkVpaCtTczJLcG9DV0dubzN5MS9hdWcKXMAipnWAQKo8AomYBToHcCMbfNoLsHMl
-        YDic91Jzy4nO2FzyeYiG3d9GTcp35kX8NPPc7nWlSRdO6lDhPp2P5g==
+        YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSBaekpHSlNLdUxOZ3JyaXFB
+        UUZMaE9HS2xEWFhqaEhDOHVlcWN5WTZrcWxJCjZwcFNTajZxRXBjNFZ1dGpoYVBt
+        RTNvS2FNN20rN29GeXVHbGhjdEcwSmcKLS0tIDBDOFZzcmdMdm1PT1hMVDcxUkxn
+        R1V3YWNncFc2OEtwK2pEOEhva3E1aDQKTwJ6XzsxcSAtGm+uq1XrM7nd3EgVm62X
+        EKp8B6FKq8AdbDDvNmtDQoHR7wM14IoeMwMM3+YqBmT7LOxIoKRSag==
         -----END AGE ENCRYPTED FILE-----
-  lastmodified: "2026-11-21T22:41:03Z"
-  mac: ENC[AES256_GCM,data:Ax/hrQTESz7yX2/UWsNRU9ASuCZ12gj3tSLFvVkMUu1m6KqJRX2JLBWNev2KOFbFHmBCYuAOIOJn8quDUCPwqkvWOq2JzcOmacs9+NBa29uKdNcHzSCnVfeGxWMyjGrap3h67AEQG8kskf+NfENk3fIIuyXcl+kqYQnUYbS+jWM=,iv:NouwDSFMHFXdvhUKkOjZj+ySQJnY8dZRHkM17t/jwfA=,tag:sQ39dS5dpnPMDx8QnlMuKw==,type:str]
-  encrypted_regex: ^password$
+  lastmodified: "2026-12-01T23:59:41Z"
+  mac: ENC[AES256_GCM,data:3kGkSt6ku1B5jzYkIdySClwF3inIKSR3astycL7IBMbBaKzje8VGGhsH18xMtgniB5TCyw4lustsTZRBnaU64gI5kQLD91Pe3MjdHV+hQ+gzVoQSdYz9ZfDDe/qLOx9Laz22ZWnfzuSgX7KKmZQQcIRz/g5GHx+6dr01E96RYhA=,iv:24Mj9TrD3+2KAYLe/aU9Qp+nmXVQH/qEGXIBR8iIWMQ=,tag:W5l5jDRPwoTqAzZzugEP9g==,type:str]
+  encrypted_regex: ^(password|password_binding|client_secret|private_key|refresh_token|service_account_key)$
   mac_only_encrypted: true
   version: 3.11.0
 """
@@ -46,21 +49,21 @@ oauth:
     flow: microsoft-app-only
     tenant: contoso.onmicrosoft.com
     client_id: 00000000-0000-0000-0000-000000000000
-    client_secret: ENC[AES256_GCM,data:iEVt5lX4v2EznHTb/BHL7Po=,iv:KjKRgxAq7XFoAzzFxPHD4O0JS+quTDgV9nVDhol+JuQ=,tag:xavNwkkNC0U8/t1zg/H/ZQ==,type:str]
+    client_secret: ENC[AES256_GCM,data:bmQzKWqZCO+x2CP6vNFVsFeQVU87DbYtiIw=,iv:/oOHcrzYzAWe1w5/PBc5RDILkylT4In40kkdlxlEg4o=,tag:dgfVAnDdsZ/mftj8aaqGog==,type:str]
 sops:
     age:
-        - recipient: age132vxkzjvpzs7jfe8hsh7h48u33zwdl33jswl6q8x6uv7e7dcz9tsr3rw2z
+        - recipient: age1hyvvlqz6l4ay8hu20wzahkcyepnt3jtq6n9qh4rgk8du4gpqkacqkht4e6
           enc: |
             -----BEGIN AGE ENCRYPTED FILE-----
-            YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSA2blVhY1VsbnUzaVJsQmIy
-            ZzBPOXloTFZZWWZjZFhEZlpUbjcyRzZrTzNFCmFrbG9hckVJbjhxcFVnaG41WDNK
-            RTc1MDBxS2tMd2xxMnFMQnlkaEhQcUkKLS0tIDhFOUJSMktwaUhRUXQ5RlJWVXF5
-            TGFKVGIrUDRBT0lab212RFhER0pKUkEKWliYvsv0KMCoElySb3hpq6ZncRMXW094
-            MmFiGchC+3BCktOkGWmNwk4Pp8CfKaRFZm0rlGYfs3s0ZIB/etJseA==
+            YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSBBSlg5dU83QmFiT3ovTGN1
+            YjAzbW9SNGNrVUZZcUxoUElETDdFdGx1RmpBCkE0d0dnNDBma0U3ZGd0YUw1RHZW
+            SnN1KzRpajZIV25xSDdqS3laM0haSG8KLS0tIEZYUUxKZWQwZGM3amlUblNKR2dM
+            ck5jVWcxRDRUOStFNFE0ZE4ydmZxTzgKBcYxUsxn27O8C6WauenPZqRbuEKxG8wY
+            xwjebzFHNwsE3PGIhr6+fohabwglbfWQyWH/hb8H4o9Pf+Lc4R7EMg==
             -----END AGE ENCRYPTED FILE-----
-    lastmodified: "2026-12-01T21:57:00Z"
-    mac: ENC[AES256_GCM,data:ukIpd5TnNJHByiJ8juPV//Flmm//W+3NYgyCWh36BTGFzp8hyIodcvySROmXtyrP4AUWxIrpNE1tjmbXn4G6ZrxStzKysPJimEhTZGT/DBYqBHB0LQm3RJE8EVFZ/VE0bg8XeDclVhtGK5O1eeJ3MR27Zt04YFxjwRDL5vxMFVQ=,iv:FpJ0We99nQtdrpVWpCIT283ClEWbqbPSqkXzkbuwb7M=,tag:kkyNsXD21qy+B16i4BOy6g==,type:str]
-    encrypted_regex: ^(password|client_secret|private_key|refresh_token|service_account_key)$
+    lastmodified: "2026-12-01T23:59:41Z"
+    mac: ENC[AES256_GCM,data:u2IlIA9mzb/Y6PTwaXK4C3GTGgjMFURCUW05OS8FGJx/0AlLOJ5mPPghpVKEY0g/biga2py8mGHrqundEZcvsdLaP2VujjPqqN8Decl7S5Bf56llfMldMXpmo5TVoZEuGPY+B+Y6QeZzvZCA3t4l5jnBcunbJTh/6Q80q4eAL1w=,iv:AFs/bEzq2l9RlKfoWE+/4rLx8aT8KZOBj1wPIjqnj+0=,tag:8inYXU/hZMGtZb40zI1Idw==,type:str]
+    encrypted_regex: ^(password|password_binding|client_secret|private_key|refresh_token|service_account_key)$
     mac_only_encrypted: true
     version: 3.11.0
 """

@@ -28,7 +28,15 @@ declare(
 declare(
     id="SCHEMA002",
     name="invalid-value",
-    fields=("description", "active", "verify_certificate", "ca_file", "from_address", "sops"),
+    fields=(
+        "description",
+        "active",
+        "verify_certificate",
+        "ca_file",
+        "from_address",
+        "password_binding",
+        "sops",
+    ),
     message="a field has a value of the wrong kind",
     hint="Use the kind of value the field takes: true/false for switches, text in quotes for descriptions.",
     why="A wrong kind of value is read differently by different tools.",

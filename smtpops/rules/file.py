@@ -109,3 +109,15 @@ declare(
     good=_GOOD,
     kind="load",
 )
+declare(
+    id="FILE010",
+    name="config-is-a-link",
+    severity=_E,
+    security=True,
+    message="the config file is a symbolic link",
+    hint="Replace the link with a copy of the file (or delete it): each environment's folder holds its own real files.",
+    why="A link makes one file appear in two places: reviewed under one environment, it would be deployed with another's rules, or it points out of the repository to a file nobody reviews.",
+    bad=Example(yaml="name: example\n", link=True),
+    good=_GOOD,
+    kind="load",
+)

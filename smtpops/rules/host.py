@@ -55,7 +55,7 @@ def host_format(ctx: ConfigContext) -> Iterator[Hit]:
     why="A production config pointing at localhost or a private address usually means a test setting slipped through; mail would go nowhere, or to an unmanaged relay.",
     bad=Example(yaml="host: 127.0.0.1\ntls: SSL/TLS\nport: 465\n", environment="production"),
     good=Example(yaml="host: smtp.example.com\n", environment="production"),
-    references=("RFC 1918 (private addresses)", "RFC 3927 (link-local)"),
+    references=("RFC 1918 (private addresses)", "RFC 3927 (link-local)", "RFC 6598 (shared)"),
 )
 def host_not_public(ctx: ConfigContext) -> Iterator[Hit]:
     """Where the policy forbids private hosts: no localhost, loopback, private or link-local."""

@@ -76,7 +76,13 @@ def non_public_reason(host: str) -> str | None:
     return address_reason(address)
 
 
+_SHARED = ipaddress.ip_network("100.64.0.0/10")  # RFC 6598: carrier-grade NAT, cloud metadata
+
+
 def address_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why ``address`` is not a public internet address, or None when it is one. Anything
+    the IANA registries do not mark globally reachable is refused (``is_global``), not only
+    the ranges ``is_private`` knows: 100.64.0.0/10 is neither private nor global."""
     if address.is_loopback:
         return "it is a loopback address (this machine)"
     if address.is_link_local:
@@ -87,4 +93,8 @@ def address_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> st
         return "it is a private-network address"
     if address.is_multicast or address.is_reserved:
         return "it is a reserved address"
+    if address.version == 4 and address in _SHARED:
+        return "it is a shared (carrier-grade NAT) address, used inside providers and clouds"
+    if not address.is_global:
+        return "it is not a public internet address (a special-purpose range)"
     return None

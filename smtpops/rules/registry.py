@@ -32,7 +32,8 @@ class Example:
     same environment folder; ``repo_files`` are extra files (path -> text) relative to the
     repository root, e.g. ``.sops.yaml``. ``base`` (fields laid over the base config, like
     ``yaml``) is the main file at a base commit, and the example is checked with
-    ``validate --base`` against it."""
+    ``validate --base`` against it. With ``link``, the main file is a symbolic link to a copy
+    kept outside the environment's folder."""
 
     yaml: str
     environment: str = "development"
@@ -40,6 +41,7 @@ class Example:
     file_name: str | None = None
     others: dict[str, str] = field(default_factory=dict)
     repo_files: dict[str, str] = field(default_factory=dict)
+    link: bool = False
     base: str | None = None
     today: str | None = None  # the date (YYYY-MM-DD) the example is checked on, if it matters
 

@@ -167,7 +167,7 @@ _BASE_WORDS = {
     hint="Commit the change, then deploy it with `smtpops deploy ENV/NAME`: it tests the connection first and records the test in its commit.",
     why="Only `smtpops deploy` (and rollback) switch a configuration on after a live connection test; a hand edit of 'active' or of the active configuration's fields would reach the CRM untested. `smtpops validate --base REV` compares with REV and finds these edits in every environment.",
     bad=Example(yaml="active: true\n", base="active: false\n"),
-    good=Example(yaml="active: false\nport: 465\ntls: SSL/TLS\n", base="active: false\n"),
+    good=Example(yaml="active: false\nretries: 5\n", base="active: false\n"),
     references=("smtpops deploy --help", "smtpops rollback --help"),
 )
 def activation_without_deploy(repo: RepoContext) -> Iterator[Hit]:

@@ -3,6 +3,7 @@
 import os
 from collections.abc import Iterator
 
+from smtpops import repopath
 from smtpops.diagnostics import Severity
 from smtpops.rules.context import ConfigContext
 from smtpops.rules.registry import Example, Hit, rule
@@ -94,10 +95,33 @@ def ca_file_unused(ctx: ConfigContext) -> Iterator[Hit]:
     good=Example(yaml="description: no private CA\n"),
 )
 def ca_file_missing(ctx: ConfigContext) -> Iterator[Hit]:
-    """ca_file must exist relative to the repository root (or be absolute)."""
+    """ca_file must exist relative to the repository root (one outside it is TLS007)."""
     ca_file = ctx.config.ca_file
-    if not ca_file or ctx.repo_root is None:
+    if not ca_file or ctx.repo_root is None or not repopath.is_inside(ctx.repo_root, ca_file):
         return
-    path = ca_file if os.path.isabs(ca_file) else os.path.join(ctx.repo_root, ca_file)
-    if not ctx.exists(path):
+    if not ctx.exists(os.path.join(ctx.repo_root, ca_file)):
         yield Hit(field=("ca_file",), message=f"the CA file '{ca_file}' does not exist")
+
+
+@rule(
+    id="TLS007",
+    name="ca-file-outside-repository",
+    severity=Severity.ERROR,
+    security=True,
+    message="the CA file is outside the repository",
+    hint="Commit the CA certificate (PEM) to the repository and give its path relative to the repository root (e.g. certs/ca.pem), with no '..' and no link out of the repository.",
+    why="What the connection test and the CRM trust must be reviewed with the config; a path out of the repository (an absolute path, '..', or a symbolic link) makes smtpops read a file nobody reviewed.",
+    bad=Example(yaml="ca_file: /etc/passwd\n"),
+    good=Example(yaml="description: no private CA\n"),
+)
+def ca_file_outside_repository(ctx: ConfigContext) -> Iterator[Hit]:
+    """ca_file, once resolved (links followed, '..' folded), lies inside the repository."""
+    ca_file = ctx.config.ca_file
+    if not ca_file:
+        return
+    root = ctx.repo_root or os.getcwd()
+    if not repopath.is_inside(root, ca_file):
+        yield Hit(
+            field=("ca_file",),
+            message=f"the CA file '{ca_file}' is outside the repository",
+        )

@@ -22,7 +22,7 @@ from smtpops.gitops import lifecycle, trailers, workspace
 from smtpops.gitops.change import Change, Outcome, apply
 from smtpops.secret import Secret
 from smtpops.services import approval, drafts
-from smtpops.services.decryption import decrypt_password
+from smtpops.services.decryption import decrypt_for_fields
 from smtpops.services.deploy import deploy
 from smtpops.services.workbranch import WorkBranch
 
@@ -278,8 +278,15 @@ def history(work: WorkBranch, env: str, name: str) -> dict[str, Any]:
     return gitops_history.to_dict(gitops_history.history(ref, start=work.tree, limit=50))
 
 
-def saved_password(saved: Saved) -> Secret | None:
-    """The stored password of ``saved``, decrypted in memory (None when it has none)."""
+def saved_password(saved: Saved, text: str) -> Secret | None:
+    """The stored password of ``saved``, decrypted in memory (None when it has none), for
+    sending to the server of the edited config ``text``: only while the password's seal
+    matches that server (a changed host, port, tls, CA or username needs the password typed
+    again, or a re-seal by a key holder)."""
     if not saved.password_set:
         return None
-    return decrypt_password(saved.path)
+    try:
+        data = yamlio.loads(text).data
+    except yamlio.LoadError as exc:
+        raise UsageError(f"{saved.path}: the edited config cannot be read ({exc})") from None
+    return decrypt_for_fields(saved.path, data if isinstance(data, dict) else {})

@@ -1,19 +1,41 @@
 """What a config signs in with, decrypted in memory with the real sops (never written
-anywhere): its password, or an OAuth2 config's secret parts."""
+anywhere): its password, or an OAuth2 config's secret parts.
+
+A password sent to a server comes from :func:`decrypt_for_sending` (or
+:func:`decrypt_credentials`, which uses it): decrypted, and only while the binding sealed
+with it matches the file's server fields (host, port, tls, CA, username); otherwise it
+raises, naming the field that changed and the ``smtpops secrets reseal`` that seals it
+again. Render and the agent call it too (or :func:`check_binding` when they decrypted some
+other way). The OAuth2 secret parts are not sealed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from smtpops.encryption import decrypt_credentials, decrypt_password
+from smtpops.encryption import (
+    check_binding,
+    decrypt_credentials,
+    decrypt_for_fields,
+    decrypt_for_sending,
+    decrypt_password,
+)
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.secret import Secret
 
-__all__ = ["Credential", "Decrypt", "decrypt_credentials", "decrypt_password"]
+__all__ = [
+    "Credential",
+    "Decrypt",
+    "check_binding",
+    "decrypt_credentials",
+    "decrypt_for_fields",
+    "decrypt_for_sending",
+    "decrypt_password",
+]
 
 Credential = Secret | OAuthCredentials
 """A password, or the oauth block's decrypted secret parts (XOAUTH2/OAUTHBEARER configs)."""
 
 Decrypt = Callable[[str], Credential]
 """How a use case gets what a config signs in with from its path (the real one:
-:func:`decrypt_credentials`)."""
+:func:`decrypt_credentials`, which checks a password's seal)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from smtpops import discovery, localstate, settings
+from smtpops import discovery, localstate, repopath, settings
 from smtpops.errors import InputError, UsageError
 from smtpops.settings import Environment, Settings
 
@@ -94,6 +94,7 @@ def _target(path: str, project: Settings | None = None) -> Target:
 
 def environment_targets(env_name: str, start: str = ".") -> tuple[Target, ...]:
     """Every config of environment ``env_name``, in file order."""
+    repopath.check_segment(env_name, "environment")
     repo = open_repository(start)
     folder = os.path.join(repo.configs_dir, env_name)
     if not os.path.isdir(folder):

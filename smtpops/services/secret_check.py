@@ -16,8 +16,10 @@ from smtpops.diagnostics import Diagnostic, Location, Report, Severity
 from smtpops.encryption import decrypt_credentials, scan
 from smtpops.encryption.fields import has_encrypted_secret
 from smtpops.encryption.keys import available_recipients
+from smtpops.encryption.password import check_sealed, unseal
 from smtpops.encryption.sops_format import read_metadata
-from smtpops.errors import EXIT_FINDINGS, EncryptionError, InputError
+from smtpops.errors import EXIT_FINDINGS, CheckFailed, EncryptionError, InputError
+from smtpops.model import TOKEN_MECHANISMS
 from smtpops.rules.registry import RULES
 from smtpops.secret import Secret
 
@@ -105,33 +107,46 @@ def _with_findings(report: Report, findings: Iterable[scan.Finding]) -> Report:
     return dataclasses.replace(report, diagnostics=diagnostics)
 
 
-def _recipients(path: str) -> tuple[str, ...] | None:
+def _recipients(path: str) -> tuple[tuple[str, ...], bool] | None:
+    """The recipients of an encrypted file, and whether it signs in with OAuth2."""
     try:
         data = yamlio.load_path(path).data  # the same limits as validate (size, depth, tags)
     except (OSError, yamlio.LoadError):  # reported by the keyless FILE rules
         return None
     if not isinstance(data, dict) or "sops" not in data or not has_encrypted_secret(data):
         return None
-    return read_metadata(data["sops"]).recipients
+    return read_metadata(data["sops"]).recipients, data.get("auth_protocol") in TOKEN_MECHANISMS
+
+
+def _open(path: str, oauth: bool) -> tuple[list[Secret], str | None]:
+    """The decrypted secrets of ``path`` and, for a password, its decrypted seal. The OAuth2
+    secret parts are not sealed (the identity provider ties a token to its mailbox)."""
+    if oauth:
+        found = decrypt_credentials(path)
+        return ([found] if isinstance(found, Secret) else list(found.parts.values())), None
+    secret, sealed = unseal(path)
+    return [secret], sealed
 
 
 def with_keys(files: Iterable[str], *, keep: list[Secret] | None = None) -> list[KeyedResult]:
-    """Decrypt (in memory, then forget) every encrypted file a local key can open; with
-    ``keep``, the passwords are handed over there (to look for copies of them)."""
+    """Decrypt (in memory, then forget) every encrypted file a local key can open, and check
+    that its password is sealed to the server fields the file has; with ``keep``, the
+    passwords are handed over there (to look for copies of them)."""
     mine = available_recipients()
     elsewhere = any(
         os.environ.get(v) for v in ("SOPS_AGE_KEY_CMD", "SOPS_AGE_SSH_PRIVATE_KEY_FILE")
     )
     results = []
     for path in files:
-        recipients = _recipients(path)
-        if recipients is None:
+        found = _recipients(path)
+        if found is None:
             continue
+        recipients, oauth = found
         if not set(recipients) & mine and not elsewhere:
             results.append(KeyedResult(path=path, status="no-key"))
             continue
         try:
-            secret = decrypt_credentials(path)
+            secrets, sealed = _open(path, oauth)
         except (EncryptionError, InputError) as exc:
             if "no key for this environment" in exc.message:
                 results.append(KeyedResult(path=path, status="no-key"))
@@ -143,7 +158,17 @@ def with_keys(files: Iterable[str], *, keep: list[Secret] | None = None) -> list
                 )
             continue
         if keep is not None:  # an OAuth2 config: each secret part is looked for
-            keep.extend([secret] if isinstance(secret, Secret) else secret.parts.values())
+            keep.extend(secrets)
+        if oauth:
+            results.append(KeyedResult(path=path, status="verified"))
+            continue
+        try:
+            check_sealed(path, sealed)
+        except (CheckFailed, InputError) as exc:
+            results.append(
+                KeyedResult(path=path, status="failed", message=exc.message, hint=exc.hint or "")
+            )
+            continue
         results.append(KeyedResult(path=path, status="verified"))
     return results
 

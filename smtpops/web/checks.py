@@ -72,7 +72,7 @@ async def test(request: Request) -> Response:
 
     def job() -> None:
         try:
-            secret = typed or (configs.saved_password(saved) if saved else None)
+            secret = typed or (configs.saved_password(saved, d.text) if saved else None)
             if secret is None:
                 raise UsageError(
                     "enter the password first", hint="The test signs in with it, as the CRM will."

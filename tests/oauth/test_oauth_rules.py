@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from smtpops.encryption.sops_config import ENCRYPTED_REGEX
 from smtpops.rules.examples import BASE, OAUTH_BASE, OAUTH_SECRET_LINE, oauth_example
 
 CANARY_SECRET = "Canary-Oauth-Secret-5d1e!"
@@ -84,10 +85,8 @@ def test_a_damaged_encrypted_client_secret_is_reported(run_cli, tmp_path: Path) 
 
 
 def test_a_sops_block_that_leaves_the_client_secret_plain_is_damaged(run_cli, tmp_path) -> None:
-    text = OAUTH_BASE.replace(
-        "encrypted_regex: ^(password|client_secret|private_key|refresh_token|service_account_key)$",
-        "encrypted_regex: ^password$",
-    )
+    assert f"encrypted_regex: {ENCRYPTED_REGEX}\n" in OAUTH_BASE
+    text = OAUTH_BASE.replace(f"encrypted_regex: {ENCRYPTED_REGEX}", "encrypted_regex: ^password$")
     _write(tmp_path, text)
     _, diagnostics = _validate(run_cli, tmp_path)
     assert "client_secret" in _rules(diagnostics)["CRED005"]["message"]

@@ -86,8 +86,8 @@ def test_private_address_refused_in_production(make_sandbox, write_config, probe
     step = failure(report)
     assert step["error"] == "dns.private_address"
     assert step["message"] == (
-        f"{NAME} resolves to 127.0.0.1, a private, loopback or link-local "
-        "address, which the production environment does not allow."
+        f"{NAME} resolves to 127.0.0.1, a private, loopback, link-local or other "
+        "non-public address, which the production environment does not allow."
     )
     assert len(report["steps"]) == 1  # no connection was made
 

@@ -67,7 +67,10 @@ def test_sandbox_end_to_end(repo_dir: Path, run_cli):
         assert "smtpops secrets set-password development/sandbox" in target.read_text()
         base = yaml.safe_load(BASE)  # stands in for `smtpops secrets set-password`
         target.write_text(
-            yaml.safe_dump(written | {k: base[k] for k in ("password", "sops")}, sort_keys=False)
+            yaml.safe_dump(
+                written | {k: base[k] for k in ("password", "password_binding", "sops")},
+                sort_keys=False,
+            )
         )
         result = run_cli(
             "test",

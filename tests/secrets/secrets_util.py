@@ -15,7 +15,8 @@ def changed_lines(before: str, after: str) -> list[str]:
 
 
 def outside_encryption(text: str) -> str:
-    """The text without its password line and sops block: what must stay byte-identical."""
+    """The text without its password line, its sealed binding and its sops block: what must
+    stay byte-identical."""
     lines = text.splitlines(keepends=True)
     kept, in_sops = [], False
     for line in lines:
@@ -25,5 +26,7 @@ def outside_encryption(text: str) -> str:
         if in_sops and (line.startswith((" ", "\t")) or not line.strip()):
             continue
         in_sops = False
+        if line.startswith("password_binding: ENC["):
+            continue
         kept.append(re.sub(r"^password: ENC\[[^\]]*\]", "password: <ENC>", line))
     return "".join(kept)

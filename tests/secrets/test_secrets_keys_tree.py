@@ -38,7 +38,10 @@ def test_keys_init_makes_a_private_key_and_a_rule(repo, run_cli, tmp_path_factor
     rules = yaml.safe_load((repo.root / ".sops.yaml").read_text())["creation_rules"]
     dev = next(r for r in rules if r["path_regex"] == "^configs/development/")
     assert dev["encrypted_regex"] == ENCRYPTED_REGEX and dev["mac_only_encrypted"] is True
-    assert all(re.search(dev["encrypted_regex"], k) for k in ("password", "client_secret"))
+    assert all(
+        re.search(dev["encrypted_regex"], k)
+        for k in ("password", "password_binding", "client_secret")
+    )
     assert not re.search(dev["encrypted_regex"], "client_id")
     assert len(dev["age"]) == 1 and dev["age"][0] in result.stdout
     assert yaml.safe_load((repo.root / ".sops.yaml").read_text())["stores"]["yaml"]["indent"] == 2

@@ -68,7 +68,9 @@ def test_everything_but_the_password_and_sops_block_stays_byte_identical(repo, m
     second = path.read_text()
     diff = changed_lines(first, second)
     assert diff and all(
-        line[1:].startswith(("password: ENC[", "    ", "  lastmodified:", "  mac:"))
+        line[1:].startswith(
+            ("password: ENC[", "password_binding: ENC[", "    ", "  lastmodified:", "  mac:")
+        )
         for line in diff
     ), diff
     assert outside_encryption(second) == outside_encryption(first)

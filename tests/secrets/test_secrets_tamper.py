@@ -94,15 +94,27 @@ def test_hand_typed_plaintext_is_caught_without_and_with_the_key(encrypted, run_
 
 
 def test_readable_fields_may_be_edited_by_hand(encrypted, run_cli) -> None:
-    """mac_only_encrypted: the MAC covers only the password, so reviewers can edit the rest."""
+    """mac_only_encrypted: the MAC covers only the encrypted values, so reviewers can edit the
+    rest; a change of the server the password is sealed to still decrypts, but the check with
+    the key reports that the seal no longer matches (test and deploy refuse to send it)."""
+    encrypted.write_text(
+        encrypted.read_text().replace(
+            "helo_hostname: crm.example.com", "helo_hostname: crm2.example.com\n# in review"
+        )
+    )
+    assert decrypt_password(str(encrypted)).reveal() == CANARY
+    document = _keyed(run_cli, expect=0)
+    assert [e["status"] for e in document["decryption"]] == ["verified"]
     encrypted.write_text(
         encrypted.read_text()
         .replace("port: 587", "port: 465\n# changed in review")
         .replace("tls: STARTTLS", "tls: SSL/TLS")
     )
     assert decrypt_password(str(encrypted)).reveal() == CANARY
-    document = _keyed(run_cli, expect=0)
-    assert [e["status"] for e in document["decryption"]] == ["verified"]
+    document = _keyed(run_cli, expect=1)
+    (entry,) = document["decryption"]
+    assert entry["status"] == "failed" and "the port" in entry["message"]
+    assert "smtpops secrets reseal production/main" in entry["hint"]
 
 
 def test_deleted_sops_section_is_caught_without_a_key(encrypted, run_cli) -> None:

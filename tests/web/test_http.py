@@ -533,3 +533,16 @@ def test_a_pinned_environment_and_its_config_are_marked(site: Any) -> None:
     assert envs["development"]["pinned_to"] == "development/relay"
     states = {c["name"]: c["pinned"] for c in envs["development"]["configs"]}
     assert states == {"backup": False, "relay": True}
+
+
+def test_the_stored_password_is_not_sent_to_a_server_it_was_not_sealed_for(
+    app: Page, site: Any
+) -> None:
+    c = client(app)
+    body = {"env": "development", "name": "backup", "values": values(site, username="x@y.test")}
+    items = stream(post(c, app, "/api/test", body))
+    assert [i["type"] for i in items] == ["plan", "error"], items
+    assert "sealed" in items[-1]["error"] and "username" in items[-1]["error"]
+    assert "smtpops secrets reseal" in items[-1]["hint"]
+    assert not any(i["type"] == "step" for i in items)  # refused before connecting
+    assert_no_canary(json.dumps(items))
