@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from smtpops import yamlio
 from smtpops.gitops import audit
+from smtpops.gitops.history import config_mapping
 from smtpops.gitops.workspace import Workspace
 from smtpops.review import config_key
 from smtpops.review.fields import SECURITY_FIELDS, changes
@@ -38,16 +38,6 @@ def parse_time(value: str) -> datetime:
     text = value.strip().replace("Z", "+00:00")
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _yaml(data: bytes | None) -> dict[str, Any] | None:
-    if data is None:
-        return None
-    try:
-        parsed = yamlio.loads(data.decode("utf-8")).data
-    except (UnicodeDecodeError, yamlio.LoadError):
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
 
 
 def _config_props(label: str, env: str, data: Mapping[str, Any], user: str) -> Event:
@@ -86,8 +76,8 @@ def from_git(ws: Workspace, since: str | None = None) -> Iterator[Event]:
                 continue
             env, name = key
             label = f"{env}/{name}"
-            old = _yaml(ws.repo.show(parent, rel)) if parent else None
-            new = _yaml(ws.repo.show(sha, rel))
+            old = config_mapping(ws.repo.show(parent, rel)) if parent else None
+            new = config_mapping(ws.repo.show(sha, rel))
             if new is None:
                 continue  # removed
             props = _config_props(label, env, new, entry.actor)
@@ -155,7 +145,9 @@ def _deploy_events(base: Event, entry: audit.Entry, ws: Workspace) -> Iterator[E
         }
     if entry.test_passed:
         env, _, _name = entry.config.partition("/")
-        data = _yaml(ws.repo.show(entry.sha, f"{ws.configs_rel}/{entry.config}.yaml")) or {}
+        data = (
+            config_mapping(ws.repo.show(entry.sha, f"{ws.configs_rel}/{entry.config}.yaml")) or {}
+        )
         yield {
             "event": "smtp_config_activated",
             **base,

@@ -35,7 +35,8 @@ class History:
     shallow_note: str | None
 
 
-def _parse(data: bytes | None) -> dict[str, Any] | None:
+def config_mapping(data: bytes | None) -> dict[str, Any] | None:
+    """A config file's bytes as a mapping: None for no file, {} for one that does not parse."""
     if data is None:
         return None
     try:
@@ -117,8 +118,8 @@ def _files(
         if not rel:
             continue
         key = config_key(rel, ws.configs_rel)
-        old = _parse(ws.repo.show(parent, rel)) if parent else None
-        new = _parse(ws.repo.show(sha, rel))
+        old = config_mapping(ws.repo.show(parent, rel)) if parent else None
+        new = config_mapping(ws.repo.show(sha, rel))
         kind = {"A": "added", "D": "removed"}.get(status[:1], "changed")
         name = f"{key[0]}/{key[1]}" if key else rel
         fields = tuple(changes(old, new)) if key else ()
