@@ -156,4 +156,7 @@ def agent(
         problems = [a.summary for a in runner.current_alerts()]
         ok, why = runner.healthy()
         if problems or not ok:
-            raise CheckFailed("; ".join(problems or [why]))
+            raise CheckFailed(
+                "; ".join(problems or [why]),
+                hint="Fix what the log lines above name, then run `smtpops agent --once` again.",
+            )
