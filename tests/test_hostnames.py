@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smtpops.rules.hostnames import host_problem, non_public_reason
+from smtpops.hostnames import host_problem, non_public_reason
 from smtpops.rules.username import email_problem
 
 

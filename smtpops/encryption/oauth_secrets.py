@@ -13,7 +13,6 @@ from typing import Any
 
 import yaml
 
-from smtpops import atomic
 from smtpops.encryption import failures, runner, sops_config, splice
 from smtpops.encryption.fields import encrypted_paths
 from smtpops.encryption.password import (
@@ -114,6 +113,9 @@ def set_oauth(path: str, parts: dict[str, Secret]) -> None:
         "oauth": splice.block_text(output, out.oauth),
         "sops": splice.block_text(output, out.sops),
     }
+    # lazy(start-up): atomic loads tempfile (~3 ms); decrypting, what a test does, never writes
+    from smtpops import atomic
+
     atomic.write_text(path, splice.replace_blocks(lay, new))
 
 

@@ -12,10 +12,9 @@ from typing import Any
 
 import yaml
 
-from smtpops import atomic, yamlio
+from smtpops import yamlio
 from smtpops.encryption import binding, failures, runner, sops_config, splice
 from smtpops.encryption.fields import encrypted_paths, has_encrypted_secret
-from smtpops.encryption.keys import available_recipients
 from smtpops.encryption.sops_format import looks_encrypted, read_metadata
 from smtpops.errors import EncryptionError, InputError, UsageError
 from smtpops.secret import Secret
@@ -79,6 +78,10 @@ def decrypt_password_checks(lay: splice.Layout, path: str) -> None:
 
 def _held_recipients(lay: splice.Layout) -> tuple[str, ...]:
     """The recipients of the file whose private key is on this machine."""
+    # a decryption that works does not load the key files' module (and atomic, tempfile):
+    # lazy(start-up): ~4 ms, only on this failure path
+    from smtpops.encryption.keys import available_recipients
+
     data = yaml.safe_load(lay.text)
     listed = read_metadata(data.get(splice.SOPS) if isinstance(data, dict) else None).recipients
     mine = available_recipients()
@@ -213,6 +216,9 @@ def set_password(path: str, password: Secret) -> None:
             "true` to the rule "
             "(`smtpops keys init` writes them).",
         )
+    # lazy(start-up): atomic loads tempfile (~3 ms); of the password's uses only a write needs it
+    from smtpops import atomic
+
     atomic.write_text(path, splice.splice(lay, encrypted))
 
 

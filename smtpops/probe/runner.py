@@ -9,13 +9,31 @@ from typing import Any
 
 from smtpops.model import Config
 from smtpops.oauth.credentials import OAuthCredentials
-from smtpops.probe import log, resolve, secure, steps, token_step
+from smtpops.probe import log, resolve, secure, steps
 from smtpops.probe.advice import explain
 from smtpops.probe.failure import Failure
 from smtpops.probe.result import ProbeOptions, ProbeReport, StepResult
 from smtpops.probe.state import Outcome, Probe
 from smtpops.secret import Secret
 from smtpops.settings import Environment
+
+
+def _token(p: Probe) -> Outcome:
+    """The Token step (:func:`smtpops.probe.token_step.token`)."""
+    # only a config that signs in with a token loads the OAuth2 token machinery:
+    # lazy(start-up): ~6 ms (flows, providers, token endpoints)
+    from smtpops.probe import token_step
+
+    return token_step.token(p)
+
+
+def _token_auth(p: Probe) -> Outcome:
+    """AUTH with the access token of the Token step (XOAUTH2, OAUTHBEARER)."""
+    # lazy(start-up): as for the Token step, only a config that signs in with a token
+    from smtpops.probe import token_step
+
+    return token_step.token_auth(p)
+
 
 STEPS: dict[str, Callable[[Probe], Outcome]] = {
     "dns": steps.dns,
@@ -25,7 +43,7 @@ STEPS: dict[str, Callable[[Probe], Outcome]] = {
     "tls": secure.tls_step,
     "certificate": secure.certificate_step,
     "ehlo_tls": steps.ehlo_tls,
-    "token": token_step.token,
+    "token": _token,
     "auth": steps.auth,
     "envelope": steps.envelope,
     "send": steps.send,
@@ -171,9 +189,7 @@ def run(
     try:
         for step in sequence(config):
             p.step = step
-            run_step = (
-                token_step.token_auth if step == "auth" and config.uses_token else STEPS[step]
-            )
+            run_step = _token_auth if step == "auth" and config.uses_token else STEPS[step]
             started = time.perf_counter()
             try:
                 if not p.host:

@@ -7,6 +7,7 @@ import ipaddress
 from typing import Any
 
 from smtpops import mailbox
+from smtpops.hostnames import address_reason
 from smtpops.probe import connect as tcp
 from smtpops.probe import resolve
 from smtpops.probe.advice import reply_error
@@ -15,7 +16,6 @@ from smtpops.probe.failure import Failure
 from smtpops.probe.secure import speaks_tls
 from smtpops.probe.session import ReadError, Session
 from smtpops.probe.state import Outcome, Probe
-from smtpops.rules.hostnames import address_reason
 from smtpops.secret import Secret
 
 

@@ -3,8 +3,8 @@
 from collections.abc import Iterator
 
 from smtpops.diagnostics import Severity
+from smtpops.hostnames import LOCAL_NAMES, host_problem
 from smtpops.rules.context import ConfigContext
-from smtpops.rules.hostnames import LOCAL_NAMES, host_problem
 from smtpops.rules.registry import Example, Hit, rule
 
 

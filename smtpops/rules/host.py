@@ -3,8 +3,8 @@
 from collections.abc import Iterator
 
 from smtpops.diagnostics import Severity
+from smtpops.hostnames import host_problem, non_public_reason
 from smtpops.rules.context import ConfigContext
-from smtpops.rules.hostnames import host_problem, non_public_reason
 from smtpops.rules.registry import Example, Hit, rule
 
 

@@ -20,7 +20,7 @@ from smtpops.diagnostics import Diagnostic
 from smtpops.errors import CheckFailed, InputError, SmtpopsError
 from smtpops.gitops.gate import Gate
 from smtpops.model import Config
-from smtpops.probe import ProbeOptions, ProbeReport, run_probe
+from smtpops.probe import ProbeOptions, ProbeReport, prepare, run_probe
 from smtpops.probe.batch import WORKERS, run_all
 from smtpops.probe.resolve import configured_nameservers
 from smtpops.services import decryption, validation
@@ -177,8 +177,9 @@ def run_test(
     EncryptionError when the password cannot be decrypted. A server problem does not raise:
     the report says which step failed and why.
     """
-    # sops takes as long as validation (a process start and an age decryption): run it
-    # meanwhile; its answer (or its error) is used only once the config passed validation
+    # sops takes longer than validation (a process start and an age decryption): run it
+    # meanwhile, and while the probe's steps load; its answer (or its error) is used only
+    # once the config passed validation
     early = _Early(lambda: decrypt(target.path)) if password is None else None
     try:
         # a test that is logged writes .smtpops/ anyway: its validation may use the cache
@@ -237,8 +238,10 @@ def _test_valid(
     early: _Early | None = None,
 ) -> ProbeReport:
     config = _load(target.path)
+    prepare()  # the probe's steps load (CPU only, no network) while sops decrypts
     if password is None and (config.password or config.uses_token):
-        # an OAuth2 config decrypts the oauth block's secret parts instead of a password
+        # an OAuth2 config decrypts the oauth block's secret parts instead of a password;
+        # nothing connects before it is decrypted and its seal checked
         password = early.result() if early is not None else decrypt(target.path)
     elif early is not None:
         early.discard()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from smtpops.hostnames import host_problem, is_domain, non_public_reason, parse_address
 from smtpops.model import parse_duration, parse_headers
-from smtpops.rules.hostnames import host_problem, is_domain, non_public_reason, parse_address
 from smtpops.rules.username import email_problem
 from tests.fuzz.strategies import values
 

@@ -142,3 +142,20 @@ def test_the_readme_and_help_state_the_exit_codes_the_code_uses(sandbox, write_c
         run_cli("validate", str(path.relative_to(path.parents[2])), expect=1)
     result = run_cli("test", "development/other", "--password-stdin", input=CANARY, expect=2)
     assert result.stderr.startswith("Error: development/other: no such config file")
+
+
+def test_the_test_command_loads_no_rule_ssl_or_token_code_before_a_test_runs():
+    """`smtpops test` imports the rules only when the validation cache cannot answer, ssl and
+    the steps only once a test is to run (while sops decrypts), the OAuth2 token machinery
+    only for a config that signs in with a token, and atomic writes never (tests/perf)."""
+    code = (
+        "import sys, smtpops.cli.connection, smtpops.services.connection, smtpops.probe; "
+        "print(sorted(m for m in sys.modules if m in ('ssl', 'smtpops.rules', "
+        "'smtpops.probe.runner', 'smtpops.probe.token_step', 'smtpops.oauth.token', "
+        "'smtpops.atomic', 'smtpops.encryption.keys', 'tempfile')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+    code = "import sys, smtpops.probe; smtpops.probe.prepare(); print('ssl' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True", out.stdout

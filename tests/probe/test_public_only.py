@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from smtpops.hostnames import non_public_reason
 from smtpops.rules.examples import BASE
-from smtpops.rules.hostnames import non_public_reason
 
 METADATA = "100.100.100.200"
 NAME = "metadata.example.com"

@@ -1,4 +1,5 @@
-"""Shared parsing of host names and addresses (used by the host and helo rules)."""
+"""Shared parsing of host names and addresses: the host and helo rules, and the connection
+test's check that a resolved address is public (core, so the probe does not load the rules)."""
 
 from __future__ import annotations
 
