@@ -145,18 +145,16 @@ def test_office365_app_only_through_msal(workspace, make_sandbox, run_cli) -> No
     token = printed.stdout.strip()
     assert box.issuer.check(box.username, token) is None  # a fresh, valid token
     assert token not in printed.stderr and "valid for" in printed.stderr
-    # render and exec cannot hand an OAuth2 sign-in to a consumer yet: a clear refusal,
-    # never an empty SMTP_PASSWORD
-    for args in (
-        ("render", "development", "--format", "env"),
-        ("render", "development"),
-        ("exec", "development", "--", "true"),
-    ):
-        refused = run_cli(*args)
-        outputs.append(refused)
-        assert refused.exit_code == 2, repr(refused)
-        assert "XOAUTH2" in refused.stderr and "smtpops token development/o365" in refused.stderr
-        assert "SMTP_PASSWORD" not in refused.stdout
+    # a consumer that cannot sign in with a token is refused in plain words (the formats
+    # that can carry one: tests/oauth/test_delivery_oauth.py)
+    refused = run_cli("render", "development", "--format", "django")
+    outputs.append(refused)
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert "XOAUTH2" in refused.stderr and "no XOAUTH2" in refused.stderr
+    assert "smtpops exec" in refused.stderr
+    handed = run_cli("exec", "development", "--", "sh", "-c", 'test -n "$SMTP_ACCESS_TOKEN"')
+    outputs.append(handed)
+    assert handed.exit_code == 0, handed.stderr
     _no_leak(root, box, argv, outputs, CLIENT_SECRET)
 
 
