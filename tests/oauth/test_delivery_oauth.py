@@ -388,3 +388,34 @@ def test_the_agent_hands_a_token_per_apply_and_renews_it_before_it_expires(
     d.outputs.append(agent.metrics.exposition().decode())
     no_secret_anywhere(d)
     assert os.environ.get("SMTP_ACCESS_TOKEN") is None  # nothing left in our own environment
+
+
+# -- one source of truth ---------------------------------------------------------------------
+
+
+def test_the_readme_table_says_what_each_registry_entry_declares() -> None:
+    from smtpops.delivery import targets
+    from smtpops.delivery.formats import FORMATS
+    from smtpops.services import execute
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### OAuth2 configs (XOAUTH2, OAUTHBEARER)")[1].split("\n\n")[2]
+    rows = {}
+    for line in table.splitlines()[2:]:
+        consumer, carries, mechanisms = (c.strip() for c in line.strip("|").split("|"))
+        for name in consumer.replace("`", "").replace(" targets", "").split(","):
+            rows[name.split(" (")[0].strip()] = (carries, mechanisms)
+    declared = {name: f.oauth for name, f in FORMATS.items()}
+    declared |= {name: t.oauth for name, t in targets.REGISTRY.items() if name != "postfix"}
+    declared["exec"] = execute.SUPPORT
+    assert set(rows) == set(declared)
+    for name, support in declared.items():
+        carries, mechanisms = rows[name]
+        assert mechanisms == (", ".join(support.mechanisms) or "none"), name
+        if not support.mechanisms:
+            assert carries.startswith("refused") and support.why_not and support.instead, name
+        elif support.carries == "credentials":
+            assert carries.startswith("no token"), name
+        else:
+            assert "fresh token" in carries, name
+    assert targets.REGISTRY["postfix"].oauth == FORMATS["postfix"].oauth  # one record
