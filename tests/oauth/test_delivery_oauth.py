@@ -30,7 +30,7 @@ import yaml
 from smtpops.probe.sandbox import OAUTH_CLIENT_ID, Sandbox
 from tests.gitops.conftest import git
 from tests.oauth.conftest import CLIENT_SECRET
-from tests.oauth.test_end_to_end import _new_app_only, _test_and_deploy, workspace  # noqa: F401
+from tests.oauth.test_end_to_end import _test_and_deploy, o365_ready, workspace  # noqa: F401
 
 TOKEN_FORMATS = ("json", "env", "spring", "nodemailer")
 
@@ -66,11 +66,7 @@ def sha(text: str) -> str:
 def deployed(workspace, make_sandbox, run_cli) -> Deployed:  # noqa: F811
     """development/o365 (Microsoft app-only through msal) deployed: tested, active, committed."""
     root, argv = workspace
-    box = make_sandbox(oauth=True)
-    box.issuer.clients[OAUTH_CLIENT_ID].secret = CLIENT_SECRET
-    (root / "ca.pem").write_bytes(Path(box.ca_file).read_bytes())
-    run_cli("keys", "init", "--env", "development", expect=0)
-    _new_app_only(run_cli, box)
+    box = o365_ready(root, make_sandbox, run_cli)
     _test_and_deploy(run_cli, root, "o365")
     return Deployed(root=root, box=box, argv=argv, run=run_cli)
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from smtpops.oauth import token as tokens
-from smtpops.probe.sandbox import OAUTH_CLIENT_ID, OAUTH_SCOPE, OAUTH_TENANT, Sandbox
+from smtpops.probe.sandbox import OAUTH_CLIENT_ID, Sandbox
 from tests.oauth.conftest import CLIENT_SECRET
+from tests.oauth.test_end_to_end import _new_app_only
 from tests.probe.conftest import make_sandbox  # noqa: F401 - the sandbox fixture
 from tests.web.conftest import Page, git, make_app
 from tests.web.test_http import client, post, stream
@@ -26,22 +27,7 @@ def oauth_site(site: Any, make_sandbox, run_cli) -> tuple[Any, Sandbox]:  # noqa
     box.issuer.clients[OAUTH_CLIENT_ID].secret = CLIENT_SECRET
     (site.root / "sandbox-ca.pem").write_bytes(Path(box.ca_file).read_bytes())
     run_cli("secrets", "updatekeys", expect=0)  # .sops.yaml encrypts the oauth secret parts
-    oauth = {
-        "flow": "microsoft-app-only",
-        "tenant": OAUTH_TENANT,
-        "client_id": OAUTH_CLIENT_ID,
-        "scope": OAUTH_SCOPE,
-        "authority": box.issuer.authority(OAUTH_TENANT),
-        "ca_file": "sandbox-ca.pem",
-    }
-    args = ["new", "o365", "--env", "development", "--provider", "custom"]
-    args += ["--username", box.username, "--set", "host=localhost"]
-    args += ["--set", f"port={box.starttls_port}", "--set", "tls=STARTTLS"]
-    args += ["--set", "ca_file=sandbox-ca.pem", "--set", "helo_hostname=crm.example.test"]
-    args += ["--auth", "oauth", "--secret-stdin", "--no-guided"]
-    for key, value in oauth.items():
-        args += ["--oauth", f"{key}={value}"]
-    run_cli(*args, input=CLIENT_SECRET + "\n", expect=0)
+    _new_app_only(run_cli, box, ca_file="sandbox-ca.pem")
     site.commit("An OAuth2 config")
     return site, box
 
