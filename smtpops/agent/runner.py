@@ -38,6 +38,7 @@ DELIVERY_EVENTS = {
     "expired": "retry_attempts_exhausted",
 }
 CERT_WARNING_DAYS = 14
+TOKEN_MARGIN = 600.0  # seconds: a handed-over access token this close to expiry is renewed
 
 
 def _now_iso() -> str:
@@ -161,10 +162,10 @@ class Agent:
         self.metrics.apply_refused.labels(env).set(0)
         wanted = st.digest or "hold"
         for choice in watch.targets:
-            if st.applied.get(choice.name) == wanted:
+            if st.applied.get(choice.name) == wanted and not self._token_due(st, choice.name):
                 continue
             try:
-                full = apply_service.plan(env, ws=ws) if delivery else plan
+                full = apply_service.plan(env, ws=ws, target=choice.name) if delivery else plan
                 result = targets.apply(choice.name, full, dict(choice.options))
             except SmtpopsError as exc:
                 st.error = exc.message
@@ -172,6 +173,10 @@ class Agent:
                 self.log("apply failed", environment=env, target=choice.name, error=exc.message)
                 continue
             st.applied[choice.name] = wanted
+            if result.token_expires_at is None:
+                st.token_expires.pop(choice.name, None)
+            else:
+                st.token_expires[choice.name] = result.token_expires_at
             st.applied_at = time.time()
             st.error = None
             self.metrics.apply_success.labels(env, choice.name).set(st.applied_at)
@@ -195,6 +200,13 @@ class Agent:
                     digest=wanted,
                 )
         self._info(env, delivery, head)
+
+    @staticmethod
+    def _token_due(st: Any, target: str) -> bool:
+        """Whether the access token a target was given expires within TOKEN_MARGIN seconds
+        (an OAuth2 config): then it is applied again with a fresh one."""
+        expires = st.token_expires.get(target)
+        return expires is not None and expires - time.time() < TOKEN_MARGIN
 
     @staticmethod
     def _config_path(ws: Any, env: str, name: str) -> str:

@@ -30,6 +30,7 @@ class EnvState:
     config: str | None = None  # ENV/NAME git says is active (None: none)
     digest: str | None = None  # its digest
     applied: dict[str, str] = field(default_factory=dict)  # target -> digest applied
+    token_expires: dict[str, float] = field(default_factory=dict)  # target -> its token's expiry
     applied_at: float | None = None
     refused: str | None = None  # why git's active config is not delivered
     error: str | None = None  # the last apply error

@@ -16,7 +16,9 @@ def exec_(ctx: click.Context, env: str, rev: str | None, command: tuple[str, ...
     """Run COMMAND with the active config of ENV in SMTP_* variables (the env format).
 
     The password is decrypted in memory and reaches COMMAND only through its environment
-    (SMTP_PASSWORD), never its arguments. Exits with COMMAND's status.
+    (SMTP_PASSWORD), never its arguments. An OAuth2 config gets a fresh access token the
+    same way (SMTP_ACCESS_TOKEN, SMTP_ACCESS_TOKEN_EXPIRES_AT; SMTP_PASSWORD empty). Exits
+    with COMMAND's status; 1 when the token endpoint refuses (COMMAND is not run).
 
     Example: smtpops exec production -- python manage.py sendtestemail it@example.com
     """

@@ -40,7 +40,9 @@ def _format_names() -> list[str]:
     metavar="NAME=VALUE",
     help="Format options: k8s-secret name=, namespace=; postfix directory=, retry_interval=.",
 )
-@click.option("--force", is_flag=True, help="Print the password to a terminal anyway.")
+@click.option(
+    "--force", is_flag=True, help="Print the password (or access token) to a terminal anyway."
+)
 def render(
     env: str,
     fmt: str,
@@ -54,6 +56,10 @@ def render(
     The content digest (over the settings and the encrypted password, never the plaintext)
     goes to stderr and into the output where the format allows. Formats other than
     k8s-secret carry the plaintext password: they go to a pipe or a 0600 file only.
+
+    An OAuth2 config (XOAUTH2/OAUTHBEARER) gets a fresh access token instead (json, env,
+    spring, nodemailer: it expires within about an hour), or its oauth settings encrypted
+    (k8s-secret); django and postfix cannot sign in with a token and refuse.
     """
     chosen = service.get_format(fmt)
     parsed = service.render_options(fmt, output, service.parse_options(chosen, options))
@@ -64,7 +70,8 @@ def render(
         )
     if output is None and chosen.plaintext and sys.stdout.isatty() and not force:
         raise UsageError(
-            f"the {fmt} output holds the password in plain text; not printing it on a terminal",
+            f"the {fmt} output holds the password (or access token) in plain text; not printing "
+            "it on a terminal",
             hint="Pipe it (| your-loader), write it with --output FILE, or add --force.",
         )
     result = service.render(env, fmt, rev=rev, options=parsed)

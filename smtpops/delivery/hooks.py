@@ -33,6 +33,7 @@ def _result(
     name: str, plan: Plan, where: str, *, changed: bool, notes: tuple[str, ...] = ()
 ) -> ApplyResult:
     digest = plan.delivery.digest if plan.delivery else None
+    token = plan.token if plan.delivery and plan.delivery.uses_token else None
     return ApplyResult(
         target=name,
         environment=plan.environment,
@@ -45,12 +46,13 @@ def _result(
         held=plan.hold,
         running=True,
         notes=notes,
+        token_expires_at=token.expires_at if token else None,
     )
 
 
 def _file_bytes(plan: Plan, fmt: str) -> bytes:
     assert plan.delivery is not None
-    variables = values.env_vars(plan.delivery, plan.password)
+    variables = values.env_vars(plan.delivery, plan.password, plan.token)
     if fmt == "json":
         return (json.dumps(variables, indent=2, ensure_ascii=False) + "\n").encode()
     lines = [f"{k}={shlex.quote(v)}" for k, v in variables.items()]
@@ -92,7 +94,7 @@ def apply_command(plan: Plan, options: Mapping[str, str]) -> ApplyResult:
         )
     env = dict(os.environ)
     if plan.delivery is not None:
-        env |= values.env_vars(plan.delivery, plan.password)
+        env |= values.env_vars(plan.delivery, plan.password, plan.token)
     env["SMTPOPS_ENVIRONMENT"] = plan.environment
     env["SMTPOPS_HOLD"] = "1" if plan.hold else "0"
     try:
@@ -100,7 +102,7 @@ def apply_command(plan: Plan, options: Mapping[str, str]) -> ApplyResult:
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise InputError(f"the apply hook {argv[0]} could not run ({type(exc).__name__})") from None
     finally:
-        env.clear()  # the password leaves this frame only through the child's environment
+        env.clear()  # the secret leaves this frame only through the child's environment
     if proc.returncode != 0:
         raise InputError(
             f"the apply hook {argv[0]} failed with exit code {proc.returncode}",

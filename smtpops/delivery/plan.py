@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from smtpops.delivery.oauth_support import ANY_TOKEN, OAuthSupport
 from smtpops.delivery.values import Delivery
+from smtpops.oauth.grant import AccessToken
 from smtpops.secret import Secret
 
 
@@ -15,6 +17,7 @@ class Plan:
     environment: str
     delivery: Delivery | None  # None: no active config, so hold outgoing mail
     password: Secret | None = None
+    token: AccessToken | None = None  # an OAuth2 config: a fresh access token, for the target
 
     @property
     def hold(self) -> bool:
@@ -37,6 +40,7 @@ class ApplyResult:
     running: bool
     queued: int | None = None
     notes: tuple[str, ...] = ()
+    token_expires_at: float | None = None  # when the access token it handed over expires
 
     def summary(self) -> str:
         what = self.config or self.environment
@@ -59,3 +63,4 @@ class Target:
     apply: Callable[[Plan, Mapping[str, str]], ApplyResult]
     queued: Callable[[Mapping[str, str]], int]
     location: Callable[[Mapping[str, str]], str]  # where it applies, for messages
+    oauth: OAuthSupport = ANY_TOKEN  # what it does with an XOAUTH2/OAUTHBEARER config

@@ -6,19 +6,21 @@ returns it, in memory, as a :class:`~smtpops.secret.Secret`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from smtpops import discovery, engine, yamlio
-from smtpops.encryption import check_binding
+from smtpops.encryption import check_binding, oauth_secrets
 from smtpops.encryption.password import unseal
 from smtpops.errors import CheckFailed, GitOpsError, InputError
 from smtpops.gitops import workspace
 from smtpops.gitops.workspace import Workspace
 from smtpops.model import Config
+from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.secret import Secret
 
 SECRET_FIELDS = ("password", "password_binding", "sops")
@@ -155,20 +157,28 @@ def check_valid(source: Source) -> None:
         )
 
 
+@contextlib.contextmanager
+def _stored(source: Source) -> Iterator[str]:
+    """A path holding the file as stored: the working-tree file, or (at a revision) a copy
+    of its ciphertext in a private temporary folder."""
+    if source.rev is None:
+        yield os.path.join(source.root, source.rel)
+        return
+    with tempfile.TemporaryDirectory(prefix="smtpops-rev-") as folder:
+        path = os.path.join(folder, os.path.basename(source.rel))
+        with open(path, "wb") as handle:
+            handle.write(source.text)  # ciphertext only
+        yield path
+
+
 def decrypt(source: Source) -> Secret | None:
     """The plaintext password, in memory (None when the config has no password), only while
     the binding sealed with it matches the config's server fields (``check_binding``: a
     server change without a re-seal is refused, as by test and deploy)."""
     if source.ciphertext is None:
         return None
-    if source.rev is None:
-        secret, sealed = unseal(os.path.join(source.root, source.rel))
-    else:
-        with tempfile.TemporaryDirectory(prefix="smtpops-rev-") as folder:
-            path = os.path.join(folder, os.path.basename(source.rel))
-            with open(path, "wb") as handle:
-                handle.write(source.text)  # ciphertext only
-            secret, sealed = unseal(path)
+    with _stored(source) as path:
+        secret, sealed = unseal(path)
     check_binding(
         source.rel,
         dict(source.data),
@@ -178,3 +188,10 @@ def decrypt(source: Source) -> Secret | None:
         label=source.label,
     )
     return secret
+
+
+def decrypt_oauth(source: Source) -> OAuthCredentials:
+    """The oauth block's secret parts of an OAuth2 config, decrypted in memory (sops checks
+    the MAC), to ask for a token or to hand on encrypted again."""
+    with _stored(source) as path:
+        return oauth_secrets.decrypt_oauth(path)

@@ -14,12 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from smtpops.delivery import hooks
+from smtpops.delivery import hooks, oauth_support
 from smtpops.delivery.plan import ApplyResult, Plan, Target
 from smtpops.delivery.postfix import target as postfix_target
 from smtpops.errors import UsageError
 
-__all__ = ["ApplyResult", "Plan", "Target", "apply", "check_options", "get", "names"]
+__all__ = [
+    "ApplyResult",
+    "Plan",
+    "Target",
+    "apply",
+    "check_options",
+    "get",
+    "names",
+    "refuse_sign_in",
+]
 
 
 REGISTRY: dict[str, Target] = {
@@ -49,7 +58,15 @@ def check_options(target: Target, options: Mapping[str, str]) -> None:
         )
 
 
+def refuse_sign_in(target: Target, plan: Plan) -> None:
+    """A sign-in the target cannot use (an OAuth2 token for Postfix), in plain words, before
+    anything is asked for or written."""
+    if plan.delivery is not None:
+        oauth_support.require(target.oauth, plan.delivery, f"the {target.name} target")
+
+
 def apply(name: str, plan: Plan, options: Mapping[str, str] | None = None) -> ApplyResult:
     target = get(name)
     check_options(target, options or {})
+    refuse_sign_in(target, plan)
     return target.apply(plan, options or {})

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from smtpops.delivery.digest import digest
 from smtpops.delivery.source import Source
 from smtpops.errors import InputError
-from smtpops.model import TOKEN_MECHANISMS
+from smtpops.model import OAUTH_SECRET_FIELDS, TOKEN_MECHANISMS, Config
+from smtpops.oauth.credentials import OAuthCredentials
+from smtpops.oauth.grant import AccessToken
+from smtpops.oauth.token import plan as token_plan
 from smtpops.secret import Secret
 
 
@@ -28,7 +31,7 @@ class Delivery:
     ca_file: str | None  # as written in the config (relative to the repository root)
     ca_path: str | None  # absolute path in the checkout it was read from
     ca_pem: bytes | None
-    auth_protocol: str  # as written (e.g. XOAUTH2 once it exists), upper case
+    auth_protocol: str  # as written, upper case (XOAUTH2, OAUTHBEARER: uses_token)
     username: str | None
     from_address: str | None
     helo_hostname: str
@@ -37,6 +40,11 @@ class Delivery:
     idle_timeout: int  # seconds
     wait_timeout: int  # seconds
     headers: tuple[tuple[str, str], ...]
+
+    @property
+    def uses_token(self) -> bool:
+        """Signs in with an OAuth2 access token (XOAUTH2/OAUTHBEARER), not a password."""
+        return self.auth_protocol in TOKEN_MECHANISMS
 
     @property
     def implicit_tls(self) -> bool:
@@ -94,22 +102,30 @@ def from_source(source: Source) -> Delivery:
     )
 
 
-def refuse_token_sign_in(d: Delivery) -> None:
-    """An OAuth2 config has no password to hand over: say so instead of an empty one."""
-    if d.auth_protocol in TOKEN_MECHANISMS:
+def env_vars(
+    d: Delivery, password: Secret | None, token: AccessToken | None = None
+) -> dict[str, str]:
+    """The ``SMTP_*`` variables, in a fixed order (README "render formats" lists them). An
+    OAuth2 config gets ``SMTP_PASSWORD`` empty and, right after it, its access token in
+    ``SMTP_ACCESS_TOKEN`` with ``SMTP_ACCESS_TOKEN_EXPIRES_AT`` (seconds since the epoch)."""
+    if not d.uses_token:
+        return settings_vars(d, password)
+    if token is None:
         raise InputError(
-            f"{d.config} signs in with {d.auth_protocol} (an OAuth2 access token), which "
-            "render, exec and apply cannot hand to a consumer yet: it would get no password",
-            hint=f"Give the consumer a fresh token with `smtpops token {d.config}`, or deliver a "
-            "config that signs in with a password (Postfix needs a SASL XOAUTH2 plugin that "
-            "Debian does not package).",
+            f"{d.config} signs in with {d.auth_protocol}: it needs an access token, not a password"
         )
+    values = {}
+    for name, value in settings_vars(d, None).items():
+        values[name] = value
+        if name == "SMTP_PASSWORD":
+            values |= token_vars(token)
+    return values
 
 
-def env_vars(d: Delivery, password: Secret | None) -> dict[str, str]:
-    """The ``SMTP_*`` variables, in a fixed order (README "render formats" lists them)."""
-    refuse_token_sign_in(d)
-    values = {
+def settings_vars(d: Delivery, password: Secret | None) -> dict[str, str]:
+    """The ``SMTP_*`` variables every consumer gets, the password's included (empty when
+    there is none, as for an OAuth2 config)."""
+    return {
         "SMTP_HOST": d.host,
         "SMTP_PORT": str(d.port),
         "SMTP_TLS": d.tls,
@@ -128,4 +144,39 @@ def env_vars(d: Delivery, password: Secret | None) -> dict[str, str]:
         "SMTP_CONFIG": d.config,
         "SMTP_CONFIG_DIGEST": d.digest,
     }
-    return values
+
+
+def token_vars(token: AccessToken) -> dict[str, str]:
+    return {
+        "SMTP_ACCESS_TOKEN": token.value.reveal(),
+        "SMTP_ACCESS_TOKEN_EXPIRES_AT": str(int(token.expires_at)),
+    }
+
+
+def oauth_name(part: str) -> str:
+    """The variable an oauth block's field travels in (``client_secret`` →
+    ``SMTP_OAUTH_CLIENT_SECRET``)."""
+    return "SMTP_OAUTH_" + part.upper()
+
+
+def oauth_vars(config: Config, credentials: OAuthCredentials) -> dict[str, str]:
+    """An OAuth2 config's settings for a consumer that gets its own tokens (``k8s-secret``):
+    the flow and the token endpoint as smtpops resolves them (the config, else the provider's
+    facts), the client ID and scopes, and the decrypted secret parts, which the caller must
+    encrypt again. No access token."""
+    request = token_plan(config)
+    found = {
+        "SMTP_OAUTH_FLOW": request.flow,
+        "SMTP_OAUTH_TOKEN_URL": request.token_url or "",
+        "SMTP_OAUTH_AUTHORITY": request.authority or "",
+        "SMTP_OAUTH_TENANT": request.tenant or "",
+        "SMTP_OAUTH_CLIENT_ID": request.client_id or "",
+        "SMTP_OAUTH_SCOPE": " ".join(request.scopes),
+    }
+    if config.oauth and config.oauth.certificate_thumbprint:
+        found[oauth_name("certificate_thumbprint")] = config.oauth.certificate_thumbprint
+    for part in OAUTH_SECRET_FIELDS:
+        value = credentials.part(part)
+        if value is not None:
+            found[oauth_name(part)] = value.reveal()
+    return found

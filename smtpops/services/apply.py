@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from smtpops.delivery import oauth_support, targets, values
 from smtpops.delivery import source as sources
-from smtpops.delivery import targets, values
 from smtpops.delivery.targets import ApplyResult, Plan
 from smtpops.errors import GitOpsError, UsageError
 from smtpops.gitops import workspace
 from smtpops.gitops.workspace import Workspace
+from smtpops.services import access_token
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,8 +46,17 @@ def choose(
     return Choice(target=name, options=merged)
 
 
-def plan(env: str, *, ws: Workspace, rev: str | None = None, decrypt: bool = True) -> Plan:
-    """What the environment should run: its active config, or a hold when it has none."""
+def plan(
+    env: str,
+    *,
+    ws: Workspace,
+    rev: str | None = None,
+    decrypt: bool = True,
+    target: str | None = None,
+) -> Plan:
+    """What the environment should run: its active config, or a hold when it has none.
+    ``decrypt`` gets what it signs in with, in memory: its password, or for an OAuth2 config a
+    fresh access token, once ``target`` (when named) said it can use one (Postfix cannot)."""
     try:
         src = sources.load_active(env, rev=rev, ws=ws)
     except GitOpsError as exc:
@@ -54,10 +64,18 @@ def plan(env: str, *, ws: Workspace, rev: str | None = None, decrypt: bool = Tru
             raise
         return Plan(environment=env, delivery=None)
     sources.check_valid(src)
+    delivery = values.from_source(src)
+    if target is not None:
+        support = targets.get(target).oauth
+        oauth_support.require(support, delivery, f"the {target} target")
+    if not decrypt:
+        return Plan(environment=env, delivery=delivery)
+    handed = access_token.for_delivery(src, delivery, oauth_support.ANY_TOKEN, "apply")
     return Plan(
         environment=env,
-        delivery=values.from_source(src),
-        password=sources.decrypt(src) if decrypt else None,
+        delivery=delivery,
+        password=sources.decrypt(src),
+        token=handed.token,
     )
 
 
@@ -77,7 +95,8 @@ def apply(
             hint="Give --target postfix, or set `apply: postfix` for the environment in "
             "configs/environments.yaml.",
         )
-    return targets.apply(choice.target, plan(env, ws=ws, rev=rev), choice.options)
+    full = plan(env, ws=ws, rev=rev, target=choice.target)
+    return targets.apply(choice.target, full, choice.options)
 
 
 def queued(env: str, choice: Choice) -> int:
@@ -110,7 +129,7 @@ class Handover:
         self.choice = choose(ws, env, self.target, self.options)
         if self.choice is None:
             return {}
-        self._plan = plan(env, ws=ws, decrypt=False)
+        self._plan = plan(env, ws=ws, decrypt=False, target=self.choice.target)
         digest = self._plan.delivery.digest if self._plan.delivery else "none (mail held)"
         return {"Digest": digest, "Apply": f"{self.choice.target} {self._where()}"}
 
@@ -122,7 +141,7 @@ class Handover:
         if self.choice is None:
             return ""
         assert self._ws is not None
-        full = plan(self._env, ws=self._ws)  # decrypts now, in memory only
+        full = plan(self._env, ws=self._ws, target=self.choice.target)  # in memory only
         self.result = targets.apply(self.choice.target, full, self.choice.options)
         return self.result.summary()
 
@@ -130,6 +149,10 @@ class Handover:
         if self.choice is None or self.result is None:
             return
         assert self._ws is not None
-        previous = plan(self._env, ws=self._ws, rev="HEAD") if self._ws.repo.head() else None
+        previous = (
+            plan(self._env, ws=self._ws, rev="HEAD", target=self.choice.target)
+            if self._ws.repo.head()
+            else None
+        )
         if previous is not None:
             targets.apply(self.choice.target, previous, self.choice.options)

@@ -16,13 +16,16 @@ from typing import Any
 from smtpops import yamlio
 from smtpops.diagnostics import Report
 from smtpops.encryption import set_password
+from smtpops.encryption.fields import encrypted_paths
+from smtpops.encryption.oauth_secrets import decrypt_oauth
 from smtpops.errors import CheckFailed, GitOpsError, UsageError
 from smtpops.gitops import history as gitops_history
 from smtpops.gitops import lifecycle, trailers, workspace
 from smtpops.gitops.change import Change, Outcome, apply
+from smtpops.model import TOKEN_MECHANISMS
 from smtpops.secret import Secret
 from smtpops.services import approval, drafts
-from smtpops.services.decryption import decrypt_for_fields
+from smtpops.services.decryption import Credential, decrypt_for_fields
 from smtpops.services.deploy import deploy
 from smtpops.services.workbranch import WorkBranch
 
@@ -56,6 +59,7 @@ class Saved:
     values: dict[str, Any]
     password_set: bool
     active: bool
+    oauth_set: bool  # its oauth block holds an encrypted secret part
     text: str
     path: str
 
@@ -129,6 +133,7 @@ def load(work: WorkBranch, env: str, name: str) -> Saved | None:
         name=name,
         values=drafts.form_values(data),
         password_set=isinstance(password, str) and bool(password),
+        oauth_set=any(p[0] == "oauth" for p in encrypted_paths(data)),
         active=data.get("active") is True,
         text=text,
         path=item.path,
@@ -276,6 +281,37 @@ def history(work: WorkBranch, env: str, name: str) -> dict[str, Any]:
     path = os.path.join(work.configs_dir, env, f"{name}.yaml")
     ref = path if os.path.isfile(path) else f"{env}/{name}"
     return gitops_history.to_dict(gitops_history.history(ref, start=work.tree, limit=50))
+
+
+def sign_in(saved: Saved | None, text: str, typed: Secret | None) -> Credential:
+    """What the connection test of the edited config ``text`` signs in with: for an OAuth2
+    config (XOAUTH2/OAUTHBEARER) the saved oauth block's secret parts, decrypted in memory
+    (the page never edits them; a typed password is not what it signs in with); else the
+    typed password, else the saved one (:func:`saved_password`)."""
+    if _uses_token(saved, text):
+        if saved is None or not saved.oauth_set:
+            where = f"{saved.env}/{saved.name}" if saved else "ENV/NAME"
+            raise UsageError(
+                "this config signs in with an OAuth2 token, and its OAuth2 secret (client "
+                "secret, key or refresh token) is not stored yet",
+                hint=f"Save it, then enter the secret with `smtpops secrets set-oauth {where}`.",
+            )
+        return decrypt_oauth(saved.path)
+    secret = typed or (saved_password(saved, text) if saved else None)
+    if secret is None:
+        raise UsageError(
+            "enter the password first", hint="The test signs in with it, as the CRM will."
+        )
+    return secret
+
+
+def _uses_token(saved: Saved | None, text: str) -> bool:
+    try:
+        data = yamlio.loads(text).data
+    except yamlio.LoadError as exc:
+        where = saved.path if saved else "the edited config"
+        raise UsageError(f"{where}: the edited config cannot be read ({exc})") from None
+    return isinstance(data, dict) and data.get("auth_protocol") in TOKEN_MECHANISMS
 
 
 def saved_password(saved: Saved, text: str) -> Secret | None:

@@ -1,6 +1,8 @@
 """Use case: run a command with the active config of an environment in its environment
 variables (the ``env`` format's ``SMTP_*`` names), like ``sops exec-env``. The password is
-decrypted in memory and passed only through the child's environment, never its argv."""
+decrypted in memory and passed only through the child's environment, never its argv. An
+OAuth2 config (XOAUTH2/OAUTHBEARER) gets a fresh access token instead, the same way
+(``SMTP_ACCESS_TOKEN``, ``SMTP_ACCESS_TOKEN_EXPIRES_AT``; ``SMTP_PASSWORD`` empty)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,11 @@ from collections.abc import Sequence
 
 from smtpops.delivery import source as sources
 from smtpops.delivery import values
+from smtpops.delivery.oauth_support import ANY_TOKEN
 from smtpops.errors import SmtpopsError, UsageError
+from smtpops.services import access_token
+
+SUPPORT = ANY_TOKEN  # a child gets a fresh token whatever the mechanism
 
 
 class CommandFailed(SmtpopsError):
@@ -23,7 +29,9 @@ class CommandFailed(SmtpopsError):
 def variables(env: str, *, rev: str | None = None) -> dict[str, str]:
     src = sources.load_active(env, rev=rev)
     sources.check_valid(src)
-    return values.env_vars(values.from_source(src), sources.decrypt(src))
+    delivery = values.from_source(src)
+    handed = access_token.for_delivery(src, delivery, SUPPORT, "smtpops exec")
+    return values.env_vars(delivery, sources.decrypt(src), handed.token)
 
 
 def run(env: str, command: Sequence[str], *, rev: str | None = None) -> int:

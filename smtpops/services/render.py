@@ -1,7 +1,9 @@
 """Use case: render the active config of an environment in a format, and write it safely.
 
-A plaintext-carrying artefact goes to a stream the caller chose, or to a file created
-0600 atomically, never to a path inside the repository. A SOPS-encrypted one
+A plaintext-carrying artefact (the password, or an OAuth2 config's fresh access token) goes to
+a stream the caller chose, or to a file created 0600 atomically, never to a path inside the
+repository. A format that cannot sign in with a token is refused before one is asked for
+(``Format.oauth``). A SOPS-encrypted one
 (``k8s-secret``) may be written into the repository (a folder Flux watches); an existing
 file with the same digest is kept as it is.
 """
@@ -20,11 +22,13 @@ from smtpops.delivery.formats import FORMATS, Context, Format, OutputFile
 from smtpops.errors import UsageError
 from smtpops.gitops import workspace
 from smtpops.gitops.workspace import Workspace
+from smtpops.services import access_token
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RenderResult:
-    """A rendered artefact. ``files`` may hold the plaintext password: never log them."""
+    """A rendered artefact. ``files`` may hold the plaintext password or an access token:
+    never log them."""
 
     format: str
     config: str
@@ -76,9 +80,17 @@ def render(
     src = sources.load_active(env, rev=rev, ws=ws)
     sources.check_valid(src)
     delivery = values.from_source(src)
+    handed = access_token.for_delivery(src, delivery, fmt.oauth, f"the {fmt.name} format")
     password = sources.decrypt(src)
     rendered = fmt.render(
-        Context(delivery=delivery, source=src, password=password, options=dict(options or {}))
+        Context(
+            delivery=delivery,
+            source=src,
+            password=password,
+            options=dict(options or {}),
+            token=handed.token,
+            credentials=handed.credentials,
+        )
     )
     return RenderResult(
         format=fmt.name,
@@ -101,7 +113,7 @@ def write(result: RenderResult, output: str) -> RenderResult:
     if result.plaintext and inside(output, result.root):
         raise UsageError(
             f"{output} is inside the repository, and the {result.format} output holds the "
-            "password in plain text",
+            "password (or access token) in plain text",
             hint="Write it outside the repository (e.g. /etc/crm/smtp), or pipe stdout.",
         )
     if fmt.directory:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from smtpops import localstate, settings, yamlio
 from smtpops.model import Config
+from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.probe import ProbeReport, StepResult, run_probe
 from smtpops.probe.result import STEP_TITLES
 from smtpops.probe.runner import SEQUENCES
@@ -36,11 +37,12 @@ def run(
     env: str,
     name: str,
     text: str,
-    password: Secret | None,
+    password: Secret | OAuthCredentials | None,
     send_to: str | None = None,
     on_step: Callable[[StepResult], None] | None = None,
 ) -> ProbeReport:
-    """Test the config ``text`` would be, with ``password`` held in memory only: the probe's
+    """Test the config ``text`` would be, with ``password`` (or an OAuth2 config's decrypted
+    secret parts, for the Token step) held in memory only: the probe's
     options (DNS servers, timeouts, where a relative ``ca_file`` is found) are decided by
     :func:`smtpops.services.connection.probe_options`, as for ``smtpops test``; the attempt
     goes to the test log of the repository at ``root``."""

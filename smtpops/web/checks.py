@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from smtpops.errors import SmtpopsError, UsageError
+from smtpops.errors import SmtpopsError
 from smtpops.probe import StepResult
 from smtpops.rules.registry import RULES
 from smtpops.secret import Secret
@@ -72,11 +72,7 @@ async def test(request: Request) -> Response:
 
     def job() -> None:
         try:
-            secret = typed or (configs.saved_password(saved, d.text) if saved else None)
-            if secret is None:
-                raise UsageError(
-                    "enter the password first", hint="The test signs in with it, as the CRM will."
-                )
+            secret = configs.sign_in(saved, d.text, typed)
             result = trial.run(
                 root=work.root,
                 configs_dir=work.configs_dir,

@@ -336,7 +336,8 @@ def test_xoauth2_is_refused_with_a_clear_message(
     result = run_cli("apply", "development", expect=1)  # today the schema refuses it first
     assert "validation error" in result.stderr and "smtpops validate" in result.stderr
     assert (postfix.conf / "main.cf").read_bytes() == before
-    # once XOAUTH2 is a valid auth_protocol (issue 11), the Postfix mapping refuses it
+    # a valid XOAUTH2 config is refused before the token endpoint is asked (tests/delivery/
+    # test_oauth_delivery.py); the Postfix mapping itself refuses it too
     delivery = Delivery(
         environment="development", config="development/main", digest="sha256:0",
         host="smtp.office365.com", port=587, tls="STARTTLS", verify_certificate=True,
@@ -344,5 +345,5 @@ def test_xoauth2_is_refused_with_a_clear_message(
         username="crm@example.test", from_address=None, helo_hostname="crm.example.test",
         max_connections=3, retries=3, idle_timeout=30, wait_timeout=30, headers=(),
     )  # fmt: skip
-    with pytest.raises(InputError, match="Postfix cannot sign in with XOAUTH2"):
+    with pytest.raises(InputError, match=r"XOAUTH2 \(an OAuth2 access token\), and Postfix cannot"):
         params.refuse(delivery)

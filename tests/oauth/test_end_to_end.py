@@ -63,7 +63,12 @@ def _no_leak(root: Path, box: Sandbox, argv: list[str], outputs: list[Any], *sec
 
 
 def _new(
-    run_cli: Callable[..., Any], box: Sandbox, name: str, oauth: dict[str, str], secret: str
+    run_cli: Callable[..., Any],
+    box: Sandbox,
+    name: str,
+    oauth: dict[str, str],
+    secret: str,
+    ca_file: str = "ca.pem",
 ) -> Any:
     args = [
         "new",
@@ -81,7 +86,7 @@ def _new(
         "--set",
         "tls=STARTTLS",
         "--set",
-        "ca_file=ca.pem",
+        f"ca_file={ca_file}",
         "--set",
         "helo_hostname=crm.example.test",
         "--auth",
@@ -94,7 +99,7 @@ def _new(
     return run_cli(*args, input=secret, expect=0)
 
 
-def _new_app_only(run_cli: Callable[..., Any], box: Sandbox) -> Any:
+def _new_app_only(run_cli: Callable[..., Any], box: Sandbox, ca_file: str = "ca.pem") -> Any:
     """`new` for a Microsoft app-only config against the sandbox's authority (through msal)."""
     oauth = {
         "flow": "microsoft-app-only",
@@ -102,9 +107,22 @@ def _new_app_only(run_cli: Callable[..., Any], box: Sandbox) -> Any:
         "client_id": OAUTH_CLIENT_ID,
         "scope": OAUTH_SCOPE,
         "authority": box.issuer.authority(OAUTH_TENANT),
-        "ca_file": "ca.pem",
+        "ca_file": ca_file,
     }
-    return _new(run_cli, box, "o365", oauth, CLIENT_SECRET + "\n")
+    return _new(run_cli, box, "o365", oauth, CLIENT_SECRET + "\n", ca_file)
+
+
+def o365_ready(
+    root: Path, make_sandbox: Callable[..., Sandbox], run_cli: Callable[..., Any]
+) -> Sandbox:
+    """A sandbox with XOAUTH2 whose client secret is the canary, and development/o365 made
+    for it in ``root`` (keys, CA file, `new --auth oauth`), not yet committed."""
+    box = make_sandbox(oauth=True)
+    box.issuer.clients[OAUTH_CLIENT_ID].secret = CLIENT_SECRET
+    (root / "ca.pem").write_bytes(Path(box.ca_file).read_bytes())
+    run_cli("keys", "init", "--env", "development", expect=0)
+    _new_app_only(run_cli, box)
+    return box
 
 
 def _test_and_deploy(run_cli, root: Path, name: str) -> list[Any]:
@@ -145,18 +163,16 @@ def test_office365_app_only_through_msal(workspace, make_sandbox, run_cli) -> No
     token = printed.stdout.strip()
     assert box.issuer.check(box.username, token) is None  # a fresh, valid token
     assert token not in printed.stderr and "valid for" in printed.stderr
-    # render and exec cannot hand an OAuth2 sign-in to a consumer yet: a clear refusal,
-    # never an empty SMTP_PASSWORD
-    for args in (
-        ("render", "development", "--format", "env"),
-        ("render", "development"),
-        ("exec", "development", "--", "true"),
-    ):
-        refused = run_cli(*args)
-        outputs.append(refused)
-        assert refused.exit_code == 2, repr(refused)
-        assert "XOAUTH2" in refused.stderr and "smtpops token development/o365" in refused.stderr
-        assert "SMTP_PASSWORD" not in refused.stdout
+    # a consumer that cannot sign in with a token is refused in plain words (the formats
+    # that can carry one: tests/oauth/test_delivery_oauth.py)
+    refused = run_cli("render", "development", "--format", "django")
+    outputs.append(refused)
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert "XOAUTH2" in refused.stderr and "no XOAUTH2" in refused.stderr
+    assert "smtpops exec" in refused.stderr
+    handed = run_cli("exec", "development", "--", "sh", "-c", 'test -n "$SMTP_ACCESS_TOKEN"')
+    outputs.append(handed)
+    assert handed.exit_code == 0, handed.stderr
     _no_leak(root, box, argv, outputs, CLIENT_SECRET)
 
 
@@ -190,11 +206,7 @@ def test_google_service_account_through_google_auth(workspace, make_sandbox, run
 
 def test_a_refused_token_stops_the_deploy(workspace, make_sandbox, run_cli) -> None:
     root, _ = workspace
-    box = make_sandbox(oauth=True)
-    box.issuer.clients[OAUTH_CLIENT_ID].secret = CLIENT_SECRET
-    (root / "ca.pem").write_bytes(Path(box.ca_file).read_bytes())
-    run_cli("keys", "init", "--env", "development", expect=0)
-    _new_app_only(run_cli, box)
+    box = o365_ready(root, make_sandbox, run_cli)
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "Add o365")
     box.issuer.clients[OAUTH_CLIENT_ID].secret_expired = True

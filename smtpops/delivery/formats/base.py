@@ -1,15 +1,20 @@
-"""What every format is: a name, whether its output carries the plaintext password, and a
+"""What every format is: a name, whether its output carries the plaintext password, what it
+does with an OAuth2 sign-in (:class:`~smtpops.delivery.oauth_support.OAuthSupport`), and a
 render function from a :class:`Context` to :class:`Rendered` files."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from smtpops.delivery.oauth_support import ANY_TOKEN, OAuthSupport
 from smtpops.delivery.source import Source
 from smtpops.delivery.values import Delivery
 from smtpops.errors import InputError, UsageError
-from smtpops.model import parse_duration
+from smtpops.model import TOKEN_MECHANISMS, parse_duration
+from smtpops.oauth.credentials import OAuthCredentials
+from smtpops.oauth.grant import AccessToken
 from smtpops.secret import Secret
 
 SUPPORTED_AUTH = ("LOGIN", "PLAIN", "CRAM-MD5")
@@ -21,6 +26,14 @@ class Context:
     source: Source
     password: Secret | None
     options: Mapping[str, str] = field(default_factory=dict)
+    token: AccessToken | None = None  # an OAuth2 config, for a format that carries a token
+    credentials: OAuthCredentials | None = None  # ... for one that carries them (encrypted)
+
+    def access_token(self) -> AccessToken:
+        """The token an OAuth2 config's render needs (the render service obtained it)."""
+        if self.token is None:
+            raise InputError(f"{self.delivery.config}: no access token was obtained to render")
+        return self.token
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +62,7 @@ class Format:
     directory: bool = False  # several files: --output DIR only
     options: tuple[str, ...] = ()  # names accepted by --option NAME=VALUE
     digest_of: Callable[[bytes], str | None] | None = None  # nondeterministic output only
+    oauth: OAuthSupport = ANY_TOKEN  # what it carries for an XOAUTH2/OAUTHBEARER config
 
 
 def single(name: str, text: str, *, plaintext: bool) -> Rendered:
@@ -59,9 +73,10 @@ def single(name: str, text: str, *, plaintext: bool) -> Rendered:
 
 
 def refuse_auth(ctx: Context, fmt: str, allowed: tuple[str, ...] = SUPPORTED_AUTH) -> None:
-    """A sign-in method the target cannot express is an error, never a silent fallback."""
+    """A password sign-in method the target cannot express is an error, never a silent
+    fallback (a token sign-in is the format's ``oauth`` support, checked before rendering)."""
     auth = ctx.delivery.auth_protocol
-    if auth not in allowed:
+    if auth not in allowed and auth not in TOKEN_MECHANISMS:
         raise InputError(
             f"{ctx.delivery.config}: the {fmt} format cannot sign in with {auth}",
             hint=f"Use one of {', '.join(allowed)} for this consumer, or the json/env format.",
@@ -83,3 +98,17 @@ def seconds_value(options: Mapping[str, str], name: str, default: int) -> int:
             hint=f"Write e.g. {name}=300.",
         )
     return value
+
+
+def expiry(token: AccessToken) -> str:
+    """When a token expires, in UTC (ISO 8601), for the notes of a rendered file."""
+    moment = datetime.datetime.fromtimestamp(int(token.expires_at), datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def token_note(ctx: Context) -> str:
+    """The plain words every artefact that holds an access token carries."""
+    return (
+        f"holds an OAuth2 access token that expires at {expiry(ctx.access_token())}: render it "
+        f"again before then, or run the CRM under `smtpops exec {ctx.delivery.environment} --`"
+    )

@@ -4,11 +4,15 @@
 ``EMAIL_TIMEOUT`` is the wait timeout. What the stock backend cannot express (the HELO name,
 custom headers, a private CA, an unverified certificate) is given as ``SMTPOPS_*`` settings
 (and the exact sign-in method) that ``examples/django/smtpops_mail.py`` applies.
+
+An OAuth2 config (XOAUTH2/OAUTHBEARER) is refused for good (``Format.oauth``): the stock
+backend signs in with smtplib's ``login()``, which has no XOAUTH2.
 """
 
 from __future__ import annotations
 
 from smtpops.delivery.formats.base import Context, Format, Rendered, refuse_auth, single
+from smtpops.delivery.oauth_support import DJANGO
 
 
 def render(ctx: Context) -> Rendered:
@@ -47,4 +51,5 @@ FORMAT = Format(
     summary="Django EMAIL_* settings (password included)",
     render=render,
     plaintext=True,
+    oauth=DJANGO,
 )

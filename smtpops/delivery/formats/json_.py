@@ -1,17 +1,19 @@
-"""``json``: every setting as one JSON object, the plaintext password included."""
+"""``json``: every setting as one JSON object, the plaintext password included; for an OAuth2
+config (XOAUTH2/OAUTHBEARER) ``password`` is null and ``access_token`` holds a fresh token,
+with ``access_token_expires_at`` (seconds since the epoch)."""
 
 from __future__ import annotations
 
 import json
 
-from smtpops.delivery.formats.base import Context, Format, Rendered, single
-from smtpops.delivery.values import refuse_token_sign_in
+from smtpops.delivery.formats.base import Context, Format, Rendered, single, token_note
 
 
 def document(ctx: Context) -> dict[str, object]:
     d = ctx.delivery
-    return {
-        "smtpops": {"format": 1, "config": d.config, "digest": d.digest},
+    meta: dict[str, object] = {"format": 1, "config": d.config, "digest": d.digest}
+    body: dict[str, object] = {
+        "smtpops": meta,
         "host": d.host,
         "port": d.port,
         "tls": d.tls,
@@ -20,7 +22,7 @@ def document(ctx: Context) -> dict[str, object]:
         "ca_pem": d.ca_pem.decode("ascii", "replace") if d.ca_pem else None,
         "auth_protocol": d.auth_protocol,
         "username": d.username,
-        "password": ctx.password.reveal() if ctx.password else None,
+        "password": ctx.password.reveal() if ctx.password and not d.uses_token else None,
         "from_address": d.from_address,
         "helo_hostname": d.helo_hostname,
         "max_connections": d.max_connections,
@@ -29,17 +31,22 @@ def document(ctx: Context) -> dict[str, object]:
         "wait_timeout": d.wait_timeout,
         "custom_headers": dict(d.headers),
     }
+    if d.uses_token:
+        token = ctx.access_token()
+        body["access_token"] = token.value.reveal()
+        body["access_token_expires_at"] = int(token.expires_at)
+        meta["note"] = token_note(ctx)
+    return body
 
 
 def render(ctx: Context) -> Rendered:
-    refuse_token_sign_in(ctx.delivery)
     text = json.dumps(document(ctx), indent=2, ensure_ascii=False) + "\n"
     return single("smtp.json", text, plaintext=True)
 
 
 FORMAT = Format(
     name="json",
-    summary="every setting as one JSON object (password included)",
+    summary="every setting as one JSON object (password or access token included)",
     render=render,
     plaintext=True,
 )

@@ -6,6 +6,12 @@ reviewers read the rest. The ``smtpops.io/digest`` annotation changes exactly wh
 config does, so a rollout (or stakater/Reloader) restarts the CRM on a change. sops
 encrypts with a fresh data key every time; ``render --output`` therefore keeps an existing
 file whose digest is unchanged, so the folder Flux watches sees no churn.
+
+An OAuth2 config carries no access token here (one would expire within the hour while the
+file is kept by digest): it carries what a consumer needs to get its own tokens, the
+``SMTP_OAUTH_*`` settings (flow, token endpoint, client ID, scopes) and the oauth block's
+secret parts (``SMTP_OAUTH_CLIENT_SECRET``, ``…_PRIVATE_KEY``, ``…_REFRESH_TOKEN``,
+``…_SERVICE_ACCOUNT_KEY``), SOPS-encrypted like the password.
 """
 
 from __future__ import annotations
@@ -16,9 +22,12 @@ import re
 import yaml
 
 from smtpops.delivery.formats.base import Context, Format, Rendered, option, single
-from smtpops.delivery.values import env_vars
+from smtpops.delivery.oauth_support import ENCRYPTED_CREDENTIALS
+from smtpops.delivery.values import env_vars, oauth_name, oauth_vars, settings_vars
 from smtpops.encryption import failures, runner, sops_config
-from smtpops.errors import EncryptionError, UsageError
+from smtpops.errors import EncryptionError, InputError, UsageError
+from smtpops.model import OAUTH_SECRET_FIELDS
+from smtpops.secret import Secret
 
 ANNOTATION = "smtpops.io/digest"
 CONFIG_ANNOTATION = "smtpops.io/config"
@@ -38,7 +47,12 @@ def _name(ctx: Context, key: str, default: str) -> str:
 
 def manifest(ctx: Context) -> dict[str, object]:
     d = ctx.delivery
-    data = env_vars(d, ctx.password)
+    if d.uses_token:
+        if ctx.credentials is None:
+            raise InputError(f"{d.config}: its OAuth2 secret parts were not decrypted to render")
+        data = settings_vars(d, None) | oauth_vars(ctx.source.config, ctx.credentials)
+    else:
+        data = env_vars(d, ctx.password)
     data.pop("SMTP_CA_FILE")
     if d.ca_pem:
         data["SMTP_CA_PEM"] = d.ca_pem.decode("ascii", "replace")
@@ -70,7 +84,17 @@ def recipients(ctx: Context) -> tuple[str, ...]:
     return rule.recipients
 
 
+def _secrets(ctx: Context) -> tuple[tuple[str, ...], list[Secret]]:
+    """The variables sops encrypts, and the plaintexts to scrub from its errors."""
+    if ctx.credentials is None:
+        return ("SMTP_PASSWORD",), [ctx.password] if ctx.password else []
+    parts = [p for p in OAUTH_SECRET_FIELDS if ctx.credentials.part(p) is not None]
+    found = [s for s in (ctx.credentials.part(p) for p in parts) if s is not None]
+    return ("SMTP_PASSWORD", *(oauth_name(p) for p in parts)), found
+
+
 def render(ctx: Context) -> Rendered:
+    names, plaintexts = _secrets(ctx)
     plain = yaml.safe_dump(manifest(ctx), sort_keys=False, allow_unicode=True)
     result = runner.run(
         [
@@ -84,12 +108,13 @@ def render(ctx: Context) -> Rendered:
             "--age",
             ",".join(recipients(ctx)),
             "--encrypted-regex",
-            "^SMTP_PASSWORD$",
+            f"^({'|'.join(names)})$" if len(names) > 1 else f"^{names[0]}$",
             "--filename-override",
             "secret.yaml",
         ],
         stdin=plain.encode("utf-8"),
-        secret=ctx.password,
+        secret=plaintexts[0] if plaintexts else None,
+        forms=tuple(s.reveal() for s in plaintexts[1:]),
     )
     del plain
     if result.returncode != 0:
@@ -113,4 +138,5 @@ FORMAT = Format(
     plaintext=False,
     options=("name", "namespace"),
     digest_of=digest_of,
+    oauth=ENCRYPTED_CREDENTIALS,
 )

@@ -4,6 +4,12 @@ A pooled transport: ``maxConnections`` is the connection limit; the wait timeout
 ``connectionTimeout`` and ``greetingTimeout``; the idle timeout becomes ``socketTimeout``
 (nodemailer closes a pooled connection idle that long, which also bounds any one wait).
 The custom headers and the sender go into ``defaults``, so every message carries them.
+
+An XOAUTH2 config gets nodemailer's provider-agnostic OAuth2 form, ``auth: {type: "OAuth2",
+user, accessToken, expires}`` (``expires`` in milliseconds since the epoch): a fresh token that
+lasts about an hour. A long-running program renews it itself through nodemailer's
+``provisionCallback`` (examples/README.md: it runs ``smtpops token ENV/NAME``). The client
+secret, refresh token or key never leave their encrypted file. nodemailer has no OAUTHBEARER.
 """
 
 from __future__ import annotations
@@ -11,7 +17,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from smtpops.delivery.formats.base import Context, Format, Rendered, refuse_auth, single
+from smtpops.delivery.formats.base import (
+    Context,
+    Format,
+    Rendered,
+    refuse_auth,
+    single,
+    token_note,
+)
+from smtpops.delivery.oauth_support import XOAUTH2_TOKEN
 
 
 def document(ctx: Context) -> dict[str, Any]:
@@ -32,7 +46,18 @@ def document(ctx: Context) -> dict[str, Any]:
     }
     if d.ca_pem:
         transport["tls"]["ca"] = d.ca_pem.decode("ascii", "replace")
-    if d.username:
+    meta: dict[str, Any] = {"config": d.config, "digest": d.digest, "retries": d.retries}
+    if d.uses_token:
+        token = ctx.access_token()
+        transport["authMethod"] = d.auth_protocol
+        transport["auth"] = {
+            "type": "OAuth2",
+            "user": d.username or "",
+            "accessToken": token.value.reveal(),
+            "expires": int(token.expires_at) * 1000,
+        }
+        meta["note"] = token_note(ctx)
+    elif d.username:
         transport["authMethod"] = d.auth_protocol
         transport["auth"] = {
             "user": d.username,
@@ -42,7 +67,7 @@ def document(ctx: Context) -> dict[str, Any]:
     if d.from_address:
         defaults["from"] = d.from_address
     return {
-        "smtpops": {"config": d.config, "digest": d.digest, "retries": d.retries},
+        "smtpops": meta,
         "transport": transport,
         "defaults": defaults,
     }
@@ -56,7 +81,8 @@ def render(ctx: Context) -> Rendered:
 
 FORMAT = Format(
     name="nodemailer",
-    summary="Node.js nodemailer pooled transport options (password included)",
+    summary="Node.js nodemailer pooled transport options (password or access token included)",
     render=render,
     plaintext=True,
+    oauth=XOAUTH2_TOKEN,
 )

@@ -5,6 +5,10 @@ append to main.cf or feed to ``postconf -e``), ``sasl_passwd`` (0600; run
 transport, its process limit = max_connections), the header tables and the CA file. The
 map paths in ``main.cf.smtpops`` name ``--option directory=DIR`` (default: the output
 folder). ``smtpops apply --target postfix`` does all of it, and the reload, in one step.
+
+An OAuth2 config (XOAUTH2/OAUTHBEARER) is refused for good (``Format.oauth``, the same record
+as the apply target's): Postfix signs in through Cyrus SASL, whose XOAUTH2 plugin Debian does
+not package.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from smtpops.delivery.formats.base import (
     option,
     seconds_value,
 )
+from smtpops.delivery.oauth_support import POSTFIX
 from smtpops.delivery.postfix import params, tables
 
 
@@ -52,4 +57,5 @@ FORMAT = Format(
     plaintext=True,
     directory=True,
     options=("directory", "retry_interval"),
+    oauth=POSTFIX,
 )

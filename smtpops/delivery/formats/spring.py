@@ -4,11 +4,25 @@ Jakarta Mail waits forever by default; the wait timeout becomes its ``connection
 ``timeout`` and ``writetimeout`` (milliseconds). A private CA becomes a Spring Boot 3.1+
 SSL bundle. Custom headers and the digest are ``smtpops.mail.*`` properties for the
 application to read (examples/spring).
+
+An XOAUTH2 config signs in as Jakarta Mail documents it: ``mail.smtp.auth.mechanisms=XOAUTH2``
+and the access token as ``spring.mail.password``. A token lasts about an hour, so the file
+says when it expires (``smtpops.mail.access-token-expires-at``); run the application under
+``smtpops exec`` (or render again) rather than keep it longer. Jakarta Mail has no
+OAUTHBEARER, so that is refused (``Format.oauth``).
 """
 
 from __future__ import annotations
 
-from smtpops.delivery.formats.base import Context, Format, Rendered, refuse_auth, single
+from smtpops.delivery.formats.base import (
+    Context,
+    Format,
+    Rendered,
+    refuse_auth,
+    single,
+    token_note,
+)
+from smtpops.delivery.oauth_support import XOAUTH2_TOKEN
 
 PROPS = "spring.mail.properties.mail.smtp"
 
@@ -40,11 +54,15 @@ def properties(ctx: Context) -> list[tuple[str, str]]:
     d = ctx.delivery
     ms = str(d.wait_timeout * 1000)
     auth = bool(d.username)
+    if d.uses_token:
+        secret = ctx.access_token().value.reveal()
+    else:
+        secret = ctx.password.reveal() if ctx.password else ""
     props = [
         ("spring.mail.host", d.host),
         ("spring.mail.port", str(d.port)),
         ("spring.mail.username", d.username or ""),
-        ("spring.mail.password", ctx.password.reveal() if ctx.password else ""),
+        ("spring.mail.password", secret),
         ("spring.mail.protocol", "smtp"),
         ("spring.mail.default-encoding", "UTF-8"),
         (f"{PROPS}.auth", "true" if auth else "false"),
@@ -70,6 +88,9 @@ def properties(ctx: Context) -> list[tuple[str, str]]:
         ]
     props += [(f"smtpops.mail.headers.{name}", value) for name, value in d.headers]
     props += [("smtpops.mail.config", d.config), ("smtpops.mail.digest", d.digest)]
+    if d.uses_token:
+        expires = str(int(ctx.access_token().expires_at))
+        props.append(("smtpops.mail.access-token-expires-at", expires))
     return props
 
 
@@ -81,13 +102,16 @@ def render(ctx: Context) -> Rendered:
         f"`smtpops render {d.environment} --format spring`",
         f"# digest {d.digest}. Holds the password: keep it out of git.",
     ]
+    if d.uses_token:
+        head[1] = f"# digest {d.digest}. This file {token_note(ctx)}. Keep it out of git."
     body = [f"{escape(k, key=True)}={escape(v)}" for k, v in properties(ctx)]
     return single("smtp.properties", "\n".join(head + body) + "\n", plaintext=True)
 
 
 FORMAT = Format(
     name="spring",
-    summary="Spring Boot spring.mail.* properties with finite timeouts (password included)",
+    summary="Spring Boot spring.mail.* properties with finite timeouts (password or access token included)",
     render=render,
     plaintext=True,
+    oauth=XOAUTH2_TOKEN,
 )

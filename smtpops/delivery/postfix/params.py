@@ -35,6 +35,7 @@ from __future__ import annotations
 import ipaddress
 import math
 
+from smtpops.delivery import oauth_support
 from smtpops.delivery.values import Delivery
 from smtpops.errors import InputError
 
@@ -61,6 +62,7 @@ MERGED = ("smtpd_data_restrictions", "header_checks")  # the operator's own valu
 
 def refuse(d: Delivery) -> None:
     """What Postfix cannot do, as a clear error before anything is written."""
+    oauth_support.require(oauth_support.POSTFIX, d, "Postfix")
     if d.auth_protocol not in MECHANISMS:
         raise InputError(
             f"{d.config}: Postfix cannot sign in with {d.auth_protocol}: its SASL client (Cyrus) "

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from smtpops import atomic
+from smtpops.delivery import oauth_support
 from smtpops.delivery.formats.base import OutputFile, seconds_value
 from smtpops.delivery.plan import ApplyResult, Plan, Target
 from smtpops.delivery.postfix import maincf, params, tables
@@ -280,4 +281,5 @@ TARGET = Target(
     apply=apply,
     queued=queued,
     location=config_dir,
+    oauth=oauth_support.POSTFIX,
 )
