@@ -14,7 +14,8 @@ from typing import Any
 
 from smtpops import discovery, engine, yamlio
 from smtpops.encryption import check_binding
-from smtpops.encryption.password import unseal
+from smtpops.encryption.fields import has_encrypted_secret
+from smtpops.encryption.oauth_secrets import unseal_credentials
 from smtpops.errors import CheckFailed, GitOpsError, InputError
 from smtpops.gitops import workspace
 from smtpops.gitops.workspace import Workspace
@@ -157,18 +158,20 @@ def check_valid(source: Source) -> None:
 
 def decrypt(source: Source) -> Secret | None:
     """The plaintext password, in memory (None when the config has no password), only while
-    the binding sealed with it matches the config's server fields (``check_binding``: a
-    server change without a re-seal is refused, as by test and deploy)."""
-    if source.ciphertext is None:
+    the binding sealed with it matches the config's fields (``check_binding``: a server change
+    without a re-seal is refused, as by test and deploy). An OAuth2 config's seal is checked
+    the same way (its secrets are not handed over: None), so a changed token endpoint or
+    server is named before anything else."""
+    if source.ciphertext is None and not has_encrypted_secret(dict(source.data)):
         return None
     if source.rev is None:
-        secret, sealed = unseal(os.path.join(source.root, source.rel))
+        found, sealed = unseal_credentials(os.path.join(source.root, source.rel))
     else:
         with tempfile.TemporaryDirectory(prefix="smtpops-rev-") as folder:
             path = os.path.join(folder, os.path.basename(source.rel))
             with open(path, "wb") as handle:
                 handle.write(source.text)  # ciphertext only
-            secret, sealed = unseal(path)
+            found, sealed = unseal_credentials(path)
     check_binding(
         source.rel,
         dict(source.data),
@@ -177,4 +180,4 @@ def decrypt(source: Source) -> Secret | None:
         ca_pem=source.ca_pem,
         label=source.label,
     )
-    return secret
+    return found if isinstance(found, Secret) else None
