@@ -115,7 +115,8 @@ def repo_root(path: str) -> str | None:
 def record(data: dict[str, Any], root: str | None, ca_pem: bytes | None = None) -> dict[str, Any]:
     """The values of the bound fields as the connection test and the CRM would use them;
     the CA's content is ``ca_pem`` when given (a config read at a revision), else the file
-    ``ca_file`` names under ``root``. The oauth fields only when the file has an oauth block."""
+    ``ca_file`` names under ``root``. The oauth fields only when the file signs in with a
+    token (XOAUTH2, OAUTHBEARER) and has an oauth block."""
     config = Config.from_raw(data)
     host = (config.host or "").strip().lower().rstrip(".") or None
     found: dict[str, Any] = {
@@ -128,7 +129,7 @@ def record(data: dict[str, Any], root: str | None, ca_pem: bytes | None = None) 
         "username": config.username,
     }
     oauth = config.oauth
-    if oauth is not None:
+    if oauth is not None and config.uses_token:  # an oauth block a password config ignores
         found.update(
             {
                 "oauth.flow": oauth.flow,
