@@ -131,7 +131,9 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
             if path in named:
                 continue  # its bytes are in already
             try:
-                big = os.path.getsize(path) > scope.MAX_BYTES  # the scan reads only its name
+                # the scan maps a big file and reads it whole; the key takes its size and
+                # modification time instead of hashing its bytes each run
+                big = os.path.getsize(path) > scope.MAX_BYTES
             except OSError:
                 big = False
             if big:

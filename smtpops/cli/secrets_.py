@@ -194,37 +194,43 @@ def set_oauth(config: str, from_stdin: bool) -> None:
 @click.argument("config")
 @click.option("--yes", is_flag=True, help="Seal without asking (after reading the change).")
 def reseal(config: str, yes: bool) -> None:
-    """Seal the password of CONFIG (a path or ENV/NAME) to its current server settings.
+    """Seal the password (or OAuth2 secrets) of CONFIG (a path or ENV/NAME) to its settings.
 
     smtpops sends a password only to the host, port, TLS mode, CA and username it was sealed
-    for. After a reviewed change of those fields, a key holder runs this: it decrypts the
-    password (needs this environment's key), shows what changed since it was sealed, asks,
-    and re-encrypts the password with the new settings. Commit the file afterwards.
+    for, and an OAuth2 config's secrets only to those and the token endpoint, authority,
+    tenant, app (client_id), flow, scope and token-endpoint CA they were sealed for. After a
+    reviewed change of those fields, a key holder runs this: it decrypts the secret (needs this
+    environment's key), shows what changed since it was sealed, asks, and re-encrypts it with
+    the new settings. Commit the file afterwards.
     """
     path = discovery.resolve_name(config)
     plan = resealing.plan(path)
+    what, many = plan.what, plan.what.endswith("s")
     if not plan.changes and plan.sealed:
-        click.echo(f"✓ {path}: the password is already sealed to these settings.")
+        click.echo(f"✓ {path}: {what} {'are' if many else 'is'} already sealed to these settings.")
         return
     if plan.sealed:
-        click.echo(f"{path}: the server settings changed since the password was sealed:")
+        click.echo(f"{path}: the settings changed since {what} {'were' if many else 'was'} sealed:")
         for change in plan.changes:
-            click.echo(f"  - {change.describe()}")
+            click.echo(f"  - {visible(change.describe())}")
     else:
-        click.echo(f"{path}: the password is not sealed to a server yet; it will be sealed to:")
+        click.echo(
+            f"{path}: {what} {'are' if many else 'is'} not sealed to a server yet; "
+            f"{'they' if many else 'it'} will be sealed to:"
+        )
     for line in resealing.describe(plan.now):
-        click.echo(f"  {line}")
+        click.echo(f"  {visible(line)}")
     if not yes:
         if not sys.stdin.isatty():
             raise UsageError(
                 "reseal asks before sealing, but standard input is not a terminal",
                 hint=f"Read the change above, then run `smtpops secrets reseal {config} --yes`.",
             )
-        if not click.confirm("Send the password to these settings from now on?", default=False):
+        if not click.confirm(f"Send {what} to these settings from now on?", default=False):
             click.echo("Nothing was changed.")
             sys.exit(EXIT_FINDINGS)
     resealing.apply(path)
-    click.echo(f"✓ {path}: password sealed to these settings. Commit the file.")
+    click.echo(f"✓ {path}: {what.removeprefix('the ')} sealed to these settings. Commit the file.")
 
 
 @secrets.command("check")

@@ -15,7 +15,8 @@ from typing import Any
 
 from smtpops import discovery, engine, yamlio
 from smtpops.encryption import check_binding, oauth_secrets
-from smtpops.encryption.password import unseal
+from smtpops.encryption.fields import has_encrypted_secret
+from smtpops.encryption.oauth_secrets import unseal_credentials
 from smtpops.errors import CheckFailed, GitOpsError, InputError
 from smtpops.gitops import workspace
 from smtpops.gitops.workspace import Workspace
@@ -173,12 +174,14 @@ def _stored(source: Source) -> Iterator[str]:
 
 def decrypt(source: Source) -> Secret | None:
     """The plaintext password, in memory (None when the config has no password), only while
-    the binding sealed with it matches the config's server fields (``check_binding``: a
-    server change without a re-seal is refused, as by test and deploy)."""
-    if source.ciphertext is None:
+    the binding sealed with it matches the config's fields (``check_binding``: a server change
+    without a re-seal is refused, as by test and deploy). An OAuth2 config's seal is checked
+    the same way (its secrets are not handed over: None), so a changed token endpoint or
+    server is named before anything else."""
+    if source.ciphertext is None and not has_encrypted_secret(dict(source.data)):
         return None
     with _stored(source) as path:
-        secret, sealed = unseal(path)
+        found, sealed = unseal_credentials(path)
     check_binding(
         source.rel,
         dict(source.data),
@@ -187,7 +190,7 @@ def decrypt(source: Source) -> Secret | None:
         ca_pem=source.ca_pem,
         label=source.label,
     )
-    return secret
+    return found if isinstance(found, Secret) else None
 
 
 def decrypt_oauth(source: Source) -> OAuthCredentials:

@@ -6,8 +6,10 @@ Public API (other services build on these names):
 - :func:`set_password` — encrypt a password into a config, nothing else in the file changes.
 - :func:`reencrypt_for` — carry a password to a config of another environment.
 - :func:`decrypt_credentials` — what a config signs in with, decrypted in memory: its
-  password, or its OAuth2 credentials (the oauth block's secret parts).
-- :func:`set_oauth` — encrypt the oauth block's secret parts into a config.
+  password, or its OAuth2 credentials (the oauth block's secret parts), either only while
+  its seal (``password_binding``) matches the file.
+- :func:`set_oauth` — encrypt the oauth block's secret parts into a config, sealed to its
+  server and oauth fields.
 - :func:`decrypt_for_sending` — the password for sending, only while its seal (the server
   fields it was set for, ``password_binding``) matches the file; :func:`decrypt_for_fields`
   the same against an edit not yet written; :func:`check_binding` the check itself.

@@ -1,8 +1,10 @@
 """The oauth block's secret parts with the real sops: encrypted into a config (public keys
 only) and decrypted in memory (a key of the environment).
 
-Only the ``oauth:`` block and the ``sops:`` block of the file change; both are taken from
-sops' output and spliced into the original text, like the password.
+Only the ``oauth:`` block, the seal (``password_binding``: the server, token endpoint, app and
+tenant the secrets were set for, :mod:`smtpops.encryption.binding`) and the ``sops:`` block
+of the file change; they are taken from sops' output and spliced into the original text, like
+the password. The secrets are handed to a sender only while the seal matches the file.
 """
 
 from __future__ import annotations
@@ -13,15 +15,17 @@ from typing import Any
 
 import yaml
 
-from smtpops.encryption import failures, runner, sops_config, splice
+from smtpops.encryption import binding, failures, runner, sops_config, splice
 from smtpops.encryption.fields import encrypted_paths
 from smtpops.encryption.password import (
     _read,
     _rule,
     _yaml_quoted,
+    check_sealed,
     decrypt_for_sending,
     encrypt_document,
     set_password,
+    unseal,
 )
 from smtpops.encryption.sops_format import looks_encrypted
 from smtpops.errors import EncryptionError, UsageError
@@ -63,8 +67,10 @@ def _check(parts: dict[str, Secret]) -> None:
 
 def set_oauth(path: str, parts: dict[str, Secret]) -> None:
     """Encrypt the secret ``parts`` into the oauth block of ``path`` for the recipients of its
-    ``.sops.yaml`` rule. Every secret part of the block is replaced: the parts not given are
-    removed (encryption with public keys cannot keep an old data key). The write is atomic."""
+    ``.sops.yaml`` rule, sealed to the file's server and oauth fields as they are now
+    (``password_binding``). Every secret part of the block is replaced: the parts not given
+    are removed (encryption with public keys cannot keep an old data key). The write is
+    atomic."""
     _check(parts)
     text = _read(path)
     lay = splice.layout(text, path)
@@ -89,7 +95,9 @@ def set_oauth(path: str, parts: dict[str, Secret]) -> None:
     lines = ["oauth:\n"]
     lines += [f"  {k}: {_yaml_quoted(str(v))}\n" for k, v in readable.items()]
     lines += [f"  {k}: {q}\n" for k, q in quoted.items()]
+    bound = binding.dumps(binding.record(data, binding.repo_root(path)))
     plain = splice.replace_blocks(lay, {"oauth": "".join(lines)})
+    plain = splice.with_binding(splice.layout(plain, path), _yaml_quoted(bound))
     plain_lay = splice.layout(plain, path)
     if plain_lay.sops is not None:
         plain = plain[: plain_lay.sops.start] + plain[plain_lay.sops.end :]
@@ -109,26 +117,34 @@ def set_oauth(path: str, parts: dict[str, Secret]) -> None:
             hint=f"Set `encrypted_regex: {sops_config.ENCRYPTED_REGEX}` and "
             "`mac_only_encrypted: true` in the rule (`smtpops secrets updatekeys` does it).",
         )
+    sealed = output[out.binding.start : out.binding.end].strip() if out.binding else ""
+    if not looks_encrypted(sealed):
+        raise EncryptionError(
+            f"{path}: sops did not encrypt the seal of the OAuth2 secrets ({splice.BINDING})",
+            hint="Check the encrypted_regex of the .sops.yaml rule for this folder.",
+        )
     new = {
         "oauth": splice.block_text(output, out.oauth),
         "sops": splice.block_text(output, out.sops),
     }
+    sealed_lay = splice.layout(splice.with_binding(lay, sealed), path)
     # lazy(start-up): atomic loads tempfile (~3 ms); decrypting, what a test does, never writes
     from smtpops import atomic
 
-    atomic.write_text(path, splice.replace_blocks(lay, new))
+    atomic.write_text(path, splice.replace_blocks(sealed_lay, new))
 
 
 def _encrypts_more(data: dict[str, Any]) -> bool:
     """Whether sops encrypted a readable field (anything but the oauth secret parts)."""
     block = data.get("oauth") or {}
     readable = [v for k, v in block.items() if k not in SECRET_FIELDS]
-    rest = [v for k, v in data.items() if k not in ("oauth", "sops")]
+    rest = [v for k, v in data.items() if k not in ("oauth", "sops", splice.BINDING)]
     return any(looks_encrypted(v) for v in (*readable, *rest))
 
 
-def decrypt_oauth(path: str) -> OAuthCredentials:
-    """The oauth block of ``path`` with its secret parts decrypted in memory (MAC checked)."""
+def unseal_oauth(path: str) -> tuple[OAuthCredentials, str | None]:
+    """The oauth block of ``path`` with its secret parts decrypted in memory and the decrypted
+    seal (None when the file has none), from one sops run that checks the MAC."""
     text = _read(path)
     data = yaml.safe_load(text)
     _block(data, path)
@@ -139,46 +155,73 @@ def decrypt_oauth(path: str) -> OAuthCredentials:
             hint=f"Run `{SET} {path}` to enter the client secret, key or refresh token.",
         )
     result = runner.run(
-        [
-            "decrypt",
-            "--input-type",
-            "yaml",
-            "--output-type",
-            "json",
-            "--extract",
-            '["oauth"]',
-            os.path.abspath(path),
-        ]
+        ["decrypt", "--input-type", "yaml", "--output-type", "json", os.path.abspath(path)]
     )
     if result.returncode != 0:
         raise failures.explain(result, path)
     try:
-        block = json.loads(result.stdout.decode("utf-8"))
+        document = json.loads(result.stdout.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise EncryptionError(f"{path}: the decrypted oauth block is not readable") from None
+        document = None
+    block = document.get("oauth") if isinstance(document, dict) else None
+    if not isinstance(block, dict):
+        raise EncryptionError(f"{path}: the decrypted oauth block is not readable")
+    assert isinstance(document, dict)
     parts = {k: Secret(str(block[k])) for k in SECRET_FIELDS if isinstance(block.get(k), str)}
+    sealed = document.get(splice.BINDING)
     block.clear()
+    document.clear()
     settings = Config.from_raw(data).oauth
     assert settings is not None
-    return OAuthCredentials(settings=settings, parts=parts)
+    credentials = OAuthCredentials(settings=settings, parts=parts)
+    return credentials, sealed if isinstance(sealed, str) else None
+
+
+def decrypt_oauth(path: str) -> OAuthCredentials:
+    """The OAuth2 credentials of ``path`` for getting a token and signing in: decrypted, and
+    only while their seal matches the file's server and oauth fields
+    (:func:`~smtpops.encryption.binding.check_binding`)."""
+    credentials, sealed = unseal_oauth(path)
+    check_sealed(path, sealed)
+    return credentials
+
+
+def unseal_credentials(path: str) -> tuple[Secret | OAuthCredentials, str | None]:
+    """What the config signs in with, decrypted, and its decrypted seal: not checked yet (for
+    ``secrets reseal`` and the checks that report a mismatch themselves)."""
+    if _uses_token(path):
+        return unseal_oauth(path)
+    return unseal(path)
+
+
+def _uses_token(path: str) -> bool:
+    data = yaml.safe_load(_read(path))
+    return isinstance(data, dict) and data.get("auth_protocol") in TOKEN_MECHANISMS
 
 
 def decrypt_credentials(path: str) -> Secret | OAuthCredentials:
     """What the config signs in with: its OAuth2 credentials (XOAUTH2/OAUTHBEARER) or its
-    password, the latter only while its seal matches the server fields
-    (:func:`~smtpops.encryption.password.decrypt_for_sending`). The OAuth2 secret parts are
-    not sealed: a token is issued for one mailbox and audience by the identity provider."""
-    data = yaml.safe_load(_read(path))
-    if isinstance(data, dict) and data.get("auth_protocol") in TOKEN_MECHANISMS:
+    password, either only while its seal matches the file's fields
+    (:func:`decrypt_oauth`, :func:`~smtpops.encryption.password.decrypt_for_sending`)."""
+    if _uses_token(path):
         return decrypt_oauth(path)
     return decrypt_for_sending(path)
+
+
+def reseal(path: str) -> None:
+    """Encrypt the secret of ``path`` again, sealed to the fields the file has now."""
+    found, _ = unseal_credentials(path)
+    if isinstance(found, Secret):
+        set_password(path, found)
+    else:
+        set_oauth(path, found.parts)
 
 
 def reencrypt_for(path_src: str, path_dst: str) -> None:
     """Carry the password (or the OAuth2 secret parts) of ``path_src`` into ``path_dst``,
     encrypted for ``path_dst``'s environment (needs a key of the source environment; only
-    public keys of the target). A password must match its seal: the target is sealed to
-    the source's fields, so a server change that slipped into the source is not sealed on."""
+    public keys of the target). The secret must match its seal: the target is sealed to the
+    source's fields, so a server change that slipped into the source is not sealed on."""
     found = decrypt_credentials(path_src)
     if isinstance(found, Secret):
         set_password(path_dst, found)

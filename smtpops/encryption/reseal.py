@@ -1,8 +1,10 @@
-"""``secrets reseal``: seal a password again to the server fields its file has now.
+"""``secrets reseal``: seal a password (or an OAuth2 config's secrets) again to the fields its
+file has now.
 
-A key holder decrypts the password (sops checks the MAC), sees what changed since it was
-sealed, and re-encrypts it with a new binding through :func:`password.set_password` (the
-real sops, only the password, its binding and the sops block change).
+A key holder decrypts the secret (sops checks the MAC), sees what changed since it was
+sealed, and re-encrypts it with a new binding through :func:`password.set_password` or
+:func:`oauth_secrets.set_oauth` (the real sops; only the secret, its binding and the sops
+block change).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from smtpops import yamlio
-from smtpops.encryption import binding, password
+from smtpops.encryption import binding, oauth_secrets
 from smtpops.errors import InputError
 
 
@@ -20,6 +22,7 @@ class Plan:
     sealed: bool  # the file had a readable binding
     changes: tuple[binding.Change, ...]
     now: dict[str, Any]
+    what: str  # "the password", "the OAuth2 secrets"
 
 
 def _data(path: str) -> dict[str, Any]:
@@ -32,19 +35,24 @@ def _data(path: str) -> dict[str, Any]:
 
 def plan(path: str) -> Plan:
     """What a reseal of ``path`` would change (decrypts, so it needs a key)."""
-    _, sealed_text = password.unseal(path)
-    now = binding.record(_data(path), binding.repo_root(path))
+    _, sealed_text = oauth_secrets.unseal_credentials(path)
+    data = _data(path)
+    now = binding.record(data, binding.repo_root(path))
     sealed = binding.loads(sealed_text)
     found = binding.changes(sealed, now) if sealed is not None else []
-    return Plan(sealed=sealed is not None, changes=tuple(found), now=now)
+    return Plan(
+        sealed=sealed is not None,
+        changes=tuple(found),
+        now=now,
+        what=binding.secret_words(data),
+    )
 
 
 def describe(now: dict[str, Any]) -> list[str]:
-    shown = {k: v for k, v in now.items() if k != "ca_sha256"}
+    shown = {k: v for k, v in now.items() if k not in binding.DIGESTS}
     return [f"{k}: {'(not set)' if v is None else v}" for k, v in shown.items()]
 
 
 def apply(path: str) -> None:
-    """Re-encrypt the password of ``path`` with a binding to its current fields."""
-    secret, _ = password.unseal(path)
-    password.set_password(path, secret)
+    """Re-encrypt the secret of ``path`` with a binding to its current fields."""
+    oauth_secrets.reseal(path)

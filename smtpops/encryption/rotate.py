@@ -4,8 +4,8 @@ The documented order, per file: ``updatekeys`` (the file's recipients become tho
 ``.sops.yaml`` rule) and then, when a key was removed, ``rotate`` (a new data key, so a
 removed person's copy of the old data key opens nothing new). sops works on a copy of the
 ciphertext in a private temporary folder that mirrors the repository layout; smtpops then
-splices the new ``sops:`` block (and, for ``rotate``, the new password value) into the
-original text, so nothing else in the file changes and the write is atomic.
+splices the new ``sops:`` block (and, for ``rotate``, the new password or oauth block and
+the seal) into the original text, so nothing else in the file changes and the write is atomic.
 """
 
 from __future__ import annotations
@@ -93,6 +93,9 @@ def reencrypt_file(path: str, *, rotate: bool) -> FileResult:
         out = splice.layout(output, path)
         assert out.oauth is not None and out.sops is not None
         blocks = {"oauth": out.oauth, "sops": out.sops}
+        if out.binding is not None:  # the seal, re-encrypted with the new data key
+            sealed = output[out.binding.start : out.binding.end].strip()
+            lay = splice.layout(splice.with_binding(lay, sealed), path)
         text = splice.replace_blocks(
             lay, {k: splice.block_text(output, v) for k, v in blocks.items()}
         )

@@ -1,12 +1,19 @@
 """Looking through a repository for what must never be in it: age private keys and decrypted
-copies of config files. Keyless; findings name the file and line, never the secret."""
+copies of config files. Keyless; findings name the file and line, never the secret.
+
+Every file is read whole, whatever its size: a file over :data:`MAX_BYTES` is mapped into
+memory (``mmap``: the page cache holds it, not the heap) and the byte patterns run over the
+mapping once each, so time grows linearly with the size and memory stays bounded. (Big files
+used to be looked at by name only, so a password in a 10 MB log passed unseen.)"""
 
 from __future__ import annotations
 
+import mmap
 import os
 import re
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from smtpops.encryption.leaks import AGE_SECRET_KEY
@@ -17,7 +24,7 @@ __all__ = ["MAX_BYTES", "Finding", "quick_paths", "repository_paths", "scan_file
 _DECRYPTED_NAME = re.compile(
     r"\.(?:dec|decrypted|plain|cleartext|unencrypted)\.(?:ya?ml|json)$", re.I
 )
-_PLAIN_PASSWORD = re.compile(r"^password:[ \t]*(?!ENC\[)[^\s#]", re.M)
+_PLAIN_PASSWORD = re.compile(rb"^password:[ \t]*(?!ENC\[)[^\s#]", re.M)
 # files named like a password, secret or credential store (data files, not source code)
 _CREDENTIAL_STEM = re.compile(
     r"(?:^|[._-])(?:passwords?|passwd|pass|pwd|secrets?|credentials?|creds|app[-_]?password)"
@@ -31,11 +38,14 @@ _EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl")
 # SMTP_PASSWORD=…, export MAIL_PASSWORD="…" (a value, not a $VARIABLE reference, and not
 # SOPS ciphertext such as a rendered k8s-secret's `SMTP_PASSWORD: ENC[AES256_GCM,…]`)
 _PASSWORD_ASSIGNMENT = re.compile(
-    r"^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?:SMTP|MAIL|EMAIL)_?(?:PASS(?:WORD)?|SECRET|PWD)"
-    r"[ \t]*[=:][ \t]*['\"]?(?![$'\"\s<{]|ENC\[)\S",
+    rb"^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?:SMTP|MAIL|EMAIL)_?(?:PASS(?:WORD)?|SECRET|PWD)"
+    rb"[ \t]*[=:][ \t]*['\"]?(?![$'\"\s<{]|ENC\[)\S",
     re.M,
 )
-_HOST = re.compile(r"^host:", re.M)
+_HOST = re.compile(rb"^host:", re.M)
+_AGE_SECRET_KEY = re.compile(AGE_SECRET_KEY.pattern.encode("ascii"))
+_NOT_SPACE = re.compile(rb"\S")
+_BINARY_PROBE = 8192  # a NUL byte in the first 8 KiB: a binary file, looked at by name only
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,14 +83,41 @@ def repository_paths(root: str) -> list[str]:
     return found
 
 
-def _read(path: str) -> bytes | None:
+Content = bytes | mmap.mmap
+
+
+@contextmanager
+def _opened(path: str) -> Iterator[Content | None]:
+    """The bytes of ``path`` (mapped when over :data:`MAX_BYTES`), or None when it is not a
+    regular file that can be read."""
     try:
-        if not os.path.isfile(path) or os.path.getsize(path) > MAX_BYTES:
-            return None
+        if not os.path.isfile(path):
+            yield None
+            return
         with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
+            size = os.fstat(handle.fileno()).st_size
+            if size <= MAX_BYTES:
+                data: Content = handle.read()
+                yield data
+                return
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                yield mapped
+    except (OSError, ValueError):  # unreadable, or changed size while being mapped
+        yield None
+
+
+class _Lines:
+    """Line numbers of offsets asked for in increasing order, counted once (linear)."""
+
+    def __init__(self, data: Content) -> None:
+        self.data, self.at, self.line = data, 0, 1
+
+    def of(self, offset: int) -> int:
+        if offset < self.at:
+            self.at, self.line = 0, 1
+        self.line += self.data[self.at : offset].count(b"\n")
+        self.at = offset
+        return self.line
 
 
 def credential_file_name(name: str) -> bool:
@@ -97,8 +134,8 @@ def credential_file_name(name: str) -> bool:
     return suffix.lower() in _DATA_SUFFIXES and bool(_CREDENTIAL_STEM.search(stem))
 
 
-def _encrypted(text: str) -> bool:
-    return "ENC[AES256_GCM," in text or "-----BEGIN AGE ENCRYPTED FILE-----" in text
+def _encrypted(data: Content) -> bool:
+    return data.find(b"ENC[AES256_GCM,") != -1 or data.find(b"-----BEGIN AGE ENCRYPTED FILE") != -1
 
 
 def scan_file(path: str, *, content: bool = True) -> list[Finding]:
@@ -109,9 +146,18 @@ def scan_file(path: str, *, content: bool = True) -> list[Finding]:
         found.append(
             Finding(path=shown, line=None, message="this file is named like a decrypted copy")
         )
-    data = _read(path) if content else None
-    text = data.decode("utf-8", "replace") if data is not None and b"\0" not in data[:8192] else ""
-    plaintext = content and not _encrypted(text) and (data is None or bool(data.strip()))
+    if not content:
+        return found
+    with _opened(path) as data:
+        found += _scan_content(path, shown, name, data)
+    return found
+
+
+def _scan_content(path: str, shown: str, name: str, data: Content | None) -> list[Finding]:
+    found: list[Finding] = []
+    binary = data is None or data.find(b"\0", 0, _BINARY_PROBE) != -1
+    text = data if data is not None and not binary else b""
+    plaintext = not _encrypted(text) and (data is None or _NOT_SPACE.search(data) is not None)
     if plaintext and credential_file_name(name):
         found.append(
             Finding(
@@ -122,26 +168,29 @@ def scan_file(path: str, *, content: bool = True) -> list[Finding]:
         )
     if not text:
         return found
+    lines = _Lines(text)
     for match in _PASSWORD_ASSIGNMENT.finditer(text):
         found.append(
             Finding(
                 path=shown,
-                line=text.count("\n", 0, match.start()) + 1,
+                line=lines.of(match.start()),
                 message="this line sets a mail password in plain text",
             )
         )
-    if "AGE-SECRET-KEY-" in text:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if AGE_SECRET_KEY.search(line):
-                found.append(
-                    Finding(path=shown, line=number, message="this file holds an age private key")
-                )
-    plain = _PLAIN_PASSWORD.search(text)
-    if path.endswith((".yaml", ".yml")) and plain and _HOST.search(text):
+    last = -1
+    for match in _AGE_SECRET_KEY.finditer(text):
+        line = lines.of(match.start())
+        if line != last:  # one finding per line
+            found.append(
+                Finding(path=shown, line=line, message="this file holds an age private key")
+            )
+            last = line
+    plain = _PLAIN_PASSWORD.search(text) if path.endswith((".yaml", ".yml")) else None
+    if plain and _HOST.search(text):
         found.append(
             Finding(
                 path=shown,
-                line=text[: plain.start()].count("\n") + 1,
+                line=lines.of(plain.start()),
                 message="this file looks like a config with its password decrypted",
             )
         )
@@ -165,20 +214,20 @@ def containing(paths: Iterable[str], needles: Iterable[bytes]) -> list[Finding]:
     if not wanted:
         return found
     for path in paths:
-        data = _read(path)
-        if data is None:
-            continue
-        for needle in wanted:
-            at = data.find(needle)
-            if at != -1:
-                found.append(
-                    Finding(
-                        path=_display(path),
-                        line=data.count(b"\n", 0, at) + 1,
-                        message="this file holds a decrypted password of this repository",
+        with _opened(path) as data:
+            if data is None:
+                continue
+            for needle in wanted:
+                at = data.find(needle)
+                if at != -1:
+                    found.append(
+                        Finding(
+                            path=_display(path),
+                            line=_Lines(data).of(at),
+                            message="this file holds a decrypted password of this repository",
+                        )
                     )
-                )
-                break
+                    break
     return found
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-MAX_BYTES = 1024 * 1024  # a bigger file is looked at by name only
+MAX_BYTES = 1024 * 1024  # a bigger file is mapped into memory (mmap), not read into it
 SKIP_DIRS = {
     ".git",
     ".venv",

@@ -1,5 +1,6 @@
-"""Text surgery on a config file: only the ``password`` value, its ``password_binding``
-(:mod:`smtpops.encryption.binding`) and the ``sops:`` block change.
+"""Text surgery on a config file: only the ``password`` value (or the ``oauth:`` block), the
+secret's ``password_binding`` (:mod:`smtpops.encryption.binding`) and the ``sops:`` block
+change.
 
 sops re-emits the whole YAML document when it encrypts (comments move, ``0755`` becomes
 ``493``). smtpops takes from sops' output only the encrypted password and the ``sops:``
@@ -125,14 +126,25 @@ def _cut(text: str, span: Span, new: str) -> str:
 
 
 def _binding_edit(lay: Layout, value: str) -> _Edit:
-    """Replace the binding's value, or add a ``password_binding:`` line after the password's."""
+    """Replace the binding's value, or add a ``password_binding:`` line after the password's
+    (an OAuth2 config: after its oauth block)."""
     if lay.binding is not None:
         return (lay.binding, value, True)
-    assert lay.password is not None
+    if lay.password is None:
+        assert lay.oauth is not None
+        at = lay.oauth.end  # the start of the line after the block, or the end of the text
+        lead = "" if lay.text[:at].endswith("\n") else "\n"
+        return (Span(at, at), f"{lead}{BINDING}: {value}\n", False)
     end = lay.text.find("\n", lay.password.end)
     if end == -1:
         return (Span(len(lay.text), len(lay.text)), f"\n{BINDING}: {value}\n", False)
     return (Span(end + 1, end + 1), f"{BINDING}: {value}\n", False)
+
+
+def with_binding(lay: Layout, value: str) -> str:
+    """The text of ``lay`` with the binding's value (a YAML scalar) set: replaced, or added
+    after the password (after the oauth block of an OAuth2 config). Nothing else changes."""
+    return _apply(lay.text, [_binding_edit(lay, value)])
 
 
 def plaintext_document(lay: Layout, quoted: str, binding: str | None = None) -> str:

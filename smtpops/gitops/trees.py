@@ -81,10 +81,16 @@ def checkout(repo: Repo, rev: str | None) -> Iterator[str]:
     if rev is None:
         yield repo.root
         return
-    data = repo.raw.git.execute(["git", "archive", "--format=tar", rev], stdout_as_string=False)
     with tempfile.TemporaryDirectory(prefix="smtpops-review-") as tmp:
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            tar.extractall(tmp, filter=_without_links)
+        # an empty tree (a repository's first, empty commit) has nothing to unpack, and
+        # git archive writes for it only a pax header and the end blocks, which tarfile
+        # refuses to open ("end of file header"): its checkout is the empty folder
+        if len(repo.raw.commit(rev).tree):
+            data = repo.raw.git.execute(
+                ["git", "archive", "--format=tar", rev], stdout_as_string=False
+            )
+            with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
+                tar.extractall(tmp, filter=_without_links)
         yield tmp
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from smtpops import settings, yamlio
 from smtpops.diagnostics import Diagnostic
-from smtpops.encryption.binding import unsealed_changes
+from smtpops.encryption.binding import secret_words, unsealed_changes
 from smtpops.review.fields import FieldChange, changes
 
 __all__ = ["ConfigDiff", "FileDiff", "Review", "compare"]
@@ -36,14 +36,15 @@ class ConfigDiff:
     fields: tuple[FieldChange, ...]
     activation: str | None  # activated | deactivated | None
     protected: bool
-    unsealed: tuple[str, ...] = ()  # bound fields changed without re-sealing the password
+    unsealed: tuple[str, ...] = ()  # bound fields changed without re-sealing the secret
+    sealed_secret: str = "the password"  # or "the OAuth2 secrets"
     untested: str | None = None  # activated | changed | deactivated without smtpops deploy
 
     @property
     def reasons(self) -> tuple[str, ...]:
         found = [f"{c.field}" for c in self.fields if c.security]
         if self.unsealed:
-            found.append("password not re-sealed")
+            found.append(f"{self.sealed_secret.removeprefix('the ')} not re-sealed")
         if self.untested:
             found.append(f"{self.untested} by hand, not by `smtpops deploy` (REPO006)")
         if self.activation and self.protected:
@@ -158,6 +159,7 @@ def compare(
                 activation=_activation(a, b),
                 protected=key[0] in protected,
                 unsealed=tuple(unsealed_changes(a, b)),
+                sealed_secret=secret_words(b or a or {}),
             )
         )
     return Review(

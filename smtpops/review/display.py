@@ -10,16 +10,17 @@ from smtpops.review import ConfigDiff, Review
 
 
 def unsealed_line(c: ConfigDiff) -> str:
-    """Why this change will not deploy as it is: the password is still sealed to the old
-    server settings."""
+    """Why this change will not deploy as it is: the password (or the OAuth2 secrets) is
+    still sealed to the old settings."""
     what = ", ".join(c.unsealed)
+    many = c.sealed_secret.endswith("s")
     if c.unsealed == ("password_binding",):
-        said = "the seal that binds the password to its server was removed"
+        said = f"the seal that binds {c.sealed_secret} to {'their' if many else 'its'} server was removed"
     else:
-        said = f"{what} changed, but the password was not re-sealed for it"
+        said = f"{what} changed, but {c.sealed_secret} {'were' if many else 'was'} not re-sealed for it"
     return (
-        f"{said}: test and deploy will refuse to send it until a key holder runs "
-        f"`smtpops secrets reseal {c.environment}/{c.name}` (and commits)"
+        f"{said}: test and deploy will refuse to send {'them' if many else 'it'} until a key "
+        f"holder runs `smtpops secrets reseal {c.environment}/{c.name}` (and commits)"
     )
 
 

@@ -1,10 +1,14 @@
-"""CRED015: the password is sealed to the server it may be sent to (keyless part).
+"""CRED015: the password (or an OAuth2 config's secrets) is sealed to where it may be sent
+(keyless part).
 
 The binding itself (:mod:`smtpops.encryption.binding`) opens only with a key; without one,
 what can be checked is that it is there and is an encrypted value. A file written before
 bindings existed (its sops section does not encrypt ``password_binding``) only warns, because
 only a key holder can seal it; a file whose sops section encrypts bindings but lacks one, or
-holds a hand-written one, had it removed or replaced: an error.
+holds a hand-written one, had it removed or replaced: an error. OAuth2 configs were written
+with that sops section before their secrets were sealed, so without a key a missing seal of
+theirs cannot be told from a removed one: it warns (CRED015), test, deploy and token refuse
+to send the secrets, and ``validate --base`` (CRED017) shows a seal removed by the change.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import re
 from collections.abc import Iterator
 
 from smtpops.diagnostics import Severity
-from smtpops.encryption.binding import FIELD, unsealed_changes
+from smtpops.encryption.binding import FIELD, secret_words, unsealed_changes
+from smtpops.encryption.fields import OAUTH, encrypted_paths
 from smtpops.encryption.sops_config import ENCRYPTED_REGEX
-from smtpops.encryption.sops_format import looks_encrypted, parse_enc
+from smtpops.encryption.sops_format import parse_enc
 from smtpops.rules.context import ConfigContext, RepoContext
 from smtpops.rules.examples import BASE
 from smtpops.rules.registry import Example, Hit, rule
@@ -37,8 +42,17 @@ def _reseal(ctx: ConfigContext) -> str:
 
 
 def _encrypted(ctx: ConfigContext) -> bool:
-    """Whether the file holds a sops-encrypted password (the only kind that can be sealed)."""
-    return looks_encrypted(ctx.raw.get("password")) and "sops" in ctx.raw
+    """Whether the file holds a sops-encrypted secret (the only kind that can be sealed)."""
+    return bool(encrypted_paths(ctx.raw)) and "sops" in ctx.raw
+
+
+def _oauth(ctx: ConfigContext) -> bool:
+    """Whether the sealed secret is an OAuth2 config's (its oauth block holds ENC values)."""
+    return any(p[0] == OAUTH for p in encrypted_paths(ctx.raw))
+
+
+def _what(ctx: ConfigContext) -> str:
+    return secret_words(ctx.raw)
 
 
 def _seals_bindings(ctx: ConfigContext) -> bool:
@@ -65,8 +79,20 @@ def _seals_bindings(ctx: ConfigContext) -> bool:
     good=Example(yaml="description: sealed when the password was set\n"),
 )
 def password_not_bound(ctx: ConfigContext) -> Iterator[Hit]:
-    """An encrypted password of a file written before bindings has no binding yet."""
-    if _encrypted(ctx) and FIELD not in ctx.raw and not _seals_bindings(ctx):
+    """An encrypted password of a file written before bindings (or the encrypted secrets of an
+    OAuth2 config) has no binding yet."""
+    if not _encrypted(ctx) or FIELD in ctx.raw:
+        return
+    if _oauth(ctx):
+        yield Hit(
+            field=(OAUTH,),
+            message="the OAuth2 secrets are not sealed to a server and token endpoint yet, so "
+            "test, deploy and token will not send them",
+            hint="A key holder checks the server and oauth fields (host, port, tls, ca_file, "
+            "username; oauth flow, tenant, client_id, token_url, authority, scope, ca_file) "
+            f"and runs `{_reseal(ctx)}`, then commits the file.",
+        )
+    elif not _seals_bindings(ctx):
         yield Hit(
             field=("password",),
             hint=f"A key holder checks the server fields (host, port, tls, ca_file, username) "
@@ -90,16 +116,19 @@ def password_seal_broken(ctx: ConfigContext) -> Iterator[Hit]:
     if not _encrypted(ctx):
         return
     value = ctx.raw.get(FIELD)
-    if value is None and _seals_bindings(ctx):
+    if value is None and _seals_bindings(ctx) and not _oauth(ctx):
         problem = "was removed from the file"
     elif value is not None and (not isinstance(value, str) or isinstance(parse_enc(value), str)):
         problem = "is not an encrypted value written by sops"
     else:
         return
+    what = _what(ctx)
+    many = what.endswith("s")
     yield Hit(
         field=(FIELD,) if value is not None else ("password",),
-        message=f"the seal that binds the password to its server ({FIELD}) {problem}: the "
-        "password will not be sent until a key holder re-seals it",
+        message=f"the seal that binds {what} to {'their' if many else 'its'} server ({FIELD}) "
+        f"{problem}: {what} will not be sent until a key holder re-seals "
+        f"{'them' if many else 'it'}",
         hint=f"Restore the file from git. If the server change is intended, a key holder runs "
         f"`{_reseal(ctx)}` and commits the file.",
     )
@@ -127,21 +156,24 @@ def server_changed_without_reseal(repo: RepoContext) -> Iterator[Hit]:
         if not changed:
             continue
         command = _reseal(ctx)
+        what = _what(ctx) if FIELD in ctx.raw else secret_words(before or {})
+        many = what.endswith("s")
         if changed == [FIELD]:
             yield Hit(
                 path=ctx.path,
-                field=("password",),
-                message=f"the seal that binds the password to its server ({FIELD}) was removed "
-                "since the base revision",
+                field=(OAUTH,) if _oauth(ctx) else ("password",),
+                message=f"the seal that binds {what} to {'their' if many else 'its'} server "
+                f"({FIELD}) was removed since the base revision",
                 hint=f"Restore it from the base (git restore --source BASE {ctx.path}), or a key "
                 f"holder runs `{command}` and commits.",
             )
             continue
         yield Hit(
             path=ctx.path,
-            field=(changed[0],),
-            message=f"{', '.join(changed)} changed since the base revision, but the password "
-            "was not re-sealed for it: test and deploy will not send it",
+            field=tuple(changed[0].split(".")),
+            message=f"{', '.join(changed)} changed since the base revision, but {what} "
+            f"{'were' if many else 'was'} not re-sealed for it: test and deploy will not send "
+            f"{'them' if many else 'it'}",
             hint=f"If the change is intended, a key holder runs `{command}` on this branch and "
             "commits the file; otherwise undo the change.",
         )

@@ -5,8 +5,10 @@ A password sent to a server comes from :func:`decrypt_for_sending` (or
 :func:`decrypt_credentials`, which uses it): decrypted, and only while the binding sealed
 with it matches the file's server fields (host, port, tls, CA, username); otherwise it
 raises, naming the field that changed and the ``smtpops secrets reseal`` that seals it
-again. Render and the agent call it too (or :func:`check_binding` when they decrypted some
-other way). The OAuth2 secret parts are not sealed.
+again. An OAuth2 config's secret parts come from :func:`decrypt_credentials` the same way,
+sealed also to the oauth fields that decide where a token is obtained (flow, tenant,
+client_id, token_url, authority, scope, the token endpoint's CA). Render and the agent call
+it too (or :func:`check_binding` when they decrypted some other way).
 """
 
 from __future__ import annotations
@@ -38,4 +40,4 @@ Credential = Secret | OAuthCredentials
 
 Decrypt = Callable[[str], Credential]
 """How a use case gets what a config signs in with from its path (the real one:
-:func:`decrypt_credentials`, which checks a password's seal)."""
+:func:`decrypt_credentials`, which checks the secret's seal)."""

@@ -13,13 +13,13 @@ from typing import Literal
 
 from smtpops import discovery, engine, yamlio
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
-from smtpops.encryption import decrypt_credentials, scan
+from smtpops.encryption import scan
 from smtpops.encryption.fields import has_encrypted_secret
 from smtpops.encryption.keys import available_recipients
-from smtpops.encryption.password import check_sealed, unseal
+from smtpops.encryption.oauth_secrets import unseal_credentials
+from smtpops.encryption.password import check_sealed
 from smtpops.encryption.sops_format import read_metadata
 from smtpops.errors import EXIT_FINDINGS, CheckFailed, EncryptionError, InputError
-from smtpops.model import TOKEN_MECHANISMS
 from smtpops.rules.registry import RULES
 from smtpops.secret import Secret
 
@@ -107,25 +107,22 @@ def _with_findings(report: Report, findings: Iterable[scan.Finding]) -> Report:
     return dataclasses.replace(report, diagnostics=diagnostics)
 
 
-def _recipients(path: str) -> tuple[tuple[str, ...], bool] | None:
-    """The recipients of an encrypted file, and whether it signs in with OAuth2."""
+def _recipients(path: str) -> tuple[str, ...] | None:
+    """The recipients of an encrypted file."""
     try:
         data = yamlio.load_path(path).data  # the same limits as validate (size, depth, tags)
     except (OSError, yamlio.LoadError):  # reported by the keyless FILE rules
         return None
     if not isinstance(data, dict) or "sops" not in data or not has_encrypted_secret(data):
         return None
-    return read_metadata(data["sops"]).recipients, data.get("auth_protocol") in TOKEN_MECHANISMS
+    return read_metadata(data["sops"]).recipients
 
 
-def _open(path: str, oauth: bool) -> tuple[list[Secret], str | None]:
-    """The decrypted secrets of ``path`` and, for a password, its decrypted seal. The OAuth2
-    secret parts are not sealed (the identity provider ties a token to its mailbox)."""
-    if oauth:
-        found = decrypt_credentials(path)
-        return ([found] if isinstance(found, Secret) else list(found.parts.values())), None
-    secret, sealed = unseal(path)
-    return [secret], sealed
+def _open(path: str) -> tuple[list[Secret], str | None]:
+    """The decrypted secrets of ``path`` (the password, or the oauth block's secret parts) and
+    their decrypted seal."""
+    found, sealed = unseal_credentials(path)
+    return ([found] if isinstance(found, Secret) else list(found.parts.values())), sealed
 
 
 def with_keys(files: Iterable[str], *, keep: list[Secret] | None = None) -> list[KeyedResult]:
@@ -138,15 +135,14 @@ def with_keys(files: Iterable[str], *, keep: list[Secret] | None = None) -> list
     )
     results = []
     for path in files:
-        found = _recipients(path)
-        if found is None:
+        recipients = _recipients(path)
+        if recipients is None:
             continue
-        recipients, oauth = found
         if not set(recipients) & mine and not elsewhere:
             results.append(KeyedResult(path=path, status="no-key"))
             continue
         try:
-            secrets, sealed = _open(path, oauth)
+            secrets, sealed = _open(path)
         except (EncryptionError, InputError) as exc:
             if "no key for this environment" in exc.message:
                 results.append(KeyedResult(path=path, status="no-key"))
@@ -159,9 +155,6 @@ def with_keys(files: Iterable[str], *, keep: list[Secret] | None = None) -> list
             continue
         if keep is not None:  # an OAuth2 config: each secret part is looked for
             keep.extend(secrets)
-        if oauth:
-            results.append(KeyedResult(path=path, status="verified"))
-            continue
         try:
             check_sealed(path, sealed)
         except (CheckFailed, InputError) as exc:

@@ -71,3 +71,25 @@ def test_splice_changes_only_the_sealed_places(
     assert [line for line in again if line.strip() != "sops:"] == [
         line for line in kept if line.strip() != "sops:"
     ]
+
+
+OAUTH_BLOCK = "oauth:\n  flow: generic\n  client_secret: ENC[old-secret]\n"
+
+
+@example(before=[], after=["# a comment\n"], with_binding=False, newline=False)
+@given(before=OTHER, after=OTHER, with_binding=st.booleans(), newline=st.booleans())
+def test_the_seal_of_an_oauth_config_goes_after_its_block_and_nothing_else_moves(
+    before: list[str], after: list[str], with_binding: bool, newline: bool
+) -> None:
+    head = "".join(dict.fromkeys(before))
+    tail = "".join(line for line in dict.fromkeys(after) if line not in head)
+    seal = "password_binding: ENC[old-seal]\n" if with_binding else ""
+    block = OAUTH_BLOCK if newline or tail or seal else OAUTH_BLOCK.rstrip("\n")
+    text = head + block + seal + tail
+    out = splice.with_binding(splice.layout(text, "x.yaml"), "ENC[AES256_GCM,data:seal]")
+    data = yaml.safe_load(out)
+    assert data["password_binding"] == "ENC[AES256_GCM,data:seal]"
+    assert data["oauth"] == {"flow": "generic", "client_secret": "ENC[old-secret]"}
+    assert out.count("password_binding:") == 1
+    kept = [line for line in text.splitlines() if "password_binding" not in line]
+    assert [line for line in out.splitlines() if "password_binding" not in line] == kept

@@ -209,6 +209,31 @@ def test_the_repository_scan_of_secrets_check_grows_linearly(tmp_path: Path) -> 
     assert_linear(make, 200_000)
 
 
+@pytest.mark.parametrize(
+    "line",
+    ["\n", " ", "SMTP_PASSWORD=$X\n", "AGE-SECRET-KEY-", "A"],
+    ids=["newlines", "blanks", "references", "age-prefix", "one-long-line"],
+)
+def test_a_file_over_1_mib_is_scanned_whole_in_linear_time(tmp_path: Path, line: str) -> None:
+    """Files over scan.MAX_BYTES are mapped and scanned whole (they were looked at by name
+    only, so a password in a big log passed unseen): 2 MiB → 4 MiB of the input worst for the
+    line-anchored patterns, with a real leak on the last line that must be found."""
+    assert scan.MAX_BYTES < 2 * 1024 * 1024
+
+    def make(n: int) -> Callable[[], object]:
+        path = tmp_path / f"dump-{n}.log"
+        path.write_text(line * (n // len(line)) + "\nexport SMTP_PASSWORD=Zq7-leaked\n", "utf-8")
+
+        def work() -> None:
+            found = scan.scan_file(str(path))
+            assert [f.message for f in found] == ["this line sets a mail password in plain text"]
+            assert scan.containing([str(path)], [b"Zq7-leaked"])
+
+        return work
+
+    assert_linear(make, 2 * 1024 * 1024)
+
+
 def test_the_duration_parser_grows_linearly() -> None:
     assert_linear(lambda n: lambda: parse_duration("1" + " " * n + "!"), 200_000)
 

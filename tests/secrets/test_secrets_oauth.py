@@ -33,9 +33,11 @@ retries: 3
 
 
 def _outside(text: str) -> str:
-    """The file without its oauth and sops blocks (what must stay byte-identical)."""
+    """The file without its oauth and sops blocks and the seal (what must stay byte-identical)."""
     keep, skipping = [], False
     for line in text.splitlines(keepends=True):
+        if line.startswith("password_binding:"):
+            continue
         if line.startswith(("oauth:", "sops:")):
             skipping = True
             continue
@@ -61,6 +63,8 @@ def test_set_oauth_encrypts_only_the_secret_and_keeps_every_other_byte(
     assert _outside(after) == _outside(before)
     data = yaml.safe_load(after)
     assert data["oauth"]["client_secret"].startswith("ENC[AES256_GCM,")
+    assert data["password_binding"].startswith("ENC[AES256_GCM,")  # sealed next to it
+    assert after.index("password_binding:") > after.index("oauth:")
     assert data["oauth"]["tenant"] == "contoso.onmicrosoft.com"  # readable for review
     assert data["sops"]["encrypted_regex"] == ENCRYPTED_REGEX
     for call in sops_calls:

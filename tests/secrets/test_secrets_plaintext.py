@@ -94,3 +94,40 @@ def test_require_key_finds_a_tracked_copy_of_a_decrypted_password(
     subprocess.run(["git", "rm", "-q", "--cached", "notes.md"], cwd=repo.root, check=True)
     (repo.root / "notes.md").unlink()
     run_cli("secrets", "check", "--require-key", expect=0)
+
+
+def test_a_file_over_1_mib_is_scanned_whole(repo, run_cli) -> None:
+    """A leak in a big file (a 10 MB log dump) was passed silently: files over 1 MiB were looked
+    at by name only. Now they are scanned whole; validate (top level) and secrets check find
+    the password line and the age key, by file and line, and a clean big file passes."""
+    import time
+
+    from smtpops.encryption import scan
+
+    main = repo.write("production", "main")
+    run_cli("secrets", "set-password", repo.rel(main), "--password-stdin", input=CANARY, expect=0)
+    filler = "2026-01-01 12:00:00 crm mailer: sent message to customer@example.test\n"
+    count = 10_000_000 // len(filler)
+    (repo.root / "dump.log").write_text(
+        filler * count + f"SMTP_PASSWORD={CANARY}\n" + filler, encoding="utf-8"
+    )
+    (repo.root / "ops").mkdir()
+    key = "AGE-SECRET-KEY-1" + "Q" * 58
+    (repo.root / "ops" / "notes.txt").write_text(filler * 20_000 + key + "\n", encoding="utf-8")
+    assert (repo.root / "dump.log").stat().st_size > 9 * scan.MAX_BYTES  # about 10 MB
+    started = time.monotonic()
+    code, found = cred012(run_cli, "secrets", "check")
+    elapsed = time.monotonic() - started
+    assert code == 1
+    assert ("dump.log", "this line sets a mail password in plain text") in found
+    assert ("ops/notes.txt", "this file holds an age private key") in found
+    assert elapsed < 30, elapsed  # a generous bound: the budget test asserts linear growth
+    result = run_cli("secrets", "check", "--format", "json")
+    lines = {d["path"]: d["line"] for d in json.loads(result.stdout)["diagnostics"]}
+    assert lines["dump.log"] == count + 1 and lines["ops/notes.txt"] == 20_001
+    code, top = cred012(run_cli, "validate")
+    assert code == 1 and ("dump.log", "this line sets a mail password in plain text") in top
+    (repo.root / "dump.log").write_text(filler * count, encoding="utf-8")
+    (repo.root / "ops" / "notes.txt").unlink()
+    code, found = cred012(run_cli, "secrets", "check")
+    assert code == 0 and not found, found
