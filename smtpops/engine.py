@@ -388,13 +388,16 @@ def validate_recorded(
 ) -> tuple[Report, dict[str, str]]:
     """:func:`validate`, and every file the rules asked about beyond the configs
     (``ConfigContext.exists``) with the answer: what a cached copy of the report depends on."""
+    looked_up: dict[str, str] = {}
     with _no_cyclic_gc():
         report, run = _validate(paths, options)
-    looked_up: dict[str, str] = {}
-    for ctx in run.contexts:
-        looked_up.update(ctx.looked_up)
-    if run.repo is not None:
-        looked_up.update(run.repo.looked_up)
+        for ctx in run.contexts:
+            looked_up.update(ctx.looked_up)
+        if run.repo is not None:
+            looked_up.update(run.repo.looked_up)
+        # freed by reference counting while the collector still sleeps: re-enabled with the
+        # run's documents alive, it would at once walk all of them (~15 ms in 1,000 files)
+        del run
     return report, looked_up
 
 

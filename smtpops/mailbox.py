@@ -54,8 +54,14 @@ def _utf8_letter(char: str) -> bool:
     return not char.isascii() and unicodedata.category(char)[0] in _LETTERS
 
 
+# printable ASCII that none of the checks of _first_bad refuses: most text is only this
+_PLAIN = frozenset(chr(c) for c in range(0x21, 0x7F)) - frozenset(',;<>"()\\')
+
+
 def _first_bad(text: str) -> str | None:
     """The reason a character anywhere in the text rules it out, checked before the parts."""
+    if _PLAIN.issuperset(text):
+        return None
     for char in text:
         if char in "\r\n":
             return "it contains a line break"

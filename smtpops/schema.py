@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from smtpops.resources import schema_file
-from smtpops.schema_quick import compile_check
+from smtpops.schema_quick import Explain, QuickError, compile_check, compile_explain
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,48 @@ class SchemaProblem:
 def schema() -> dict[str, Any]:
     with open(schema_file(), encoding="utf-8") as handle:
         return json.load(handle)  # type: ignore[no-any-return]
+
+
+_TOP_KEYWORDS = {"$schema", "$id", "title", "description", "type", "required"}
+
+
+@lru_cache(maxsize=1)
+def _explainers() -> dict[str, Explain] | None:
+    """Per field, the errors jsonschema would report under it (``schema_quick``); None when
+    the schema holds anything whose errors only jsonschema can tell. The top level's own
+    errors (required, additional fields, the if/then/else of ``allOf``) have no path: they
+    are the missing and unknown fields ``check`` reports itself."""
+    top = schema()
+    for keyword, spec in top.items():
+        if keyword in _TOP_KEYWORDS or keyword == "properties":
+            continue
+        if keyword == "additionalProperties" and isinstance(spec, bool):
+            continue
+        if keyword == "allOf" and all(
+            set(branch) <= {"if", "then", "else"}
+            and all(set(branch.get(k, {})) <= {"required"} for k in ("then", "else"))
+            for branch in spec
+        ):
+            continue
+        return None
+    found = {name: compile_explain(sub) for name, sub in properties().items()}
+    if any(explain is None for explain in found.values()):
+        return None
+    return found  # type: ignore[return-value]
+
+
+def _errors(data: dict[str, Any], seen: set[str], use_jsonschema: bool) -> list[Any]:
+    """The errors under the fields of ``data`` not yet reported (in ``seen``), jsonschema's
+    or (the same, without loading jsonschema) ``schema_quick``'s."""
+    explainers = None if use_jsonschema else _explainers()
+    if explainers is None:
+        return list(_validator().iter_errors(data))
+    found: list[QuickError] = []
+    for name, value in data.items():
+        explain = explainers.get(name) if name not in seen else None
+        if explain is not None:
+            found.extend(explain(value, (name,)))
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +161,7 @@ def _describe_nested(error: Any, field: str) -> str:
     sub = error.schema if isinstance(error.schema, dict) else {}
     kind = error.validator
     if kind == "additionalProperties":
-        extra = sorted(set(error.instance) - set(sub.get("properties", {})))
+        extra = sorted(set(error.instance) - set(sub.get("properties", {})), key=str)
         allowed = ", ".join(sub.get("properties", {}))
         return f"'{path}' has the unknown field(s) {', '.join(map(str, extra))}; it takes {allowed}"
     if kind == "required":
@@ -178,8 +220,9 @@ def _surely_valid(data: dict[str, Any], seen: set[str]) -> bool:
     return True
 
 
-def check(data: dict[str, Any]) -> list[SchemaProblem]:
-    """Every schema failure of ``data`` (a mapping), one per field, in a stable order."""
+def check(data: dict[str, Any], *, use_jsonschema: bool = False) -> list[SchemaProblem]:
+    """Every schema failure of ``data`` (a mapping), one per field, in a stable order.
+    ``use_jsonschema``: let jsonschema itself find them (the tests compare both ways)."""
     problems: list[SchemaProblem] = []
     props = properties()
     required = required_fields(data)
@@ -201,9 +244,9 @@ def check(data: dict[str, Any]) -> list[SchemaProblem]:
                 )
             )
             seen.add(str(name))
-    if _surely_valid(data, seen):
+    if _surely_valid(data, seen) and not use_jsonschema:
         return problems  # jsonschema would find nothing more
-    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.path))):
+    for error in sorted(_errors(data, seen, use_jsonschema), key=lambda e: list(map(str, e.path))):
         if not error.path:
             continue  # required / additionalProperties handled above
         field = str(error.path[0])

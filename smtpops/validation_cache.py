@@ -94,6 +94,18 @@ def _stats(digest: Any, paths: Iterable[str]) -> None:
             digest.update(f"{path}\0gone\n".encode())
 
 
+def _link(root: str, path: str, folders: dict[str, str | None]) -> str | None:
+    """``repopath.link_in_path(root, path)``, each folder's answer remembered in ``folders``."""
+    full = os.path.abspath(path)
+    folder = os.path.dirname(full)
+    if not (folder + os.sep).startswith(os.path.abspath(root).rstrip(os.sep) + os.sep):
+        return repopath.link_in_path(root, path)  # not below the root: as it says
+    if folder not in folders:
+        folders[folder] = repopath.link_in_path(root, folder)
+    found = folders[folder]
+    return found if found is not None else (full if os.path.islink(full) else None)
+
+
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
     """Where a run's report is kept, and the key it must carry."""
@@ -119,9 +131,10 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
     _content(digest, "sops", os.path.join(root, ".sops.yaml"))
     _content(digest, "schema", resources.schema_file())
     _folder(digest, "providers", options.providers_dir or resources.data_path("providers"))
+    folders: dict[str, str | None] = {}  # folder -> the link it is in (one walk per folder)
     for item in items:
         digest.update(f"file\0{item.path}\0{item.environment}\0{item.configs_dir}\n".encode())
-        link = repopath.link_in_path(root, item.path)  # FILE010: same bytes through a link
+        link = _link(root, item.path, folders)  # FILE010: same bytes through a link
         digest.update(f"link\0{link}\0{os.readlink(link) if link else ''}\n".encode())
         _content(digest, "bytes", item.path)
     whole_tree = not paths or any(os.path.isdir(p) for p in paths)

@@ -9,14 +9,14 @@ oversized input, and record the line and column of every key and value.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 try:  # the C parser is an order of magnitude faster
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_BYTES = 256 * 1024
 MAX_NODES = 20_000
@@ -43,9 +43,8 @@ _NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 _TAG_NAMES = {tag: "!!" + tag.rsplit(":", 1)[1] for tag in _SCALAR_TAGS}
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """A 1-based line and column."""
+class Mark(NamedTuple):
+    """A 1-based line and column (a tuple: one is made for every key and value read)."""
 
     line: int
     column: int
@@ -109,64 +108,107 @@ def _scalar(node: yaml.Node) -> Any:
         ) from None
 
 
+class _Loader(_BaseLoader):
+    """The safe loader, its implicit tags remembered: resolving a plain scalar's tag runs a
+    handful of regular expressions in Python, and the same keys and values (``host``,
+    ``587``, ``STARTTLS``) come back in every file of a run."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is _ScalarNode and implicit[0]:
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                # a plain scalar's tag depends on its text alone (the safe loader has no
+                # path resolvers); short texts only, and only so many of them
+                if len(value) <= 64 and len(_RESOLVED) < 4096:
+                    _RESOLVED[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+
+_ScalarNode = yaml.ScalarNode
+_MappingNode = yaml.MappingNode
+_SequenceNode = yaml.SequenceNode
+_RESOLVED: dict[str, str] = {}
+
+
 class _Builder:
+    """Plain values from a node tree, with the position of every key and value."""
+
     def __init__(self) -> None:
         self.values: dict[Path, Mark] = {}
         self.keys: dict[Path, Mark] = {}
         self.count = 0
 
-    def _tick(self, node: yaml.Node) -> None:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise LoadError(
-                "aliases",
-                f"the document expands to more than {MAX_NODES} values "
-                "(anchors and aliases nested too deeply)",
-                _mark(node),
-            )
+    def _too_many(self, node: yaml.Node) -> LoadError:
+        return LoadError(
+            "aliases",
+            f"the document expands to more than {MAX_NODES} values "
+            "(anchors and aliases nested too deeply)",
+            _mark(node),
+        )
 
     def build(self, node: yaml.Node, path: Path, depth: int = 0) -> Any:
-        self._tick(node)
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self._too_many(node)
         if depth > MAX_DEPTH:
             raise LoadError(
                 "depth", f"the values are nested more than {MAX_DEPTH} levels deep", _mark(node)
             )
-        self.values[path] = _mark(node)
-        if isinstance(node, yaml.ScalarNode):
-            return _scalar(node)
-        expected = _COLLECTION_TAGS.get(type(node))
-        if node.tag != expected:
+        start = node.start_mark
+        self.values[path] = Mark(start.line + 1, start.column + 1)
+        kind = type(node)
+        if kind is _ScalarNode:
+            return node.value if node.tag == _STR else _scalar(node)
+        if node.tag != _COLLECTION_TAGS.get(kind):
             raise LoadError("tag", f"unsupported YAML tag {node.tag!r}", _mark(node))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, depth)
+        if kind is _MappingNode:
+            return self._mapping(node, path, depth)  # type: ignore[arg-type]
         return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
+        keys = self.keys
+        build = self.build
+        inner = depth + 1
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise LoadError(
-                    "tag",
-                    "merge keys ('<<') are not supported: write the fields out",
-                    _mark(key_node),
-                )
-            if not isinstance(key_node, yaml.ScalarNode):
+            if type(key_node) is not _ScalarNode:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise LoadError(
+                        "tag",
+                        "merge keys ('<<') are not supported: write the fields out",
+                        _mark(key_node),
+                    )
                 raise LoadError("syntax", "a key must be a plain name", _mark(key_node))
-            self._tick(key_node)
-            key = _scalar(key_node)
-            if type(key) is not str and not isinstance(key, int | bool):
-                key = str(key)
+            self.count += 1
+            if self.count > MAX_NODES:
+                raise self._too_many(key_node)
+            tag = key_node.tag
+            if tag == _STR:
+                key = key_node.value
+            else:
+                if tag == "tag:yaml.org,2002:merge":
+                    raise LoadError(
+                        "tag",
+                        "merge keys ('<<') are not supported: write the fields out",
+                        _mark(key_node),
+                    )
+                key = _scalar(key_node)
+                if type(key) is not str and not isinstance(key, int | bool):
+                    key = str(key)
             where = (*path, key)
+            start = key_node.start_mark
             if key in result:
-                first = self.keys[where]
+                first = keys[where]
                 raise LoadError(
                     "duplicate",
                     f"the key '{key}' appears twice (first on line {first.line}); "
                     "YAML would silently keep only the last one",
-                    _mark(key_node),
+                    Mark(start.line + 1, start.column + 1),
                 )
-            self.keys[where] = _mark(key_node)
-            result[key] = self.build(value_node, where, depth + 1)
+            keys[where] = Mark(start.line + 1, start.column + 1)
+            result[key] = build(value_node, where, inner)
         return result
 
 

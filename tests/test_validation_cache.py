@@ -209,3 +209,33 @@ def test_the_schema_copy_a_modeline_names_is_read_again(run_cli, config, runs, r
     copy.write_bytes(resources.schema_path().read_bytes() + b" ")
     assert "REPO007" in run_cli("validate").stdout
     assert len(runs) == 3
+
+
+def test_the_link_of_each_file_is_what_repopath_says(tmp_path):
+    """The key's link of a file (FILE010: the same bytes through a link) is looked up once
+    per folder; for real files, linked files and files in linked folders it is exactly
+    ``repopath.link_in_path``."""
+    import os
+
+    from smtpops import repopath, validation_cache
+
+    root = tmp_path / "repo"
+    (root / "configs" / "production").mkdir(parents=True)
+    (root / "elsewhere").mkdir()
+    real = root / "configs" / "production" / "a.yaml"
+    real.write_text("name: a\n")
+    (root / "elsewhere" / "b.yaml").write_text("name: b\n")
+    os.symlink(root / "elsewhere" / "b.yaml", root / "configs" / "production" / "b.yaml")
+    os.symlink(root / "elsewhere", root / "configs" / "staging")
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("name: c\n")
+    paths = [
+        real,
+        root / "configs" / "production" / "b.yaml",
+        root / "configs" / "staging" / "b.yaml",
+        outside,
+    ]
+    folders: dict[str, str | None] = {}
+    found = [validation_cache._link(str(root), str(p), folders) for p in paths]
+    assert found == [repopath.link_in_path(str(root), str(p)) for p in paths]
+    assert found[0] is None and found[1] and found[2] == str(root / "configs" / "staging")

@@ -14,10 +14,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def email_problem(address: str) -> str | None:
     """Why ``address`` is not a plausible email address; None when it is. The one mailbox
     parser (what the probe will send in MAIL FROM), plus: the domain is a name with a dot."""
-    reason = mailbox.problem(address)
-    if reason:
-        return reason
-    domain = mailbox.parse(address).domain
+    try:
+        domain = mailbox.parse(address).domain
+    except mailbox.InvalidMailbox as exc:
+        return exc.reason
     if domain.startswith("[") or "." not in domain.strip("."):
         return "the part after '@' is not a valid domain (e.g. example.com)"
     return None

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.conftest import CANARY, assert_no_canary
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
@@ -72,3 +75,22 @@ def test_json_output_has_a_version_and_the_documented_fields(project, run_cli):
     documented = set(re.findall(r"^\| `([a-z_.\[\]]+)` \|", section, re.M))
     for key in {*data, *(f"summary.{k}" for k in data["summary"]), *diagnostic_keys}:
         assert key in documented or f"diagnostics[].{key}" in documented, key
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(
+        st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text()),
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)
+        ),
+        max_leaves=12,
+    )
+)
+def test_the_json_writer_writes_what_json_dumps_writes(value):
+    """The JSON report's own indented writer (json's is pure Python) gives the same text."""
+    import json
+
+    from smtpops.reporters import json_
+
+    assert json_.dumps(value) == json.dumps(value, indent=2)
