@@ -35,8 +35,8 @@ def connection_test_options(
     dns: tuple[str, ...], wait_timeout: float | None, **more: Any
 ) -> ConnectionTestOptions:
     """The service's options from the command line (a bad --dns is a usage error)."""
-    # lazy(start-up): the connection service loads the probe, model and yaml (~20 ms);
-    # `smtpops test` starts sops first, so they load while sops decrypts
+    # `smtpops test` starts sops before it builds these options, so this loads while sops runs
+    # lazy(start-up): the connection service loads the probe, model and yaml (~20 ms)
     from smtpops.probe.resolve import configured_nameservers
     from smtpops.services.connection import ConnectionTestOptions
 
