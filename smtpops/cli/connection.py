@@ -155,14 +155,9 @@ def test(
             hint="smtpops test production/main, or smtpops test --env production",
         )
     password = _read_stdin_password() if password_stdin else None
+    how = {"send_to": send_to, "alternative_ports": _ports(alt_ports), "concurrency": jobs}
     if env_name:
-        options = connection_test_options(
-            dns,
-            wait_timeout,
-            send_to=send_to,
-            alternative_ports=_ports(alt_ports),
-            concurrency=jobs,
-        )
+        options = connection_test_options(dns, wait_timeout, **how)
         sys.exit(_test_environment(env_name, fmt, options, password))
     assert config is not None
     target = repository.target(config)
@@ -170,13 +165,7 @@ def test(
     # rest of the test loads; run_test still validates first and checks the seal before
     # anything connects, and takes sops' answer only then (a run it does not take is ended)
     with decrypt_ahead(target.path) if password is None else contextlib.nullcontext():
-        options = connection_test_options(
-            dns,
-            wait_timeout,
-            send_to=send_to,
-            alternative_ports=_ports(alt_ports),
-            concurrency=jobs,
-        )
+        options = connection_test_options(dns, wait_timeout, **how)
         # lazy(start-up): the connection service (probe, model, yaml: ~20 ms) loads while sops runs
         from smtpops.services.connection import run_test
 
