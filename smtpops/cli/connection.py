@@ -5,27 +5,25 @@ The work is :mod:`smtpops.services.connection`; this module parses the options a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from smtpops.cli import complete
 from smtpops.cli.options import format_option, mailbox
 from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
+from smtpops.encryption.runner import decrypt_ahead
 from smtpops.errors import UsageError
-from smtpops.probe import ProbeReport
-from smtpops.probe import text as probe_text
 from smtpops.probe.batch import MAX_WORKERS, WORKERS
-from smtpops.reporters.text import use_colour
 from smtpops.secret import Secret
 from smtpops.services import repository
-from smtpops.services.connection import (
-    ConnectionTestOptions,
-    ConnectionTestResult,
-    run_test,
-    run_tests,
-)
+
+if TYPE_CHECKING:
+    from smtpops.probe import ProbeReport
+    from smtpops.services.connection import ConnectionTestOptions, ConnectionTestResult
 
 
 def _read_stdin_password() -> Secret:
@@ -50,6 +48,10 @@ def _ports(text: str | None) -> tuple[int, ...] | None:
 
 
 def _write_report(report: ProbeReport, fmt: str, transcript: bool) -> None:
+    # lazy(start-up): loaded after sops was started (see test), not before
+    from smtpops.probe import text as probe_text
+    from smtpops.reporters.text import use_colour
+
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -59,6 +61,10 @@ def _write_report(report: ProbeReport, fmt: str, transcript: bool) -> None:
 def _test_environment(
     env_name: str, fmt: str, options: ConnectionTestOptions, password: Secret | None
 ) -> int:
+    # lazy(start-up): the connection service, probe and text (see test)
+    from smtpops.probe import text as probe_text
+    from smtpops.services.connection import run_tests
+
     targets = repository.environment_targets(env_name)
     done = [0]
 
@@ -148,13 +154,21 @@ def test(
             "give either a CONFIG or --env ENV",
             hint="smtpops test production/main, or smtpops test --env production",
         )
-    options = connection_test_options(
-        dns, wait_timeout, send_to=send_to, alternative_ports=_ports(alt_ports), concurrency=jobs
-    )
     password = _read_stdin_password() if password_stdin else None
+    how = {"send_to": send_to, "alternative_ports": _ports(alt_ports), "concurrency": jobs}
     if env_name:
+        options = connection_test_options(dns, wait_timeout, **how)
         sys.exit(_test_environment(env_name, fmt, options, password))
     assert config is not None
-    report = run_test(repository.target(config), options, password=password)
+    target = repository.target(config)
+    # sops (a Go process start and an age decryption, 15-30 ms) starts now and runs while the
+    # rest of the test loads; run_test still validates first and checks the seal before
+    # anything connects, and takes sops' answer only then (a run it does not take is ended)
+    with decrypt_ahead(target.path) if password is None else contextlib.nullcontext():
+        options = connection_test_options(dns, wait_timeout, **how)
+        # lazy(start-up): the connection service (probe, model, yaml: ~20 ms) loads while sops runs
+        from smtpops.services.connection import run_test
+
+        report = run_test(target, options, password=password)
     _write_report(report, fmt, transcript)
     sys.exit(report.exit_code)

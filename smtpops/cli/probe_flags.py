@@ -3,12 +3,12 @@ so they accept the same flags and build the same :class:`ConnectionTestOptions`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from smtpops.probe.resolve import configured_nameservers
-from smtpops.services.connection import ConnectionTestOptions
+if TYPE_CHECKING:
+    from smtpops.services.connection import ConnectionTestOptions
 
 DNS = click.option(
     "--dns",
@@ -35,6 +35,11 @@ def connection_test_options(
     dns: tuple[str, ...], wait_timeout: float | None, **more: Any
 ) -> ConnectionTestOptions:
     """The service's options from the command line (a bad --dns is a usage error)."""
+    # `smtpops test` starts sops before it builds these options, so this loads while sops runs
+    # lazy(start-up): the connection service loads the probe, model and yaml (~20 ms)
+    from smtpops.probe.resolve import configured_nameservers
+    from smtpops.services.connection import ConnectionTestOptions
+
     return ConnectionTestOptions(
         nameservers=configured_nameservers(dns), wait_timeout=wait_timeout, **more
     )

@@ -10,7 +10,6 @@ the password. The secrets are handed to a sender only while the seal matches the
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import yaml
@@ -154,9 +153,7 @@ def unseal_oauth(path: str) -> tuple[OAuthCredentials, str | None]:
             f"{path}: the oauth block has no encrypted secret part",
             hint=f"Run `{SET} {path}` to enter the client secret, key or refresh token.",
         )
-    result = runner.run(
-        ["decrypt", "--input-type", "yaml", "--output-type", "json", os.path.abspath(path)]
-    )
+    result = runner.run(runner.decrypt_args(path, *runner.AS_JSON))
     if result.returncode != 0:
         raise failures.explain(result, path)
     try:

@@ -37,7 +37,7 @@ def _decrypt(lay: splice.Layout, path: str, args: list[str]) -> bytes:
     """sops ``decrypt ARGS path`` on a file whose password is encrypted; its stdout (which
     holds plaintext: never print it), or the failure in plain words."""
     decrypt_password_checks(lay, path)
-    result = runner.run(["decrypt", "--input-type", "yaml", *args, os.path.abspath(path)])
+    result = runner.run(runner.decrypt_args(path, *args))
     if result.returncode != 0:
         held = _held_recipients(lay) if failures.is_no_key(result) else ()
         raise failures.explain(result, path, held)
@@ -228,7 +228,7 @@ def unseal(path: str) -> tuple[Secret, str | None]:
     lay = splice.layout(_read(path), path)
     if lay.binding is None:
         return decrypt_password(path), None
-    out = _decrypt(lay, path, ["--output-type", "json"])
+    out = _decrypt(lay, path, list(runner.AS_JSON))
     try:
         document = json.loads(out.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

@@ -6,11 +6,16 @@ optional test email, QUIT — each step timed, each failure typed and explained.
 
 from __future__ import annotations
 
-from smtpops.model import Config
-from smtpops.oauth.credentials import OAuthCredentials
+from typing import TYPE_CHECKING
+
 from smtpops.probe.result import ProbeOptions, ProbeReport, StepResult
-from smtpops.secret import Secret
-from smtpops.settings import Environment
+
+if TYPE_CHECKING:  # names of annotations only: `smtpops test` imports the package (its
+    # batch sizes) before it starts sops, and the model loads while sops runs
+    from smtpops.model import Config
+    from smtpops.oauth.credentials import OAuthCredentials
+    from smtpops.secret import Secret
+    from smtpops.settings import Environment
 
 __all__ = ["ProbeOptions", "ProbeReport", "StepResult", "prepare", "run_probe"]
 

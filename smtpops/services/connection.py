@@ -10,6 +10,7 @@ The test log and the spec's events go to ``<repository>/.smtpops/`` (:attr:`Targ
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -208,12 +209,14 @@ class _Early:
         self._work = work
         self._value: decryption.Credential | None = None
         self._error: BaseException | None = None
+        # the caller's context: a sops run started ahead for this file (encryption.runner)
+        self._context = contextvars.copy_context()
         self._thread = threading.Thread(target=self._run, name="smtpops-decrypt", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            self._value = self._work()
+            self._value = self._context.run(self._work)
         except BaseException as exc:  # handed to the caller by result()
             self._error = exc
 
