@@ -1,8 +1,8 @@
 """``promote``: carry a config's settings one step along the environment order.
 
 The target file is the source file with the target's own credentials spliced in: every
-top-level field comes from the source, except ``username``, ``password``, ``sops`` and
-``active``, which stay the target's (the password with its sealed ``password_binding``;
+top-level field comes from the source, except ``username``, ``password``, ``oauth`` (an
+OAuth2 config's secret parts), ``sops`` and ``active``, which stay the target's (the password with its sealed ``password_binding``;
 if the carried server fields differ from what the target's password was sealed for, the
 target's gate refuses until a key holder re-seals it). Because SOPS protects only the password
 (``mac_only_encrypted``), the spliced file decrypts with the target's key as before.
@@ -22,7 +22,8 @@ from smtpops.gitops.change import Change, Handover, Outcome, apply
 from smtpops.gitops.gate import Gate
 from smtpops.gitops.transaction import Transaction
 
-KEPT = ("username", "password", "password_binding", "sops", "active")
+# the oauth block holds an OAuth2 config's secret parts, encrypted with the target's data key
+KEPT = ("username", "password", "oauth", "password_binding", "sops", "active")
 SECRET_KEPT = ("password", "password_binding", "sops", "active")
 
 

@@ -69,12 +69,13 @@ def _new(
     oauth: dict[str, str],
     secret: str,
     ca_file: str = "ca.pem",
+    env: str = "development",
 ) -> Any:
     args = [
         "new",
         name,
         "--env",
-        "development",
+        env,
         "--provider",
         "custom",
         "--username",
@@ -99,7 +100,9 @@ def _new(
     return run_cli(*args, input=secret, expect=0)
 
 
-def _new_app_only(run_cli: Callable[..., Any], box: Sandbox, ca_file: str = "ca.pem") -> Any:
+def _new_app_only(
+    run_cli: Callable[..., Any], box: Sandbox, ca_file: str = "ca.pem", env: str = "development"
+) -> Any:
     """`new` for a Microsoft app-only config against the sandbox's authority (through msal)."""
     oauth = {
         "flow": "microsoft-app-only",
@@ -109,7 +112,7 @@ def _new_app_only(run_cli: Callable[..., Any], box: Sandbox, ca_file: str = "ca.
         "authority": box.issuer.authority(OAUTH_TENANT),
         "ca_file": ca_file,
     }
-    return _new(run_cli, box, "o365", oauth, CLIENT_SECRET + "\n", ca_file)
+    return _new(run_cli, box, "o365", oauth, CLIENT_SECRET + "\n", ca_file, env)
 
 
 def o365_ready(

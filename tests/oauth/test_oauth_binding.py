@@ -317,6 +317,24 @@ def test_rotate_and_promote_keep_the_oauth_seal(sealed, run_cli) -> None:
     run_cli("test", "development/o365", expect=0)
 
 
+def test_promote_keeps_the_target_oauth_secrets_and_its_seal(sealed, run_cli) -> None:
+    """Promote keeps the target's credentials: for an OAuth2 config that is its own oauth block
+    (encrypted with its own data key) with its seal, not the source's, which its sops block
+    could not decrypt."""
+    root, box = sealed
+    run_cli("keys", "init", "--env", "staging", expect=0)
+    _new_app_only(run_cli, box, env="staging")
+    _commit(root, "Add staging/o365")
+    _edit(root, "helo_hostname: crm.example.test", "helo_hostname: crm2.example.test")
+    _commit(root, "development: a new HELO name")
+    promoted = run_cli("promote", "o365", "--from", "development", "--to", "staging")
+    assert promoted.exit_code == 0, repr(promoted)
+    text = (root / "configs/staging/o365.yaml").read_text()
+    assert "crm2.example.test" in text
+    run_cli("test", "staging/o365", expect=0)
+    _no_secret(promoted, text)
+
+
 def test_every_bound_oauth_field_is_compared_and_named() -> None:
     """Unit: each oauth field of the seal, changed alone, is one named change; a field that is
     not bound (the description, a timeout) is none; a new secret is a re-seal for review."""
