@@ -6,6 +6,7 @@ One Postfix instance serves the module (queue timers shortened by retry_interval
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import stat
@@ -330,8 +331,8 @@ def test_xoauth2_is_refused_with_a_clear_message(
     relay: Project, postfix: PostfixInstance, server: CountingSandbox, run_cli
 ) -> None:
     from smtpops.delivery.postfix import params
-    from smtpops.delivery.values import Delivery
     from smtpops.errors import InputError
+    from tests.delivery.test_oauth_support import BASE as XOAUTH2_DELIVERY
 
     add(relay, server, auth_protocol="XOAUTH2", active=True)
     before = (postfix.conf / "main.cf").read_bytes()
@@ -340,12 +341,8 @@ def test_xoauth2_is_refused_with_a_clear_message(
     assert (postfix.conf / "main.cf").read_bytes() == before
     # a valid XOAUTH2 config is refused before the token endpoint is asked (tests/delivery/
     # test_oauth_delivery.py); the Postfix mapping itself refuses it too
-    delivery = Delivery(
-        environment="development", config="development/main", digest="sha256:0",
-        host="smtp.office365.com", port=587, tls="STARTTLS", verify_certificate=True,
-        ca_file=None, ca_path=None, ca_pem=None, auth_protocol="XOAUTH2",
-        username="crm@example.test", from_address=None, helo_hostname="crm.example.test",
-        max_connections=3, retries=3, idle_timeout=30, wait_timeout=30, headers=(),
-    )  # fmt: skip
+    delivery = dataclasses.replace(
+        XOAUTH2_DELIVERY, environment="development", config="development/main"
+    )
     with pytest.raises(InputError, match=r"XOAUTH2 \(an OAuth2 access token\), and Postfix cannot"):
         params.refuse(delivery)
