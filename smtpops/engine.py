@@ -14,7 +14,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from smtpops import discovery, repopath, rules, schema, settings, suppressions, yamlio
+from smtpops import (
+    discovery,
+    fanout,
+    repopath,
+    rules,
+    schema,
+    settings,
+    suppressions,
+    yamlio,
+)
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
 from smtpops.gitops import provenance
 from smtpops.model import Config
@@ -122,8 +131,17 @@ class Run:
         self.repo: RepoContext | None = None
 
     def _add(self, rule_id: str, hit: Hit, path: str, env: settings.Environment | None) -> None:
-        rule = RULES[rule_id]
-        location = _location(self.docs.get(path), path, hit)
+        self.add_located(RULES[rule_id], hit, path, _location(self.docs.get(path), path, hit), env)
+
+    def add_located(
+        self,
+        rule: Rule,
+        hit: Hit,
+        path: str,
+        location: Location,
+        env: settings.Environment | None,
+    ) -> None:
+        """A finding whose location is already known (found by a worker process)."""
         self.pending.append(_Pending(rule, hit, path, location, env))
 
     def check_file(self, item: discovery.ConfigFile, env: settings.Environment | None) -> None:
@@ -378,19 +396,24 @@ def _no_cyclic_gc() -> Iterator[None]:
                 gc.enable()
 
 
-def validate(paths: tuple[str, ...], options: Options | None = None) -> Report:
+def validate(
+    paths: tuple[str, ...], options: Options | None = None, *, jobs: int | None = None
+) -> Report:
     """Validate the files (or folders) named, or the whole configs/ tree."""
-    return validate_recorded(paths, options)[0]
+    return validate_recorded(paths, options, jobs=jobs)[0]
 
 
 def validate_recorded(
-    paths: tuple[str, ...], options: Options | None = None
+    paths: tuple[str, ...], options: Options | None = None, *, jobs: int | None = None
 ) -> tuple[Report, dict[str, str]]:
     """:func:`validate`, and every file the rules asked about beyond the configs
-    (``ConfigContext.exists``) with the answer: what a cached copy of the report depends on."""
+    (``ConfigContext.exists``) with the answer: what a cached copy of the report depends on.
+
+    ``jobs``: how many processes check the files (:mod:`smtpops.fanout`; None: one per CPU
+    for a large run, 1: this process alone). The report is the same whatever it is."""
     looked_up: dict[str, str] = {}
     with _no_cyclic_gc():
-        report, run = _validate(paths, options)
+        report, run = _validate(paths, options, jobs)
         for ctx in run.contexts:
             looked_up.update(ctx.looked_up)
         if run.repo is not None:
@@ -433,14 +456,19 @@ def _base_files(
     return found
 
 
-def _validate(paths: tuple[str, ...], options: Options | None) -> tuple[Report, Run]:
+def _validate(
+    paths: tuple[str, ...], options: Options | None, jobs: int | None
+) -> tuple[Report, Run]:
     options = options or Options()
     items, configs_dir = discovery.discover(paths)
     project = settings.load(configs_dir) if configs_dir else settings.DEFAULT
     run = Run(options)
-    for item in items:
-        env = project.environment(item.environment) if item.environment else None
-        run.check_file(item, env)
+    fanout.check_files(
+        run,
+        items,
+        lambda item: project.environment(item.environment) if item.environment else None,
+        jobs,
+    )
     asked = {i.path for i in items}
     partial = bool(paths) and not any(os.path.isdir(p) for p in paths)
     if partial and options.neighbours:

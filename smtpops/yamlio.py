@@ -8,7 +8,6 @@ oversized input, and record the line and column of every key and value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import yaml
@@ -50,20 +49,67 @@ class Mark(NamedTuple):
     column: int
 
 
-@dataclass(frozen=True, slots=True)
 class Document:
-    """A loaded YAML document: its values, and where each value and key stands."""
+    """A loaded YAML document: its values, and where each value and key stands.
 
-    data: Any
-    values: dict[Path, Mark]
-    keys: dict[Path, Mark]
-    text: str
+    A document sent from a worker process (:mod:`smtpops.fanout`) comes without its marks,
+    which cost more to send than to find again: they are read from its text once, on first
+    use, which is the same text the worker read them from."""
+
+    __slots__ = ("_keys", "_values", "data", "text")
+
+    def __init__(
+        self,
+        data: Any,
+        values: dict[Path, Mark] | None,
+        keys: dict[Path, Mark] | None,
+        text: str,
+    ) -> None:
+        self.data = data
+        self.text = text
+        self._values = values
+        self._keys = keys
+
+    @classmethod
+    def deferred(cls, data: Any, text: str) -> Document:
+        """A document of ``text`` already parsed into ``data``; its marks are found on use."""
+        return cls(data, None, None, text)
+
+    def _marks(self) -> tuple[dict[Path, Mark], dict[Path, Mark]]:
+        if self._values is None or self._keys is None:
+            again = loads(self.text)
+            self._values, self._keys = again.values, again.keys
+        return self._values, self._keys
+
+    @property
+    def values(self) -> dict[Path, Mark]:
+        return self._values if self._values is not None else self._marks()[0]
+
+    @property
+    def keys(self) -> dict[Path, Mark]:
+        return self._keys if self._keys is not None else self._marks()[1]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Document):
+            return NotImplemented
+        return (self.data, self.text, self.values, self.keys) == (
+            other.data,
+            other.text,
+            other.values,
+            other.keys,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # its values are dicts
+
+    def __repr__(self) -> str:
+        return f"Document(data={self.data!r}, text={self.text!r})"
 
     def mark(self, path: Path) -> Mark | None:
         """The position of the value at ``path``, or of its nearest parent that has one."""
+        values = self.values
         while True:
-            if path in self.values:
-                return self.values[path]
+            if path in values:
+                return values[path]
             if not path:
                 return None
             path = path[:-1]

@@ -201,9 +201,9 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
     done: list[tuple[str, ...]] = []
     real = engine.validate_recorded
 
-    def counted(paths: tuple[str, ...], options: object = None):  # type: ignore[no-untyped-def]
+    def counted(paths: tuple[str, ...], options: object = None, **kwargs):  # type: ignore[no-untyped-def]
         done.append(paths)
-        return real(paths, options)  # type: ignore[arg-type]
+        return real(paths, options, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "validate_recorded", counted)
     return done

@@ -18,12 +18,14 @@ def validate(
     *,
     cache: bool = False,
     keep: Callable[[Report], bool] = lambda report: True,
+    jobs: int | None = None,
 ) -> Report:
     """Validate the files or folders named (none: the whole ``configs/`` tree).
 
     ``cache``: answer from, and keep the report in, the repository's validation cache
     (:mod:`smtpops.validation_cache`); a run it cannot answer loads the engine. ``keep``
-    says which reports are worth keeping."""
+    says which reports are worth keeping; ``jobs``: how many processes check the files
+    (:mod:`smtpops.fanout`), which changes nothing in the report."""
     options = options or Options()
     # --base asks git about the history (REPO006): not an input the cache can key on
     entry = validation_cache.entry_for(paths, options) if cache and not options.base else None
@@ -34,7 +36,7 @@ def validate(
     # lazy(start-up): the engine loads every rule (~40 ms); a run the cache answers needs none
     from smtpops import engine
 
-    report, looked_up = engine.validate_recorded(tuple(paths), options)
+    report, looked_up = engine.validate_recorded(tuple(paths), options, jobs=jobs)
     if entry is not None and keep(report):
         validation_cache.save(entry, report, looked_up)
     return report
