@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 AGE_SECRET_KEY = re.compile(r"AGE-SECRET-KEY-1[023456789ACDEFGHJKLMNPQRSTUVWXYZ]{58}")
 
@@ -130,6 +131,8 @@ def credential_kind(text: str) -> str | None:
     return found[0][1] if found else None
 
 
+@lru_cache(maxsize=4096)
 def secret_name(name: str) -> bool:
-    """A field or header name that holds a credential (``api_key``, ``X-Auth-Token``…)."""
+    """A field or header name that holds a credential (``api_key``, ``X-Auth-Token``…).
+    Remembered: the same field names come back in every file of a run."""
     return bool(_SECRET_NAME.match(name.strip()))

@@ -356,26 +356,39 @@ def no_sops_rule(ctx: ConfigContext) -> Iterator[Hit]:
 _FAKE_AGE_KEY = "AGE-SECRET-KEY-1" + "Q" * 58  # built here so the repo holds no key-shaped text
 
 
-def _guarded_lines(ctx: ConfigContext) -> set[int]:
-    """Lines of the secret values and the sops block: ciphertext (or, when plain, reported by
-    CRED002/CRED013), not to be pattern-matched."""
-    lines: set[int] = set()
+def _guarded_lines(ctx: ConfigContext) -> list[tuple[int, int]]:
+    """Line ranges [first, end) of the secret values and the sops block: ciphertext (or, when
+    plain, reported by CRED002/CRED013), not to be pattern-matched."""
+    keys = ctx.doc.keys
+    ranges: list[tuple[int, int]] = []
     for key in ("password", "sops"):
-        mark = ctx.doc.keys.get((key,))
+        mark = keys.get((key,))
         if mark:
-            lines.add(mark.line)
-    starts = sorted(m.line for m in ctx.doc.keys.values())
+            ranges.append((mark.line, mark.line + 1))
     end = ctx.doc.text.count("\n") + 2
-    for path, _ in secret_values(ctx.raw):
-        mark = ctx.doc.keys.get(path)
-        if mark:  # a multi-line value (a PEM key, a JSON key) runs to the next key
-            following = next((line for line in starts if line > mark.line), end)
-            lines.update(range(mark.line, following))
-    sops_mark = ctx.doc.keys.get(("sops",))
+    values = secret_values(ctx.raw)
+    if values:
+        starts = sorted(m.line for m in keys.values())
+        for path, _ in values:
+            mark = keys.get(path)
+            if mark:  # a multi-line value (a PEM key, a JSON key) runs to the next key
+                following = next((line for line in starts if line > mark.line), end)
+                ranges.append((mark.line, following))
+    sops_mark = keys.get(("sops",))
     if sops_mark:
-        later = [m.line for p, m in ctx.doc.keys.items() if len(p) == 1 and m.line > sops_mark.line]
-        lines.update(range(sops_mark.line, min(later, default=ctx.doc.text.count("\n") + 2)))
-    return lines
+        later = [m.line for p, m in keys.items() if len(p) == 1 and m.line > sops_mark.line]
+        ranges.append((sops_mark.line, min(later, default=end)))
+    return ranges
+
+
+def _readable(ctx: ConfigContext) -> str:
+    """The file's text with its guarded lines blanked (line numbers kept)."""
+    lines = ctx.doc.text.split("\n")
+    for first, end in _guarded_lines(ctx):
+        stop = min(end - 1, len(lines))
+        if first - 1 < stop:
+            lines[first - 1 : stop] = [""] * (stop - first + 1)
+    return "\n".join(lines)
 
 
 @rule(
@@ -395,9 +408,7 @@ def _guarded_lines(ctx: ConfigContext) -> set[int]:
 def credential_in_other_field(ctx: ConfigContext) -> Iterator[Hit]:
     """No value or comment outside the password looks like a credential; no field or custom
     header is named like one (api_key, X-Auth-Token, Authorization…)."""
-    guarded = _guarded_lines(ctx)
-    lines = ctx.doc.text.split("\n")
-    readable = "\n".join("" if n in guarded else line for n, line in enumerate(lines, start=1))
+    readable = _readable(ctx)
     reported: set[int] = set()
     for number, kind in leaks.credential_lines(readable):
         if number not in reported and kind != "an age private key":
