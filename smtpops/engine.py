@@ -30,7 +30,7 @@ from smtpops.model import Config
 from smtpops.providers import Provider, catalog, detect
 from smtpops.rules.context import BaseChange, ConfigContext, RepoContext
 from smtpops.rules.registry import RULES, Hit, Rule, field_rule
-from smtpops.secret import plaintext_secrets, scrub_all
+from smtpops.secret import Secret, plaintext_secrets, scrub_all
 from smtpops.validation_options import Options
 
 __all__ = ["Options", "Run", "validate", "validate_recorded"]
@@ -260,7 +260,7 @@ class Run:
         for path, sups in by_file.items():
             for sup in sups:
                 by_line.setdefault((path, sup.target), []).append(sup)
-        hidden = {path: plaintext_secrets(doc.data) for path, doc in self.docs.items()}
+        hidden: dict[str, tuple[Secret, ...]] = {}  # per file with a finding, found once
         out: list[Diagnostic] = []
         shown_once: dict[tuple[str, str], int] = {}  # notes shown once → how many more files
         for item in sorted(self.pending, key=lambda p: (p.path, p.location.line or 0)):
@@ -286,7 +286,10 @@ class Run:
                     shown_once[key] += 1
                     continue
                 shown_once[key] = 0
-            secrets = hidden.get(item.path, ())
+            secrets = hidden.get(item.path)
+            if secrets is None:
+                doc = self.docs.get(item.path)
+                secrets = hidden[item.path] = plaintext_secrets(doc.data) if doc else ()
             out.append(
                 Diagnostic(
                     rule_id=item.rule.id,

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import base64
 import re
+from functools import lru_cache
 
 MASK = "********"
 # fields whose name says they hold a credential (also a misspelt "pasword:")
 CREDENTIAL_NAME = re.compile(r"pass|secret|token|credential|key", re.IGNORECASE)
 _MIN_SCRUBBED = 3  # shorter values would mask ordinary text
+
+
+@lru_cache(maxsize=4096)
+def _credential_name(key: object) -> bool:
+    """A key named like a credential field (remembered: the same keys come back in every
+    file of a run)."""
+    return bool(CREDENTIAL_NAME.search(str(key)))
 
 
 def plaintext_secrets(data: object) -> tuple[Secret, ...]:
@@ -21,7 +29,7 @@ def plaintext_secrets(data: object) -> tuple[Secret, ...]:
         if isinstance(node, dict):
             for key, value in node.items():
                 if key != "sops":  # sops' own metadata: keys and checksums, no plaintext
-                    walk(value, credential or bool(CREDENTIAL_NAME.search(str(key))))
+                    walk(value, credential or _credential_name(key))
         elif isinstance(node, list):
             for item in node:
                 walk(item, credential)
