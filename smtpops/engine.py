@@ -25,7 +25,6 @@ from smtpops import (
     yamlio,
 )
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
-from smtpops.gitops import provenance
 from smtpops.model import Config
 from smtpops.providers import Provider, catalog, detect
 from smtpops.rules.context import BaseChange, ConfigContext, RepoContext
@@ -430,6 +429,9 @@ def validate_recorded(
 def _base_changes(
     base: str, contexts: Iterable[ConfigContext], only: set[str]
 ) -> dict[str, BaseChange]:
+    # lazy(start-up): the git history (provenance, audit, ~6 ms) only for --base
+    from smtpops.gitops import provenance
+
     files = [
         provenance.File(
             path=ctx.path,
@@ -447,6 +449,9 @@ def _base_files(
     base: str, contexts: Iterable[ConfigContext], only: set[str]
 ) -> dict[str, dict[str, Any]]:
     """The configs of the run as they were at ``base`` (parsed; unreadable ones left out)."""
+    # lazy(start-up): the git history (provenance, audit, ~6 ms) only for --base
+    from smtpops.gitops import provenance
+
     found = {}
     paths = [ctx.path for ctx in contexts if ctx.path in only]
     for path, data in provenance.contents_at(base, paths).items():

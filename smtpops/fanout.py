@@ -92,6 +92,9 @@ def check_files(
     slices = [items[:first]] + [
         items[first + i * size : first + (i + 1) * size] for i in range(count - 1)
     ]
+    # lazy(start-up): pickle only for a run with workers; loaded before the fork, once
+    import pickle  # noqa: F401
+
     workers = [_start(run, part, env_for) for part in slices[1:]]
     try:
         for item in slices[0]:

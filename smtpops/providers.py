@@ -7,7 +7,6 @@ Python change.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -282,6 +281,9 @@ def suggest(name: str, providers: dict[str, Provider]) -> str | None:
     for p in providers.values():
         for label in (p.id, *p.aliases, p.name.lower()):
             names.setdefault(label, p.id)
+    # lazy(start-up): difflib (heapq, ~3 ms) only for a name to correct
+    import difflib
+
     close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.6)
     if close:
         return names[close[0]]
