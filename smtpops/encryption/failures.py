@@ -18,9 +18,22 @@ MAC_NOT_FOUND = 52
 FILE_ALREADY_ENCRYPTED = 203
 
 EDITED = (
-    "Restore the file from git (`git checkout -- {path}`), or enter the password again with "
-    "`smtpops secrets set-password {path}`. Edit encrypted values only through smtpops or sops."
+    "Restore the file from git (`git checkout -- {path}`), or enter {again}. Edit encrypted "
+    "values only through smtpops or sops."
 )
+
+
+def edited(path: str, *, oauth: bool = False) -> str:
+    """The fix for a file whose encrypted values were edited outside sops."""
+    return EDITED.format(path=path, again=_again(path, oauth))
+
+
+def _again(path: str, oauth: bool) -> str:
+    """How the secrets of ``path`` are entered again: the password, or an OAuth2 config's
+    client secret, key or refresh token (``set-password`` refuses an OAuth2 config)."""
+    if oauth:
+        return f"the OAuth2 secrets again with `smtpops secrets set-oauth {path}`"
+    return f"the password again with `smtpops secrets set-password {path}`"
 
 
 def no_key(path: str, stderr: str) -> EncryptionError:
@@ -45,7 +58,7 @@ def is_no_key(result: Completed) -> bool:
     )
 
 
-def entry_does_not_open(path: str, recipient: str) -> EncryptionError:
+def entry_does_not_open(path: str, recipient: str, *, oauth: bool = False) -> EncryptionError:
     """Your key is one the file lists, yet its age entry does not open with it: the entry
     (the data key encrypted for your key) was damaged or edited outside sops."""
     return EncryptionError(
@@ -53,27 +66,29 @@ def entry_does_not_open(path: str, recipient: str) -> EncryptionError:
         "open with your key: the entry in the sops section is damaged or was edited outside sops",
         hint=f"Restore the file from git (`git checkout -- {path}`); if the damage is committed, "
         "someone whose key still opens the file runs `smtpops secrets updatekeys` on it, or "
-        f"enter the password again with `smtpops secrets set-password {path}`.",
+        f"enter {_again(path, oauth)}.",
     )
 
 
-def explain(result: Completed, path: str, held: tuple[str, ...] = ()) -> EncryptionError:
+def explain(
+    result: Completed, path: str, held: tuple[str, ...] = (), *, oauth: bool = False
+) -> EncryptionError:
     """The error for a failed sops run on ``path``; ``held`` are the recipients the file lists
-    whose private key is on this machine (a missing data key then means a damaged entry)."""
+    whose private key is on this machine (a missing data key then means a damaged entry);
+    ``oauth``: the file is an OAuth2 config (its secrets are entered with ``set-oauth``)."""
     code, err = result.returncode, result.stderr
-    where = {"path": path}
     if is_no_key(result):
-        return entry_does_not_open(path, held[0]) if held else no_key(path, err)
+        return entry_does_not_open(path, held[0], oauth=oauth) if held else no_key(path, err)
     if code in (MAC_MISMATCH, ERROR_DECRYPTING_MAC) or "MAC mismatch" in err:
         return EncryptionError(
             f"{path}: the file's checksum (sops mac) does not match its encrypted values: "
             "it was edited outside sops",
-            hint=EDITED.format(**where),
+            hint=edited(path, oauth=oauth),
         )
     if code == MAC_NOT_FOUND:
         return EncryptionError(
             f"{path}: the file's checksum (sops mac) is missing: it was edited outside sops",
-            hint=EDITED.format(**where),
+            hint=edited(path, oauth=oauth),
         )
     if code == ERROR_DECRYPTING_TREE:
         what = (
@@ -81,14 +96,18 @@ def explain(result: Completed, path: str, held: tuple[str, ...] = ()) -> Encrypt
             if "does not match sops' data format" in err
             else "cannot be decrypted (its ciphertext or tag was changed)"
         )
+        secret = "an encrypted OAuth2 secret" if oauth else "the encrypted password"
         return EncryptionError(
-            f"{path}: the encrypted password {what}: it was edited outside sops",
-            hint=EDITED.format(**where),
+            f"{path}: {secret} {what}: it was edited outside sops",
+            hint=edited(path, oauth=oauth),
         )
     if "metadata not found" in err:
+        setter = (
+            f"smtpops secrets set-oauth {path}" if oauth else f"smtpops secrets set-password {path}"
+        )
         return EncryptionError(
             f"{path}: the file is not encrypted with sops (no sops section)",
-            hint=f"Run `smtpops secrets set-password {path}`.",
+            hint=f"Run `{setter}`.",
         )
     if "no matching creation rules found" in err:
         return EncryptionError(

@@ -155,7 +155,7 @@ def unseal_oauth(path: str) -> tuple[OAuthCredentials, str | None]:
         )
     result = runner.run(runner.decrypt_args(path, *runner.AS_JSON))
     if result.returncode != 0:
-        raise failures.explain(result, path)
+        raise failures.explain(result, path, oauth=True)
     try:
         document = json.loads(result.stdout.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

@@ -72,7 +72,7 @@ def decrypt_password_checks(lay: splice.Layout, path: str) -> None:
     if lay.sops is None:
         raise EncryptionError(
             f"{path}: the password looks encrypted but the sops section is missing",
-            hint=failures.EDITED.format(path=path),
+            hint=failures.edited(path),
         )
 
 

@@ -378,3 +378,20 @@ def test_every_bound_oauth_field_is_compared_and_named() -> None:
     assert binding.changes(sealed, binding.record(calm, None)) == []
     assert binding.secret_words(data) == "the OAuth2 secrets"
     assert binding.secret_words({"password": data["oauth"]["client_secret"]}) == "the password"
+
+
+def test_a_damaged_oauth_secret_is_fixed_with_set_oauth(sealed, run_cli) -> None:
+    """The advice for an OAuth2 config whose ciphertext was edited names `secrets set-oauth`
+    (`set-password` refuses an OAuth2 config), and the secret is never shown."""
+    root, _ = sealed
+    text = (root / MAIN).read_text()
+    line = next(x for x in text.splitlines() if "client_secret: ENC[" in x)
+    at = line.index("data:") + len("data:")
+    flipped = "B" if line[at] == "A" else "A"
+    _edit(root, line, line[:at] + flipped + line[at + 1 :])
+    result = run_cli("token", "development/o365")
+    assert result.exit_code == 1, repr(result)
+    assert "an encrypted OAuth2 secret cannot be decrypted" in result.stderr
+    assert f"smtpops secrets set-oauth {MAIN}" in result.stderr
+    assert "set-password" not in result.output
+    _no_secret(result)
