@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from smtpops.errors import SmtpopsError
+from smtpops.model import TOKEN_MECHANISMS
 from smtpops.services import configs, drafts, tracking
 from smtpops.services.workbranch import WorkBranch
 from smtpops.web import changes, checks, form
@@ -57,6 +58,7 @@ async def page(request: Request) -> Response:
                     },
                     "labels": {k: v[0] for k, v in form.LABELS.items()},
                     "fields": [f for f in drafts.EDITABLE if f != "name"],
+                    "tokenMechanisms": list(TOKEN_MECHANISMS),
                 }
             ).replace("<", "\\u003c"),
             "started_from": work.started_from,
@@ -109,6 +111,7 @@ async def read_config(request: Request) -> Response:
             "name": name,
             "values": saved.values,
             "password_set": saved.password_set,
+            "oauth_set": saved.oauth_set,
             "active": saved.active,
             "version": saved.version,
         }

@@ -92,3 +92,33 @@ def test_a_typed_password_is_not_what_an_oauth_config_signs_in_with(
     res = post(c, page, "/api/test", body)
     result = stream(res)[-1]
     assert result["type"] == "result" and result["passed"] is True, result  # the token signed in
+
+
+def test_the_page_asks_no_password_of_an_oauth_config(oauth_site, page) -> None:
+    """In the browser: an XOAUTH2 config shows no password field, says it signs in with its
+    stored OAuth2 secret, and tests with a token; switched to a password method, the password
+    field is back and Test Connection waits for a password."""
+    import re
+
+    from tests.web.test_browser import set_field, settle
+
+    _, box = oauth_site
+    page.wait_for_selector(".config")
+    page.get_by_role("button", name=re.compile(r"^development\/o365, ")).click()
+    page.locator("#form-title").filter(has_text="development/o365").wait_for()
+    settle(page)
+    assert not page.locator("#f-password").is_visible()
+    assert "Signs in with OAuth2" in page.locator("#s-password").inner_text()
+    test = page.get_by_role("button", name="Test Connection")
+    assert test.is_enabled()
+    test.click()
+    page.locator("#test-status").filter(has_text="Connection successful").wait_for()
+    assert box.issuer.issued  # the page's test got its token from the sandbox's endpoint
+    set_field(page, "auth_protocol", "LOGIN")
+    settle(page)
+    assert page.locator("#f-password").is_visible()
+    assert "No password is set yet" in page.locator("#s-password").inner_text()
+    assert not test.is_enabled()
+    set_field(page, "auth_protocol", "XOAUTH2")
+    settle(page)
+    assert not page.locator("#f-password").is_visible() and test.is_enabled()

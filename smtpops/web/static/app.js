@@ -11,7 +11,7 @@
   const FIELDS = boot.fields.filter((f) => document.getElementById("f-" + f));
   const REQUIRED = ["host", "username"];
   const state = {
-    env: null, name: null, isNew: false, saved: null, passwordSet: false, active: false,
+    env: null, name: null, isNew: false, saved: null, passwordSet: false, oauthSet: false, active: false,
     touched: new Set(), errors: 0, tested: false, version: 0, seq: 0, environments: [],
     canPropose: false, busy: false,
   };
@@ -90,7 +90,9 @@
 
   const currentEnv = () => (state.isNew ? $("#f-env").value : state.env);
   const currentName = () => (state.isNew ? $("#f-name").value.trim() : state.name);
-  const passwordTyped = () => input("password").value.length > 0;
+  // an OAuth2 config (XOAUTH2, OAUTHBEARER) signs in with a token, never with a password
+  const usesToken = () => boot.tokenMechanisms.includes(input("auth_protocol").value);
+  const passwordTyped = () => !usesToken() && input("password").value.length > 0;
   const norm = (v) => (typeof v === "boolean" ? v : String(v === null || v === undefined ? "" : v).trim());
 
   function changedFields() {
@@ -128,7 +130,15 @@
   function updatePasswordNote() {
     const node = input("password");
     const note = $("#s-password");
-    if (state.passwordSet && !passwordTyped()) {
+    const token = usesToken();
+    $(".password", box("password")).hidden = token;
+    $("#h-password").hidden = token;
+    if (token) {
+      const file = state.isNew ? "the new config's file" : `configs/${state.env}/${state.name}.yaml`;
+      note.textContent = state.oauthSet
+        ? "Signs in with OAuth2: a token is obtained with the OAuth2 secret stored encrypted in the file. No password is needed."
+        : `Signs in with OAuth2, but no OAuth2 secret is set yet: IT sets it with \`smtpops secrets set-oauth\` on ${file}.`;
+    } else if (state.passwordSet && !passwordTyped()) {
       node.placeholder = "set, unchanged";
       note.textContent = "A password is set (stored encrypted). Type a new one only to replace it.";
     } else if (!state.passwordSet) {
@@ -238,7 +248,7 @@
   function updateButtons() {
     const values = readForm();
     const missing = REQUIRED.filter((f) => !norm(values[f]));
-    const hasPassword = state.passwordSet || passwordTyped();
+    const hasPassword = usesToken() ? state.oauthSet : state.passwordSet || passwordTyped();
     const ready = state.saved && state.errors === 0 && missing.length === 0 && hasPassword
       && (!state.isNew || currentName());
     $("#test").disabled = !ready || state.busy;
@@ -248,6 +258,7 @@
     if (!state.saved) reason = "";
     else if (state.errors) reason = "Save is possible once the errors marked in red are fixed.";
     else if (missing.length) reason = `Fill in ${missing.map(label).join(" and ")} first.`;
+    else if (!hasPassword && usesToken()) reason = "Set the OAuth2 secret first (IT: `smtpops secrets set-oauth`).";
     else if (!hasPassword) reason = "Enter the password first.";
     else if (!state.isNew && !dirty()) reason = "Nothing has changed since the last save.";
     else if (!state.tested) reason = "Run Test Connection first: Save needs a passing test of these exact settings.";
@@ -332,7 +343,7 @@
     const data = await api(`/api/configs/${encodeURIComponent(env)}/${encodeURIComponent(name)}`);
     Object.assign(state, {
       env, name, isNew: false, saved: { ...data.values }, passwordSet: data.password_set,
-      active: data.active, touched: new Set(), tested: false, errors: 0, fileVersion: data.version,
+      oauthSet: data.oauth_set, active: data.active, touched: new Set(), tested: false, errors: 0, fileVersion: data.version,
     });
     if (!keepPanels) resetPanels();
     $("#new-fields").hidden = true;
@@ -358,7 +369,7 @@
     }
     Object.assign(state, {
       env: null, name: null, isNew: true, saved: { ...boot.defaults }, passwordSet: false,
-      active: false, touched: new Set(), tested: false, errors: 0, setupStarted: Date.now(),
+      oauthSet: false, active: false, touched: new Set(), tested: false, errors: 0, setupStarted: Date.now(),
     });
     resetPanels();
     $("#new-fields").hidden = false;
