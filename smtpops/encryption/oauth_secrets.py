@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from smtpops.encryption import binding, failures, runner, sops_config, splice
+from smtpops.encryption import binding, failures, runner, splice
 from smtpops.encryption.fields import encrypted_paths
 from smtpops.encryption.password import (
     _read,
@@ -70,6 +70,9 @@ def set_oauth(path: str, parts: dict[str, Secret]) -> None:
     (``password_binding``). Every secret part of the block is replaced: the parts not given
     are removed (encryption with public keys cannot keep an old data key). The write is
     atomic."""
+    # lazy(start-up): .sops.yaml's rules (~3 ms) only for encrypting; decrypting never reads them
+    from smtpops.encryption import sops_config
+
     _check(parts)
     text = _read(path)
     lay = splice.layout(text, path)

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from smtpops import yamlio
-from smtpops.encryption import binding, failures, runner, sops_config, splice
+from smtpops.encryption import binding, failures, runner, splice
 from smtpops.encryption.fields import encrypted_paths, has_encrypted_secret
 from smtpops.encryption.sops_format import looks_encrypted, read_metadata
 from smtpops.errors import EncryptionError, InputError, UsageError
 from smtpops.secret import Secret
+
+if TYPE_CHECKING:
+    from smtpops.encryption import sops_config
 
 
 def _read(path: str) -> str:
@@ -122,6 +125,9 @@ def _check_password(password: Secret) -> None:
 
 
 def _rule(path: str) -> tuple[sops_config.SopsConfig, sops_config.CreationRule]:
+    # lazy(start-up): .sops.yaml's rules (~3 ms) only for encrypting; decrypting never reads them
+    from smtpops.encryption import sops_config
+
     config = sops_config.for_file(path)
     if config is None:
         raise EncryptionError(
@@ -160,6 +166,9 @@ def encrypt_document(
     """sops' encryption of ``plaintext`` (a whole config, given only through a pipe) as the
     file at ``path`` by the rules of ``sops_path``; its error text is scrubbed of ``secret``
     and the other ``forms`` the secrets were written in."""
+    # lazy(start-up): sops_config (~3 ms) only for encrypting (see _rule)
+    from smtpops.encryption import sops_config
+
     result = runner.run(
         [
             "--config",
@@ -210,6 +219,9 @@ def set_password(path: str, password: Secret) -> None:
     del plaintext
     encrypted = splice.take_from_sops_output(output, path)
     if _encrypts_more(output):
+        # lazy(start-up): sops_config (~3 ms) only for encrypting (see _rule)
+        from smtpops.encryption import sops_config
+
         raise EncryptionError(
             f"{path}: the .sops.yaml rule for this folder encrypts more than the password",
             hint=f"Add `encrypted_regex: {sops_config.ENCRYPTED_REGEX}` and `mac_only_encrypted: "
