@@ -16,7 +16,6 @@ from typing import Any
 
 from smtpops import discovery, repopath, rules, schema, settings, suppressions, yamlio
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
-from smtpops.gitops import provenance
 from smtpops.model import Config
 from smtpops.providers import Provider, catalog, detect
 from smtpops.rules.context import BaseChange, ConfigContext, RepoContext
@@ -404,6 +403,9 @@ def validate_recorded(
 def _base_changes(
     base: str, contexts: Iterable[ConfigContext], only: set[str]
 ) -> dict[str, BaseChange]:
+    # lazy(start-up): git history (provenance, audit, repo: ~25M instructions), only with --base
+    from smtpops.gitops import provenance
+
     files = [
         provenance.File(
             path=ctx.path,
@@ -421,6 +423,9 @@ def _base_files(
     base: str, contexts: Iterable[ConfigContext], only: set[str]
 ) -> dict[str, dict[str, Any]]:
     """The configs of the run as they were at ``base`` (parsed; unreadable ones left out)."""
+    # lazy(start-up): git history (provenance, audit, repo: ~25M instructions), only with --base
+    from smtpops.gitops import provenance
+
     found = {}
     paths = [ctx.path for ctx in contexts if ctx.path in only]
     for path, data in provenance.contents_at(base, paths).items():
