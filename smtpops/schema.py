@@ -8,7 +8,6 @@ from the functions below; tests/test_fields.py fails when a hand-written copy dr
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -233,6 +232,9 @@ def check(data: dict[str, Any], *, use_jsonschema: bool = False) -> list[SchemaP
             seen.add(name)
     for name in data:
         if name not in props:
+            # lazy(start-up): difflib (~2 ms), only for an unknown field's suggestion
+            import difflib
+
             close = difflib.get_close_matches(str(name), list(props), n=1, cutoff=0.6)
             problems.append(
                 SchemaProblem(
