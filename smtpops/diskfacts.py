@@ -8,7 +8,6 @@ while every fingerprint is the same.
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 IS_FILE, NOT_A_FILE = "file", "none"
@@ -21,6 +20,9 @@ def fingerprint(path: str, *, content: bool) -> str:
     (``missing``, ``unreadable``)."""
     if not content:
         return IS_FILE if os.path.isfile(path) else NOT_A_FILE
+    # lazy(start-up): hashlib (~5 ms), only when a rule asks about a file's content
+    import hashlib
+
     try:
         with open(path, "rb") as handle:
             return _CONTENT_PREFIX + hashlib.sha256(handle.read()).hexdigest()

@@ -18,7 +18,6 @@ the file's data key, and a keyless edit of the binding breaks the MAC.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -95,6 +94,9 @@ def _show(value: Any) -> str:
 
 
 def _ca_digest(ca_file: str | None, root: str | None, ca_pem: bytes | None) -> str | None:
+    # lazy(start-up): hashlib (~5 ms), only for a config with a ca_file
+    import hashlib
+
     if ca_file and ca_pem is not None:
         return hashlib.sha256(ca_pem).hexdigest()
     if not ca_file or root is None or not repopath.is_inside(root, ca_file):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import mmap
 import os
 import re
-import subprocess
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,6 +61,9 @@ def _display(path: str) -> str:
 
 def repository_paths(root: str) -> list[str]:
     """Every file git would see (tracked, or untracked and not ignored); without git, a walk."""
+    # lazy(start-up): subprocess (~4 ms); a run over named files never lists the repository
+    import subprocess
+
     try:
         out = subprocess.run(
             ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -233,6 +235,9 @@ def containing(paths: Iterable[str], needles: Iterable[bytes]) -> list[Finding]:
 
 def tracked_paths(root: str) -> list[str]:
     """The files git tracks (what a push would publish); empty without git."""
+    # lazy(start-up): subprocess (~4 ms); a run over named files never lists the repository
+    import subprocess
+
     try:
         out = subprocess.run(
             ["git", "-C", root, "ls-files", "-z", "--cached"],

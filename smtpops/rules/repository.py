@@ -218,7 +218,8 @@ _MODELINE = re.compile(r"^#[ \t]*yaml-language-server:[ \t]*\$schema=(\S+)", re.
 
 @lru_cache(maxsize=1)
 def _installed_schema() -> bytes:
-    return resources.schema_path().read_bytes()
+    with open(resources.schema_file(), "rb") as handle:  # a string path: no pathlib at start-up
+        return handle.read()
 
 
 def _schema_problem(repo: RepoContext, path: str) -> str | None:

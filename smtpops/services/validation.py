@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from smtpops import validation_cache
 from smtpops.diagnostics import Diagnostic, Report
 from smtpops.errors import InputError
 from smtpops.validation_options import Options
+
+if TYPE_CHECKING:
+    from smtpops import validation_cache
 
 __all__ = ["Options", "errors_before_test", "validate"]
 
@@ -27,8 +30,14 @@ def validate(
     says which reports are worth keeping; ``jobs``: how many processes check the files
     (:mod:`smtpops.fanout`), which changes nothing in the report."""
     options = options or Options()
+    entry: validation_cache.Entry | None = None
     # --base asks git about the history (REPO006): not an input the cache can key on
-    entry = validation_cache.entry_for(paths, options) if cache and not options.base else None
+    if cache and not options.base:
+        # a --no-cache run (a pre-commit hook's changed file) needs none of the cache's key
+        # lazy(start-up): hashlib, json, the cache's records (~20M instructions)
+        from smtpops import validation_cache
+
+        entry = validation_cache.entry_for(paths, options)
     if entry is not None:
         cached = validation_cache.load(entry)
         if cached is not None:
