@@ -69,12 +69,13 @@ def usable_cpus() -> int:
 
 
 def processes_for(count: int, jobs: int | None) -> int:
-    """How many processes check ``count`` files: ``jobs`` when given (1: no workers), else one
-    per usable CPU, with at least FILES_PER_WORKER files each; 1 wherever forking is unsafe."""
+    """How many processes check ``count`` files: one per FILES_PER_WORKER files, up to
+    ``jobs`` (None: the usable CPUs; 1: no workers); 1 wherever forking is unsafe. A small
+    run never forks, whatever ``jobs`` says: the fork would cost more than it saves."""
     if not sys.platform.startswith("linux") or threading.active_count() > 1:
         return 1
     wanted = jobs if jobs is not None else usable_cpus()
-    return max(1, min(wanted, count // FILES_PER_WORKER if jobs is None else count))
+    return max(1, min(wanted, count // FILES_PER_WORKER))
 
 
 def check_files(

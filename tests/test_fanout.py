@@ -192,9 +192,10 @@ def test_how_many_processes() -> None:
     cpus = fanout.usable_cpus()
     assert cpus >= 1
     assert fanout.processes_for(10, None) == 1  # too few files to be worth a fork
-    assert fanout.processes_for(10_000, None) == cpus
-    assert fanout.processes_for(10, 3) == 3  # asked for
-    assert fanout.processes_for(2, 8) == 2  # never more processes than files
+    assert fanout.processes_for(10, 8) == 1  # even when more processes are asked for
+    assert fanout.processes_for(100_000, None) == cpus
+    assert fanout.processes_for(10_000, 3) == 3  # asked for
+    assert fanout.processes_for(fanout.FILES_PER_WORKER * 2, 8) == 2  # enough files for 2
     assert fanout.processes_for(10_000, 1) == 1
 
 

@@ -85,8 +85,8 @@ def _parse_output(spec: str) -> tuple[str, str]:
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Check the files in N processes (default: one per CPU for a run of hundreds of "
-    "files; 1: in this process only). The report is the same.",
+    help="Check the files in up to N processes, one per 200 files (default: one per CPU; "
+    "1: in this process only). The report is the same.",
 )
 def validate(
     paths: tuple[str, ...],
