@@ -68,11 +68,16 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def other_threads() -> bool:
+    """Whether another thread runs in this process (then a fork could copy a held lock)."""
+    return threading.active_count() > 1
+
+
 def processes_for(count: int, jobs: int | None) -> int:
     """How many processes check ``count`` files: one per FILES_PER_WORKER files, up to
     ``jobs`` (None: the usable CPUs; 1: no workers); 1 wherever forking is unsafe. A small
     run never forks, whatever ``jobs`` says: the fork would cost more than it saves."""
-    if not sys.platform.startswith("linux") or threading.active_count() > 1:
+    if not sys.platform.startswith("linux") or other_threads():
         return 1
     wanted = jobs if jobs is not None else usable_cpus()
     return max(1, min(wanted, count // FILES_PER_WORKER))

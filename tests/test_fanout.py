@@ -67,6 +67,15 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _tree(tmp_path_factory.mktemp("fanout"), 640)
 
 
+@pytest.fixture(autouse=True)
+def alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process counts as having no other thread: in a full test run, threads that other
+    tests' servers leave behind would keep every run serial. The check itself is tested by
+    test_never_forks_beside_other_threads, with a thread of its own."""
+    if "beside_other_threads" not in os.environ.get("PYTEST_CURRENT_TEST", ""):
+        monkeypatch.setattr(fanout, "other_threads", lambda: False)
+
+
 @pytest.fixture
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The workers really forked (os.fork still forks; the list records each child's pid)."""
@@ -206,6 +215,7 @@ def test_never_forks_beside_other_threads() -> None:
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
+        assert fanout.other_threads()
         assert fanout.processes_for(10_000, 4) == 1
     finally:
         stop.set()
