@@ -10,8 +10,9 @@ the one a serial run makes (a test compares the two).
 
 What a worker sends back, pickled through a pipe, is small: each file's values and text (its
 marks are read again from the text only where a later step needs them), its parsed config,
-the findings and what the rules looked up on disk. Nothing is written anywhere; passwords are
-in it only as the ciphertext the files hold, and only between the two processes.
+the findings and what the rules looked up on disk. Nothing is written anywhere: the values go
+through the pipe between the two processes only, as the files hold them (an encrypted
+password as its ciphertext).
 
 A worker that fails in any way (killed, an exception, a payload that does not unpickle) costs
 nothing but time: its slice is checked again in the process itself. Forking is only done where
@@ -101,22 +102,21 @@ def check_files(
     # lazy(start-up): pickle only for a run with workers; loaded before the fork, once
     import pickle  # noqa: F401
 
-    workers = [_start(run, part, env_for) for part in slices[1:]]
+    workers = [(_start(run, part, env_for), part) for part in slices[1:]]
     try:
         for item in slices[0]:
             run.check_file(item, env_for(item))
         while workers:
-            pid, pipe = workers[0]
+            (pid, pipe), part = workers[0]
             payload = _receive(pid, pipe)
-            workers.pop(0)
-            part = slices[len(slices) - len(workers) - 1]
+            del workers[0]  # reaped: no longer to be stopped
             if payload is None:  # the worker failed: its files are checked here instead
                 for item in part:
                     run.check_file(item, env_for(item))
             else:
                 _merge(run, payload, part, env_for)
     finally:  # interrupted (Ctrl-C) or failed here: no worker is left behind
-        for pid, pipe in workers:
+        for (pid, pipe), _ in workers:
             _stop(pid, pipe)
 
 

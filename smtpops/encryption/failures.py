@@ -28,12 +28,15 @@ def edited(path: str, *, oauth: bool = False) -> str:
     return EDITED.format(path=path, again=_again(path, oauth))
 
 
-def _again(path: str, oauth: bool) -> str:
-    """How the secrets of ``path`` are entered again: the password, or an OAuth2 config's
+def _setter(path: str, oauth: bool) -> str:
+    """The command that enters the secrets of ``path``: the password, or an OAuth2 config's
     client secret, key or refresh token (``set-password`` refuses an OAuth2 config)."""
-    if oauth:
-        return f"the OAuth2 secrets again with `smtpops secrets set-oauth {path}`"
-    return f"the password again with `smtpops secrets set-password {path}`"
+    return f"smtpops secrets set-oauth {path}" if oauth else f"smtpops secrets set-password {path}"
+
+
+def _again(path: str, oauth: bool) -> str:
+    what = "the OAuth2 secrets" if oauth else "the password"
+    return f"{what} again with `{_setter(path, oauth)}`"
 
 
 def no_key(path: str, stderr: str) -> EncryptionError:
@@ -102,12 +105,9 @@ def explain(
             hint=edited(path, oauth=oauth),
         )
     if "metadata not found" in err:
-        setter = (
-            f"smtpops secrets set-oauth {path}" if oauth else f"smtpops secrets set-password {path}"
-        )
         return EncryptionError(
             f"{path}: the file is not encrypted with sops (no sops section)",
-            hint=f"Run `{setter}`.",
+            hint=f"Run `{_setter(path, oauth)}`.",
         )
     if "no matching creation rules found" in err:
         return EncryptionError(

@@ -134,10 +134,10 @@
     $(".password", box("password")).hidden = token;
     $("#h-password").hidden = token;
     if (token) {
-      const file = state.isNew ? "the new config's file" : `configs/${state.env}/${state.name}.yaml`;
+      const ref = state.isNew ? "ENV/NAME" : `${state.env}/${state.name}`;
       note.textContent = state.oauthSet
         ? "Signs in with OAuth2: a token is obtained with the OAuth2 secret stored encrypted in the file. No password is needed."
-        : `Signs in with OAuth2, but no OAuth2 secret is set yet: IT sets it with \`smtpops secrets set-oauth\` on ${file}.`;
+        : `Signs in with OAuth2, but no OAuth2 secret is set yet: IT sets it with \`smtpops secrets set-oauth ${ref}\`.`;
     } else if (state.passwordSet && !passwordTyped()) {
       node.placeholder = "set, unchanged";
       note.textContent = "A password is set (stored encrypted). Type a new one only to replace it.";
