@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import enum
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from smtpops.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from smtpops.records import record
 
 
 class Severity(enum.Enum):
@@ -20,7 +21,7 @@ class Severity(enum.Enum):
         return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Location:
     """Where a finding points: a file, and if known the line/column (1-based) and field."""
 
@@ -38,7 +39,7 @@ class Location:
         return text
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Diagnostic:
     """One finding: which rule, how bad, what is wrong (message) and what to change (hint)."""
 
@@ -54,7 +55,7 @@ class Diagnostic:
         return (loc.path, loc.line or 0, loc.column or 0, self.rule_id)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class RuleInfo:
     """What a reporter may say about a rule: the registry's record without its check
     (``smtpops.rules.registry.Rule.info``), so reporters need no import of the rules."""
@@ -75,7 +76,7 @@ class RuleInfo:
         return self.id.rstrip("0123456789")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Report:
     """The diagnostics of one run, over the files it checked."""
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 
 from smtpops import repopath
 from smtpops.errors import ConfigNotFound, InputError
 from smtpops.filenames import SETTINGS_FILE
+from smtpops.records import record
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ConfigFile:
     path: str  # as the user will see it (relative to the working directory when possible)
     environment: str | None  # folder name under configs/, None when outside it

@@ -11,7 +11,6 @@ import gc
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops import (
@@ -27,6 +26,7 @@ from smtpops import (
 from smtpops.diagnostics import Diagnostic, Location, Report, Severity
 from smtpops.model import Config
 from smtpops.providers import Provider, catalog, detect
+from smtpops.records import record
 from smtpops.rules.context import BaseChange, ConfigContext, RepoContext
 from smtpops.rules.registry import RULES, Hit, Rule, field_rule
 from smtpops.secret import Secret, plaintext_secrets, scrub_all
@@ -60,7 +60,7 @@ def _link_problem(item: discovery.ConfigFile, folders: dict[str, str | None]) ->
     return f"the config file is a symbolic link (to {os.readlink(link)}); it was not read"
 
 
-@dataclass(slots=True)
+@record()
 class _Pending:
     rule: Rule
     hit: Hit

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import ipaddress
 import unicodedata
-from dataclasses import dataclass
+
+from smtpops.records import record
 
 __all__ = ["InvalidMailbox", "Mailbox", "parse", "problem"]
 
@@ -37,7 +38,7 @@ class InvalidMailbox(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Mailbox:
     local: str
     domain: str  # a domain name, or an address literal in brackets

@@ -9,10 +9,10 @@ default here (the schema has already reported it), so that rules never crash on 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops import schema
+from smtpops.records import record
 
 # Derived from the schema, the one source of truth for the fields (see smtpops.schema).
 TLS_MODES: tuple[str, ...] = schema.choices("tls")
@@ -64,7 +64,7 @@ def _typed(raw: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> Any
 OAUTH_SECRET_FIELDS: tuple[str, ...] = schema.secret_subfields("oauth")  # SOPS-encrypted
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class OAuthSettings:
     """The readable part of the ``oauth:`` block. Secret parts appear only as whether they are
     present (their values are ENC[...] text, decrypted by :mod:`smtpops.oauth.credentials`)."""
@@ -105,7 +105,7 @@ class OAuthSettings:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Config:
     name: str | None
     description: str | None

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from smtpops import yamlio
 from smtpops.errors import InputError
+from smtpops.records import record
 from smtpops.resources import data_path
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ SCHEMA_FILE = "provider.schema.json"
 TEMPLATE_FILE = "template.yaml.j2"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Endpoint:
     port: int
     tls: str
@@ -36,7 +36,7 @@ class Endpoint:
         return f"{self.port} with {self.tls}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Notice:
     severity: str  # info | warning
     text: str
@@ -44,7 +44,7 @@ class Notice:
     field: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class OAuthFlow:
     """One OAuth2 flow a provider offers: where tokens come from and which scopes to ask."""
 
@@ -61,7 +61,7 @@ class OAuthFlow:
         return bool(scopes) and all(s in allowed for s in scopes)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class BasicAuthRetirement:
     """When the provider stops accepting passwords by default (ISO dates)."""
 
@@ -72,7 +72,7 @@ class BasicAuthRetirement:
     source: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Parameter:
     name: str
     description: str
@@ -92,7 +92,7 @@ class Parameter:
         return None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Provider:
     id: str
     name: str

@@ -15,7 +15,6 @@ import errno
 import os
 import re
 import tempfile
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops import atomic, discovery, engine, model, repopath, schema, settings, templating, yamlio
@@ -23,6 +22,7 @@ from smtpops.diagnostics import Diagnostic, Report, Severity
 from smtpops.encryption import set_oauth, set_password, sops_regex
 from smtpops.errors import InputError, UsageError
 from smtpops.providers import Provider
+from smtpops.records import record
 from smtpops.rules.context import RepoContext
 from smtpops.secret import Secret
 
@@ -38,7 +38,7 @@ RESERVED = {
 SETTABLE = tuple(f for f in model.FIELDS if f not in RESERVED)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Draft:
     path: str  # as shown to the user
     environment: str

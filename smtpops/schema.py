@@ -9,15 +9,15 @@ from the functions below; tests/test_fields.py fails when a hand-written copy dr
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from smtpops.records import record
 from smtpops.resources import schema_file
 from smtpops.schema_quick import Explain, QuickError, compile_check, compile_explain
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SchemaProblem:
     """One schema failure: which top-level field, the exact path, and what is wrong."""
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+from smtpops.records import record
 
 Check = Callable[[Any], bool]
 
@@ -135,7 +136,7 @@ _KEYWORDS: dict[str, Callable[[Any], Check]] = {
 # tests/test_schema_quick.py compares both on generated configs.
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class QuickError:
     """One failure, with the attributes of jsonschema's ValidationError that smtpops reads."""
 

@@ -7,14 +7,15 @@ Read from ``configs/environments.yaml``; when that file is absent the defaults b
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from smtpops import yamlio
 from smtpops.errors import InputError
 from smtpops.filenames import SETTINGS_FILE as SETTINGS_FILE  # re-exported
+from smtpops.records import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Policy:
     """What an environment allows. ``protected`` environments cannot silence security errors."""
 
@@ -39,7 +40,7 @@ RELAXED = Policy()
 _POLICY_KEYS = set(Policy.__dataclass_fields__)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Environment:
     name: str
     policy: Policy
@@ -48,7 +49,7 @@ class Environment:
     apply_options: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class RuleSelection:
     """Project-level choices: rules to ignore, severities to change, warnings as errors."""
 
@@ -57,7 +58,7 @@ class RuleSelection:
     warnings_as_errors: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Settings:
     environments: tuple[Environment, ...]
     rules: RuleSelection = field(default_factory=RuleSelection)

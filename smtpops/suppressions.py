@@ -7,7 +7,9 @@ that holds YAML. Each suppression needs a reason and must suppress something.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from smtpops.records import record
 
 # Only the head of the comment is a regex (possessive, so linear); the bracket is found with
 # str.find. As one regex, ``[^\]]*`` ran to the end of the line from every '#' of a line of
@@ -26,7 +28,7 @@ def _comment(line: str) -> tuple[int, str, str] | None:
     return head.start(), line[head.end() : close], line[close + 1 :].strip()
 
 
-@dataclass(slots=True)
+@record()
 class Suppression:
     line: int  # where the comment is
     target: int  # the line it covers

@@ -12,17 +12,18 @@ import contextlib
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from smtpops import atomic, localstate
+from smtpops.records import record
 
 FILE = "new-draft.json"
 VERSION = 1
 _NEVER = frozenset({"password", "sops"})
 
 
-@dataclass(slots=True, kw_only=True)
+@record(kw_only=True)
 class Answers:
     env: str | None = None
     provider: str | None = None

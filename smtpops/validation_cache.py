@@ -38,6 +38,7 @@ from typing import Any
 from smtpops import __version__, discovery, diskfacts, filenames, localstate, repopath, resources
 from smtpops.diagnostics import Diagnostic, Location, Report, RuleInfo, Severity
 from smtpops.encryption import scope
+from smtpops.records import record
 from smtpops.validation_options import Options
 
 FORMAT = 1
@@ -106,7 +107,7 @@ def _link(root: str, path: str, folders: dict[str, str | None]) -> str | None:
     return found if found is not None else (full if os.path.islink(full) else None)
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Entry:
     """Where a run's report is kept, and the key it must carry."""
 

@@ -6,10 +6,10 @@ the options without loading the engine and every rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from smtpops.records import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Options:
     """What the caller chose on top of the project settings."""
 

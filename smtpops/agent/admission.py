@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass
 
 from smtpops.gitops import audit, trailers
+from smtpops.records import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Admission:
     environment: str
     config: str  # ENV/NAME

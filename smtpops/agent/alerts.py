@@ -13,12 +13,12 @@ import json
 import time
 import urllib.request
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from smtpops.agent.settings import Webhook
+from smtpops.records import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Alert:
     name: str  # SmtpopsProbeFailing, SmtpopsAuthFailing, ...
     environment: str

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
 
 from smtpops.errors import GitOpsError
+from smtpops.records import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Checkout:
     remote: str  # a URL or a path git can clone
     branch: str

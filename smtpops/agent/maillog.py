@@ -8,7 +8,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from smtpops.records import record
 
 # "<time> <host> <syslog_name>/<daemon>[<pid>]: <QUEUEID>: <rest>" (syslog or maillog_file)
 _LINE = re.compile(r"\s(?P<daemon>[\w.-]+/[\w.-]+)\[\d+\]: (?P<qid>[0-9A-Za-z]{6,}): (?P<rest>.*)$")
@@ -20,7 +21,7 @@ _REASON = re.compile(r"status=[a-z]+ \((?P<reason>[^)]{0,200})")
 STATUSES = ("sent", "deferred", "bounced", "expired")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Delivery:
     """One delivery fact of one queued message."""
 

@@ -25,22 +25,23 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from smtpops import yamlio
 from smtpops.errors import InputError, UsageError
+from smtpops.records import record
 
 WEBHOOK_FORMATS = ("generic", "slack", "teams")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class TargetChoice:
     name: str  # a delivery target: postfix, file, command
     options: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Watch:
     environment: str
     targets: tuple[TargetChoice, ...] = ()
@@ -49,13 +50,13 @@ class Watch:
     canary_interval: float = 86400.0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Webhook:
     url: str  # a secret (Slack and Teams URLs carry their token): never logged or shown
     format: str = "generic"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class AgentSettings:
     repository: str
     branch: str = "main"

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from typing import Any
 
 from smtpops.atomic import write_bytes
+from smtpops.records import record
 
 
-@dataclass(slots=True)
+@record()
 class Probe:
     passed: bool
     at: float
@@ -23,7 +24,7 @@ class Probe:
     certificate_days_left: int | None = None
 
 
-@dataclass(slots=True)
+@record()
 class EnvState:
     environment: str
     commit: str | None = None  # the git commit last reconciled

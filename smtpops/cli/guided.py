@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, NoReturn
 
 import click
@@ -24,6 +24,7 @@ from smtpops.cli.prompts import canonical, prompt, required, say, show
 from smtpops.diagnostics import Diagnostic, Severity
 from smtpops.errors import SmtpopsError
 from smtpops.providers import Parameter, Provider, catalog, resolve, suggest
+from smtpops.records import record
 
 CLEAR = "-"
 LIMITS = ("max_connections", "retries", "idle_timeout", "wait_timeout")
@@ -37,7 +38,7 @@ class _Cleared:
 CLEARED = _Cleared()
 
 
-@dataclass(slots=True, kw_only=True)
+@record(kw_only=True)
 class Guide:
     """The questions of one ``smtpops new`` and the answers so far (``values`` and ``params``
     are the command's own dicts, filled in place)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -14,10 +13,11 @@ from smtpops.cli.guided import Guide
 from smtpops.cli.prompts import password
 from smtpops.errors import CheckFailed, InputError, UsageError
 from smtpops.providers import catalog, resolve, suggest
+from smtpops.records import record
 from smtpops.secret import Secret
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class _SignIn:
     """How the new config signs in, as the options said (auth None: ask, or password)."""
 

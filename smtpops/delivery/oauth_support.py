@@ -11,11 +11,10 @@ asked for, so a consumer that cannot use one is refused first, in plain words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from smtpops.delivery.values import Delivery
 from smtpops.errors import InputError
 from smtpops.model import TOKEN_MECHANISMS
+from smtpops.records import record
 
 __all__ = [
     "ANY_TOKEN",
@@ -29,7 +28,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class OAuthSupport:
     mechanisms: tuple[str, ...]  # the token mechanisms it signs in with; () for none
     carries: str = "token"  # "token" | "credentials"

@@ -4,15 +4,15 @@ a target is (:class:`Target`) and what an apply did (:class:`ApplyResult`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from smtpops.delivery.oauth_support import ANY_TOKEN, OAuthSupport
 from smtpops.delivery.values import Delivery
 from smtpops.oauth.grant import AccessToken
+from smtpops.records import record
 from smtpops.secret import Secret
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Plan:
     environment: str
     delivery: Delivery | None  # None: no active config, so hold outgoing mail
@@ -24,7 +24,7 @@ class Plan:
         return self.delivery is None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ApplyResult:
     """What an apply did. No field holds a secret."""
 
@@ -55,7 +55,7 @@ class ApplyResult:
         return f"{self.target}: {self.location} now relays through {what} ({reload})"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Target:
     name: str
     summary: str

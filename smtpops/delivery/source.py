@@ -10,7 +10,6 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops import discovery, engine, yamlio
@@ -22,12 +21,13 @@ from smtpops.gitops import workspace
 from smtpops.gitops.workspace import Workspace
 from smtpops.model import Config
 from smtpops.oauth.credentials import OAuthCredentials
+from smtpops.records import record
 from smtpops.secret import Secret
 
 SECRET_FIELDS = ("password", "password_binding", "sops")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Source:
     """One config file as stored (ciphertext only), with where it came from."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 
 from smtpops.delivery.digest import digest
 from smtpops.delivery.source import Source
@@ -14,10 +13,11 @@ from smtpops.model import OAUTH_SECRET_FIELDS, TOKEN_MECHANISMS, Config
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.oauth.grant import AccessToken
 from smtpops.oauth.token import plan as token_plan
+from smtpops.records import record
 from smtpops.secret import Secret
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Delivery:
     """What every renderer reads. No field holds a secret."""
 

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from typing import Any
 
-from smtpops import discovery, repopath
+from smtpops import discovery, records, repopath
 from smtpops.encryption.fields import OAUTH, encrypted_paths, secret_values
 from smtpops.errors import CheckFailed
 from smtpops.model import Config
@@ -77,7 +76,7 @@ class BindingMismatch(CheckFailed):
     """The readable fields no longer match what the password was sealed for (exit 1)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@records.record(frozen=True, kw_only=True)
 class Change:
     field: str
     sealed: Any

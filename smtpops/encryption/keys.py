@@ -6,7 +6,6 @@ import datetime
 import os
 import re
 import sys
-from dataclasses import dataclass
 
 import yaml
 
@@ -15,11 +14,12 @@ from smtpops.encryption import sops_config
 from smtpops.encryption.leaks import AGE_SECRET_KEY
 from smtpops.encryption.sops_format import valid_recipient
 from smtpops.errors import InputError, UsageError
+from smtpops.records import record
 
 ENV_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class NewKey:
     recipient: str
     key_file: str

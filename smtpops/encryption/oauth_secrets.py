@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
+from smtpops import yamlio
 from smtpops.encryption import binding, failures, runner, splice
 from smtpops.encryption.fields import encrypted_paths
 from smtpops.encryption.password import (
@@ -76,7 +75,7 @@ def set_oauth(path: str, parts: dict[str, Secret]) -> None:
     _check(parts)
     text = _read(path)
     lay = splice.layout(text, path)
-    data = yaml.safe_load(text)
+    data = yamlio.values(text)
     block = _block(data, path)
     if looks_encrypted(data.get("password")):
         raise EncryptionError(
@@ -108,7 +107,7 @@ def set_oauth(path: str, parts: dict[str, Secret]) -> None:
     output = encrypt_document(config.path, path, plain, secrets[0], forms)
     del plain, lines, quoted, forms
     out = splice.layout(output, path)
-    out_data = yaml.safe_load(output)
+    out_data = yamlio.values(output)
     if out.oauth is None or out.sops is None:
         raise EncryptionError(f"{path}: sops returned no oauth or sops block")
     encrypted = {p[-1] for p in encrypted_paths(out_data)}
@@ -148,7 +147,7 @@ def unseal_oauth(path: str) -> tuple[OAuthCredentials, str | None]:
     """The oauth block of ``path`` with its secret parts decrypted in memory and the decrypted
     seal (None when the file has none), from one sops run that checks the MAC."""
     text = _read(path)
-    data = yaml.safe_load(text)
+    data = yamlio.values(text)
     _block(data, path)
     plain = [p for p in encrypted_paths(data) if p[0] == "oauth"]
     if not plain:
@@ -195,7 +194,7 @@ def unseal_credentials(path: str) -> tuple[Secret | OAuthCredentials, str | None
 
 
 def _uses_token(path: str) -> bool:
-    data = yaml.safe_load(_read(path))
+    data = yamlio.values(_read(path))
     return isinstance(data, dict) and data.get("auth_protocol") in TOKEN_MECHANISMS
 
 

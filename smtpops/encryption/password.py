@@ -10,8 +10,6 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from smtpops import yamlio
 from smtpops.encryption import binding, failures, runner, splice
 from smtpops.encryption.fields import encrypted_paths, has_encrypted_secret
@@ -85,7 +83,7 @@ def _held_recipients(lay: splice.Layout) -> tuple[str, ...]:
     # lazy(start-up): ~4 ms, only on this failure path
     from smtpops.encryption.keys import available_recipients
 
-    data = yaml.safe_load(lay.text)
+    data = yamlio.values(lay.text)
     listed = read_metadata(data.get(splice.SOPS) if isinstance(data, dict) else None).recipients
     mine = available_recipients()
     return tuple(r for r in listed if r in mine)
@@ -154,7 +152,7 @@ def _encrypts_more(output: str) -> bool:
             return any(walk(v) for v in node)
         return looks_encrypted(node)
 
-    data = yaml.safe_load(output)
+    data = yamlio.values(output)
     sealed = (splice.PASSWORD, splice.BINDING, splice.SOPS)
     rest = {k: v for k, v in data.items() if k not in sealed}
     return walk(rest) or "#ENC[" in output
@@ -202,7 +200,7 @@ def set_password(path: str, password: Secret) -> None:
     """
     _check_password(password)
     text = _read(path)
-    if any(p[0] == "oauth" for p in encrypted_paths(yaml.safe_load(text))):
+    if any(p[0] == "oauth" for p in encrypted_paths(yamlio.values(text))):
         raise EncryptionError(
             f"{path}: this config signs in with OAuth2 (its oauth block is encrypted), so it "
             "takes no password",
@@ -212,7 +210,7 @@ def set_password(path: str, password: Secret) -> None:
     lay = splice.with_password_field(splice.layout(text, path), path)
     config, _ = _rule(path)
     quoted = _yaml_quoted(password.reveal())
-    data = yaml.safe_load(lay.text)
+    data = yamlio.values(lay.text)
     bound = binding.dumps(binding.record(data, binding.repo_root(path)))
     plaintext = splice.plaintext_document(lay, quoted, _yaml_quoted(bound))
     output = encrypt_document(config.path, path, plaintext, password, (quoted[1:-1],))

@@ -9,15 +9,15 @@ block change).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops import yamlio
 from smtpops.encryption import binding, oauth_secrets
 from smtpops.errors import InputError
+from smtpops.records import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Plan:
     sealed: bool  # the file had a readable binding
     changes: tuple[binding.Change, ...]

@@ -14,7 +14,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Literal
 
 import yaml
@@ -24,11 +23,12 @@ from smtpops.encryption import failures, runner, sops_config, splice
 from smtpops.encryption.fields import has_encrypted_secret
 from smtpops.encryption.sops_format import read_metadata
 from smtpops.errors import EncryptionError, InputError, SmtpopsError
+from smtpops.records import record
 
 Status = Literal["updated", "rotated", "unchanged", "skipped", "failed"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class FileResult:
     path: str
     status: Status

@@ -12,15 +12,15 @@ import subprocess
 import threading
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
 
 from smtpops.errors import EncryptionError
+from smtpops.records import record
 from smtpops.secret import MASK, Secret
 
 TIMEOUT = 60.0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Completed:
     """What a sops process returned. ``stdout`` may hold plaintext: never print it."""
 
@@ -122,7 +122,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.communicate()
 
 
-@dataclass(slots=True)
+@record()
 class _Started:
     """A sops process started ahead of the call that needs its answer."""
 

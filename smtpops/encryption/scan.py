@@ -13,10 +13,10 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from smtpops.encryption.leaks import AGE_SECRET_KEY
 from smtpops.encryption.scope import MAX_BYTES, SKIP_DIRS, quick_paths
+from smtpops.records import record
 
 __all__ = ["MAX_BYTES", "Finding", "quick_paths", "repository_paths", "scan_file", "scan_paths"]
 
@@ -47,7 +47,7 @@ _NOT_SPACE = re.compile(rb"\S")
 _BINARY_PROBE = 8192  # a NUL byte in the first 8 KiB: a binary file, looked at by name only
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Finding:
     path: str
     line: int | None

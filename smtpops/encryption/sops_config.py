@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from smtpops import yamlio
 from smtpops.encryption import sops_regex
 from smtpops.errors import InputError
 from smtpops.oauth.flows import SECRET_FIELDS as OAUTH_SECRETS
+from smtpops.records import record
 
 FILE_NAME = ".sops.yaml"
 # the keys sops encrypts (at any depth): the password, its seal and the oauth block's secret parts
@@ -31,7 +31,7 @@ HEADER = """\
 """
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class CreationRule:
     index: int
     path_regex: str | None
@@ -48,7 +48,7 @@ class CreationRule:
         return match[1] if match else None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class SopsConfig:
     path: str
     root: str

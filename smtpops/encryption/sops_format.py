@@ -9,9 +9,10 @@ import base64
 import binascii
 import datetime
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from smtpops.records import record
 
 ENC_PREFIX = "ENC["
 _B64 = r"[A-Za-z0-9+/]*={0,2}"
@@ -30,7 +31,7 @@ AGE_HEADER = b"age-encryption.org/v1\n"
 _KEY_SOURCES = ("age", "pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "hckms", "key_groups")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class EncValue:
     data: bytes
     iv: bytes
@@ -106,7 +107,7 @@ def age_stanza_problem(enc: object) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Metadata:
     """The ``sops:`` block as read without a key. ``problems`` are (sub-field, reason) pairs."""
 

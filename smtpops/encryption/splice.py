@@ -10,12 +10,11 @@ pull request shows two changed places.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import yaml
 
 from smtpops import yamlio
 from smtpops.errors import InputError
+from smtpops.records import record
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -28,13 +27,13 @@ SOPS = "sops"
 OAUTH = "oauth"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Span:
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Layout:
     """Where the password value and the sops block stand in a document's text."""
 
@@ -160,7 +159,7 @@ def plaintext_document(lay: Layout, quoted: str, binding: str | None = None) -> 
     return _apply(lay.text, edits)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Encrypted:
     """What smtpops keeps from sops' output."""
 

@@ -6,7 +6,7 @@ record per name; ``smtpops events --list`` prints this table and the README docu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from smtpops.records import record
 
 GIT = "git history"
 TEST_LOG = "the connection test log (.smtpops/events.jsonl)"
@@ -14,7 +14,7 @@ AGENT = "the agent (its events.jsonl)"
 UI = "the SMTP Settings page (.smtpops/events.jsonl)"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class EventSpec:
     name: str
     category: str

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 
 from smtpops import discovery, yamlio
 from smtpops.errors import InputError
+from smtpops.records import record
 
 _VALUE = re.compile(r"^(?P<head>\s*active\s*:[ \t]*)(?P<value>[^\s#]+)(?P<tail>.*)$", re.DOTALL)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class EnvConfig:
     """One config file of an environment, as far as activation cares."""
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from typing import Any
 
 from smtpops.gitops import trailers
 from smtpops.gitops.repo import Repo
+from smtpops.records import record
 
 ACTIVATING = ("deploy", "promote", "rollback")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Entry:
     """One commit that touched configs/."""
 

@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -24,9 +24,10 @@ from smtpops.gitops.transaction import Transaction
 from smtpops.gitops.workspace import Workspace
 from smtpops.probe import text as probe_text
 from smtpops.probe.result import ProbeReport
+from smtpops.records import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Outcome:
     """What a change did (or, with ``dry_run``, would do). No field holds a secret."""
 
@@ -59,7 +60,7 @@ class Handover(Protocol):
         ...
 
 
-@dataclass(slots=True, kw_only=True)
+@record(kw_only=True)
 class Change:
     """A change to make active ``name`` in ``env`` (``name`` None: nothing active after)."""
 

@@ -4,31 +4,31 @@ changed from what to what (the password only as "changed"), and the test evidenc
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops import discovery, yamlio
 from smtpops.gitops import audit, workspace
+from smtpops.records import record
 from smtpops.reporters.safe import visible
 from smtpops.review import config_key
 from smtpops.review.fields import FieldChange, changes
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class FileChange:
     config: str  # ENV/NAME, or the path for other files
     kind: str  # added | removed | changed
     fields: tuple[FieldChange, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Item:
     entry: audit.Entry
     files: tuple[FileChange, ...]
     boundary: bool = False  # a shallow clone's oldest commit: its parents are not here
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class History:
     items: tuple[Item, ...]
     scope: str

@@ -16,11 +16,12 @@ import os
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 from smtpops import localstate
 from smtpops.errors import GitOpsError
+from smtpops.records import record
 
 LOCK_DIR = os.path.join(localstate.TOP, "locks")
 COMMIT = ".commit"  # the repository-wide lock around staging and committing
@@ -28,7 +29,7 @@ DEFAULT_TTL = 600  # seconds: a deploy is capped far below this (the test takes 
 _POLL = 0.1
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class LockInfo:
     environment: str
     holder: str

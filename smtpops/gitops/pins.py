@@ -8,12 +8,12 @@ request that removes a pin shows up in review. The file is read and written only
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 import yaml
 
 from smtpops import yamlio
 from smtpops.errors import InputError
+from smtpops.records import record
 
 PINS_FILE = ".pins.yaml"
 HEADER = (
@@ -22,7 +22,7 @@ HEADER = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Pin:
     environment: str
     config: str

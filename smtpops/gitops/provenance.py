@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from smtpops import discovery, yamlio
 from smtpops.errors import GitOpsError, UsageError
 from smtpops.gitops import audit
 from smtpops.gitops.repo import Repo, open_repo
+from smtpops.records import record
 from smtpops.rules.context import BaseChange
 
 SWITCHING = (*audit.ACTIVATING, "deactivate")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class File:
     """A config of the run: where it is, its environment and name, whether it is active."""
 
@@ -34,7 +34,7 @@ class File:
     active: bool
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class _Commit:
     entry: audit.Entry
     touched: frozenset[str]

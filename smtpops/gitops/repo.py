@@ -11,14 +11,14 @@ import os
 import signal
 import subprocess
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops import repopath
 from smtpops.errors import GitOpsError
+from smtpops.records import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Identity:
     name: str
     email: str

@@ -9,7 +9,6 @@ was in that commit. ``--to`` picks a revision (what was active there) or a confi
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from smtpops import yamlio
 from smtpops.errors import GitOpsError
@@ -17,6 +16,7 @@ from smtpops.gitops import audit, pins, trailers, workspace
 from smtpops.gitops.change import Change, Handover, Outcome, apply, now
 from smtpops.gitops.gate import Gate
 from smtpops.gitops.workspace import Workspace
+from smtpops.records import record
 
 
 def _file_at(ws: Workspace, sha: str, env: str, name: str) -> tuple[str, bytes] | None:
@@ -131,7 +131,7 @@ def rollback(
 PASSWORD_REFUSED = ("auth.failed", "auth.rejected", "auth.app_password")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Restored:
     """What a rollback restores, for explaining a refused password: the config, its file, the
     commit it comes from, and the newest later commit that changed its password (sha,

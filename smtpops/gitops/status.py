@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops import localstate
 from smtpops.gitops import audit, lock, pins, transaction, workspace
 from smtpops.gitops.workspace import Workspace
 from smtpops.probe import log
+from smtpops.records import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class EnvStatus:
     environment: str
     protected: bool

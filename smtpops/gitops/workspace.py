@@ -6,16 +6,16 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from smtpops import discovery, settings
 from smtpops.errors import GitOpsError, InputError, UsageError
 from smtpops.gitops import activation, lock, pins, transaction
 from smtpops.gitops.repo import Repo, open_repo
+from smtpops.records import record
 from smtpops.settings import Environment
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Workspace:
     repo: Repo
     configs_dir: str  # absolute

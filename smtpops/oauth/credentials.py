@@ -8,13 +8,14 @@ also masks every access token obtained with these credentials.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from smtpops.model import OAuthSettings
+from smtpops.records import record
 from smtpops.secret import MASK, Secret
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class OAuthCredentials:
     settings: OAuthSettings
     parts: dict[str, Secret]  # client_secret, private_key, refresh_token, service_account_key

@@ -6,12 +6,11 @@ read; no Python elsewhere names a flow's fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from smtpops.model import OAUTH_SECRET_FIELDS
+from smtpops.records import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Flow:
     id: str
     title: str

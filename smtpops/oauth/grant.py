@@ -9,13 +9,13 @@ from __future__ import annotations
 import base64
 import json
 import time
-from dataclasses import dataclass
 from typing import Any
 
+from smtpops.records import record
 from smtpops.secret import Secret
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class AccessToken:
     """A token as the SMTP server gets it. ``value`` never prints itself."""
 
@@ -44,7 +44,7 @@ class TokenError(Exception):
         self.description = description[:400]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class TokenRequest:
     """What to ask for: the flow, the scopes, and where (the authority for msal)."""
 

@@ -20,9 +20,11 @@ import ssl
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from smtpops.records import record
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -38,7 +40,7 @@ def _unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-@dataclass(slots=True, kw_only=True)
+@record(kw_only=True)
 class Client:
     """An app registration (Microsoft) or OAuth client (Google, generic)."""
 
@@ -54,14 +56,14 @@ class Client:
     user: str | None = None  # refresh tokens: the mailbox whose user signed in (None: any)
 
 
-@dataclass(slots=True, kw_only=True)
+@record(kw_only=True)
 class ServiceAccount:
     email: str
     public_key_pem: bytes
     delegated_scopes: tuple[str, ...] = ("https://mail.google.com/",)  # domain-wide delegation
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Issued:
     subject: str | None  # the mailbox (delegated, service account); None for app-only
     client_id: str

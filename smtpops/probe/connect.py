@@ -9,14 +9,14 @@ import selectors
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from smtpops.probe.failure import Failure
+from smtpops.records import record
 
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Attempt:
     address: str
     outcome: str  # connected | refused | timeout | unreachable | error

@@ -9,15 +9,15 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from dataclasses import dataclass
 
 from smtpops.errors import UsageError
 from smtpops.probe.failure import Failure
+from smtpops.records import record
 
 ENV_VAR = "SMTPOPS_DNS"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Resolution:
     host: str
     addresses: tuple[str, ...]  # in the order to try: IPv4 first, then IPv6

@@ -6,8 +6,10 @@ Plain immutable records; ``to_dict`` gives the JSON shape of ``smtpops test --fo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from smtpops.records import record
 
 STEP_TITLES: dict[str, str] = {
     "dns": "DNS lookup",
@@ -25,7 +27,7 @@ STEP_TITLES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class StepResult:
     """One phase of the test. ``error`` is the failure class (e.g. ``auth.failed``)."""
 
@@ -66,7 +68,7 @@ class StepResult:
         }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ProbeReport:
     """The whole test: passed or not, every step, and one sentence saying what to change."""
 
@@ -107,7 +109,7 @@ class ProbeReport:
         }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ProbeOptions:
     """How to run a test, beyond what the config says.
 

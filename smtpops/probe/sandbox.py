@@ -33,13 +33,13 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
 from smtpops.localstate import make_dir
 from smtpops.oauth.issuer import Client, TokenIssuer
 from smtpops.probe import sandbox_oauth
+from smtpops.records import record
 
 PASSWORD_MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5")
 TOKEN_MECHANISMS = ("XOAUTH2", "OAUTHBEARER")
@@ -54,7 +54,7 @@ _OAUTHBEARER = re.compile(
 CERTS = ("valid", "wrong-host", "untrusted", "expired", "expiring")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Received:
     mail_from: str
     rcpt_tos: tuple[str, ...]

@@ -11,7 +11,8 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from smtpops.records import record
 
 MAX_LINE = 2048  # RFC 5321 reply lines are at most 512 octets; leave room for chatty servers
 MAX_LINES = 100
@@ -20,7 +21,7 @@ _REPLY = re.compile(rb"^([2-5][0-9][0-9])([ -]|$)")
 _ENHANCED = re.compile(r"^([245]\.[0-9]{1,3}\.[0-9]{1,3})\b")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Reply:
     code: int
     lines: tuple[str, ...]

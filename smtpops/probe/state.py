@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from smtpops.model import Config
@@ -13,6 +13,7 @@ from smtpops.probe.resolve import strip_host
 from smtpops.probe.result import ProbeOptions
 from smtpops.probe.session import ReadError, Reply, Session
 from smtpops.probe.tls import Negotiated
+from smtpops.records import record
 from smtpops.secret import Secret
 from smtpops.settings import Environment
 
@@ -32,7 +33,7 @@ def provider_of(config: Config) -> str | None:
     return name or None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Outcome:
     """What a step found: a one-line detail, data for JSON, warnings; or that it was skipped."""
 
@@ -42,7 +43,7 @@ class Outcome:
     skipped: bool = False
 
 
-@dataclass(slots=True, kw_only=True)
+@record(kw_only=True)
 class Probe:
     config: Config
     password: Secret | OAuthCredentials | None  # OAuth2 configs: the oauth block's secrets

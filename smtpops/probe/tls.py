@@ -12,8 +12,9 @@ import ipaddress
 import os
 import ssl
 import threading
-from dataclasses import dataclass
 from typing import Any
+
+from smtpops.records import record
 
 HOSTNAME_MISMATCH = {62, 64}  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
 EXPIRED = {9, 10}  # not yet valid, expired
@@ -58,7 +59,7 @@ def speaks_plaintext(exc: BaseException) -> bool:
     return isinstance(exc, ssl.SSLError) and (exc.reason or "") in _PLAINTEXT_REASONS
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Certificate:
     subject: str
     issuer: str
@@ -114,13 +115,31 @@ def _rfc4514(name: Any) -> str:
     return ",".join(rdns)
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def cert_time(text: str) -> dt.datetime:
+    """A time of ``getpeercert()`` (``'Jun  1 12:00:00 2030 GMT'``) in UTC, as
+    ``ssl.cert_time_to_seconds`` reads it, but without the strptime, locale and calendar
+    modules that function loads (3 ms of every connection test). Raises ValueError."""
+    month, day, clock, year, zone = text.split()
+    hour, minute, second = clock.split(":")
+    if zone != "GMT" or not all(
+        p.isascii() and p.isdigit() for p in (day, year, hour, minute, second)
+    ):
+        raise ValueError(f"not a certificate time: {text!r}")
+    number = _MONTHS.index(month.title()) + 1  # ValueError for an unknown month
+    parts = (int(year), number, int(day), int(hour), int(minute), int(second))
+    return dt.datetime(*parts, tzinfo=dt.UTC)
+
+
 def verified_certificate(peer: dict[str, Any]) -> Certificate | None:
     """The facts of a certificate OpenSSL has verified, from ``SSLSocket.getpeercert()``
     (which is empty unless the chain was checked): no certificate parser to load, which
     cost this step 30-70 ms of imports. None when the dict lacks what is needed."""
     try:
-        seconds = ssl.cert_time_to_seconds(peer["notAfter"])
-    except (KeyError, ValueError, TypeError):
+        not_after = cert_time(peer["notAfter"])
+    except (KeyError, ValueError, TypeError, AttributeError):
         return None
     sans = peer.get("subjectAltName", ())
     dns_names = tuple(value for kind, value in sans if kind == "DNS")
@@ -131,7 +150,6 @@ def verified_certificate(peer: dict[str, Any]) -> Certificate | None:
                 ips.append(ipaddress.ip_address(value.strip()).compressed)
             except ValueError:
                 ips.append(value.strip())
-    not_after = dt.datetime.fromtimestamp(seconds, dt.UTC)
     return Certificate(
         subject=_rfc4514(peer.get("subject")) or "(empty)",
         issuer=_rfc4514(peer.get("issuer")) or "(empty)",
@@ -195,7 +213,7 @@ def hostname_matches(host: str, cert: Certificate) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Negotiated:
     version: str
     cipher: str

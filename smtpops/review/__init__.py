@@ -11,11 +11,12 @@ approval. ``.sops.yaml``, ``configs/environments.yaml`` and the pins file always
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from smtpops import settings, yamlio
 from smtpops.diagnostics import Diagnostic
 from smtpops.encryption.binding import secret_words, unsealed_changes
+from smtpops.records import record
 from smtpops.review.fields import FieldChange, changes
 
 __all__ = ["ConfigDiff", "FileDiff", "Review", "compare"]
@@ -27,7 +28,7 @@ SENSITIVE_FILES = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ConfigDiff:
     environment: str
     name: str
@@ -58,14 +59,14 @@ class ConfigDiff:
         return bool(self.reasons)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class FileDiff:
     path: str
     kind: str
     about: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Review:
     base: str
     head: str

@@ -8,11 +8,11 @@ can decrypt a password is a security question; the rest of the ``sops`` block is
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops.model import FIELDS, METADATA_FIELDS
 from smtpops.oauth.flows import SECRET_FIELDS as OAUTH_SECRETS
+from smtpops.records import record
 from smtpops.schema import SECRET_FIELDS
 from smtpops.secret import CREDENTIAL_NAME, Secret, plaintext_secrets
 
@@ -33,7 +33,7 @@ MAX_VALUE = 120
 _HIDDEN = CREDENTIAL_NAME
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class FieldChange:
     field: str
     old: str | None  # None: not set

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from smtpops import clock
 from smtpops.diskfacts import IS_FILE, fingerprint
 from smtpops.model import Config
 from smtpops.providers import Provider
+from smtpops.records import record
 from smtpops.settings import RELAXED, Environment, Policy, Settings
 from smtpops.yamlio import Document
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ConfigContext:
     path: str
     doc: Document
@@ -49,7 +50,7 @@ class ConfigContext:
         return name in self.raw
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class BaseChange:
     """How a config differs from a base revision (``validate --base``) in a way no smtpops
     deploy/rollback commit accounts for."""
@@ -58,7 +59,7 @@ class BaseChange:
     base: str  # the base as the user named it, with its commit
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class RepoContext:
     files: tuple[ConfigContext, ...]
     settings: Settings

@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal, NotRequired, TypedDict, Unpack
 
 from smtpops.diagnostics import RuleInfo, Severity
+from smtpops.records import record
 
 Kind = Literal["file", "repo", "schema", "load", "suppression"]
 RULE_ID = re.compile(r"^[A-Z]+[0-9]{3}$")
 RETIRED: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Example:
     """A doc example. ``yaml`` holds fields laid over a valid base config, or, with
     ``whole_file``, the complete file. ``others`` are extra files (name -> text) in the
@@ -46,7 +47,7 @@ class Example:
     today: str | None = None  # the date (YYYY-MM-DD) the example is checked on, if it matters
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Hit:
     """What a check found: the field it concerns, and optionally a more precise text."""
 
@@ -59,7 +60,7 @@ class Hit:
     once: bool = False  # a note shown once per run (the first file with the same rule and text)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Rule:
     id: str
     name: str
@@ -148,9 +149,9 @@ def rule(**meta: Unpack[RuleMeta]) -> Callable[[Check], Check]:
 
 def field_rule(field_name: str) -> Rule | None:
     """The schema rule that covers a top-level field."""
-    for record in RULES.values():
-        if record.kind == "schema" and field_name in record.fields:
-            return record
+    for rule in RULES.values():
+        if rule.kind == "schema" and field_name in rule.fields:
+            return rule
     return None
 
 

@@ -8,8 +8,6 @@ one), so a refusal reads the same everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from smtpops import yamlio
 from smtpops.delivery import oauth_support
 from smtpops.delivery import source as sources
@@ -21,6 +19,7 @@ from smtpops.model import Config
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.oauth.token import AccessToken, TokenError, acquire
 from smtpops.probe.token_advice import explain
+from smtpops.records import record
 from smtpops.services import decryption
 from smtpops.services.repository import Target
 
@@ -70,7 +69,7 @@ def fresh_token(
     return config, obtain(config, credentials, root=target.root, label=target.label)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Handed:
     """What an OAuth2 config gives a consumer: a fresh token, or (for a consumer that gets its
     own) the decrypted secret parts; both None for a password config."""

@@ -9,7 +9,7 @@ config holds mail (Postfix keeps it queued); that needs no key.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from smtpops.delivery import oauth_support, targets, values
 from smtpops.delivery import source as sources
@@ -17,10 +17,11 @@ from smtpops.delivery.targets import ApplyResult, Plan
 from smtpops.errors import GitOpsError, UsageError
 from smtpops.gitops import workspace
 from smtpops.gitops.workspace import Workspace
+from smtpops.records import record
 from smtpops.services import access_token
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Choice:
     """Which target an environment applies to, with its options."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops import yamlio
@@ -23,6 +22,7 @@ from smtpops.gitops import history as gitops_history
 from smtpops.gitops import lifecycle, trailers, workspace
 from smtpops.gitops.change import Change, Outcome, apply
 from smtpops.model import TOKEN_MECHANISMS
+from smtpops.records import record
 from smtpops.secret import Secret
 from smtpops.services import approval, drafts
 from smtpops.services.decryption import Credential, decrypt_for_fields
@@ -30,7 +30,7 @@ from smtpops.services.deploy import deploy
 from smtpops.services.workbranch import WorkBranch
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ConfigState:
     env: str
     name: str
@@ -40,7 +40,7 @@ class ConfigState:
     host: str | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class EnvState:
     name: str
     description: str
@@ -50,7 +50,7 @@ class EnvState:
     configs: tuple[ConfigState, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Saved:
     """A config as stored: the page's values, and only whether a password is set."""
 
@@ -69,7 +69,7 @@ class Saved:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:16]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class SaveResult:
     commit: str | None
     branch: str

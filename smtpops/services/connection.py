@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextvars
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops import yamlio
@@ -24,6 +23,7 @@ from smtpops.model import Config
 from smtpops.probe import ProbeOptions, ProbeReport, prepare, run_probe
 from smtpops.probe.batch import WORKERS, run_all
 from smtpops.probe.resolve import configured_nameservers
+from smtpops.records import record
 from smtpops.services import decryption, validation
 from smtpops.services.repository import Target
 from smtpops.settings import Environment
@@ -44,7 +44,7 @@ __all__ = [
 Nameservers = tuple[tuple[str, int], ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ConnectionTestOptions:
     """How connection tests run, beyond what each config says.
 
@@ -69,7 +69,7 @@ class ConnectionTestOptions:
     alternative_ports: tuple[int, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ConnectionTestResult:
     """One config of a :func:`run_tests` run: its report, or why it was not tested.
 

@@ -11,12 +11,12 @@ says whether one is saved, typed (to be encrypted on save) or missing.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops import model, scaffold, schema, templating, yamlio
 from smtpops.diagnostics import Report
 from smtpops.providers import Provider, catalog, resolve
+from smtpops.records import record
 
 #: the fields the page edits, in the schema's order: not ``active`` (deploy switches it), not a
 #: secret (typed apart, never sent back), not a nested block (e.g. sops')
@@ -31,7 +31,7 @@ BOOLEANS = ("verify_certificate",)
 PASSWORD_STATES = ("saved", "typed", "none")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Draft:
     env: str
     name: str

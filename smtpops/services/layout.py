@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import yaml
 
 from smtpops import __version__, atomic, resources
 from smtpops.encryption import sops_config
+from smtpops.records import record
 
 SCHEMA_REL = "schemas/smtp-config.schema.json"
 
@@ -46,7 +46,7 @@ password.txt
 """
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Laid:
     """What ``init`` did: the files it created, and those it found and left alone."""
 

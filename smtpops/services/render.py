@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from smtpops import atomic
 from smtpops.delivery import source as sources
@@ -22,10 +21,11 @@ from smtpops.delivery.formats import FORMATS, Context, Format, OutputFile
 from smtpops.errors import UsageError
 from smtpops.gitops import workspace
 from smtpops.gitops.workspace import Workspace
+from smtpops.records import record
 from smtpops.services import access_token
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class RenderResult:
     """A rendered artefact. ``files`` may hold the plaintext password or an access token:
     never log them."""

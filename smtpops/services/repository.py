@@ -9,16 +9,16 @@ local state folder).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from smtpops import discovery, localstate, repopath, settings
 from smtpops.errors import InputError, UsageError
+from smtpops.records import record
 from smtpops.settings import Environment, Settings
 
 __all__ = ["Repository", "Target", "environment_targets", "open_repository", "target"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Repository:
     """A config repository: ``root`` holds ``configs/`` (both absolute)."""
 
@@ -42,7 +42,7 @@ class Repository:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Target:
     """One config file to act on.
 

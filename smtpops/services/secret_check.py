@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Literal
 
 from smtpops import discovery, engine, yamlio
@@ -20,6 +19,7 @@ from smtpops.encryption.oauth_secrets import unseal_credentials
 from smtpops.encryption.password import check_sealed
 from smtpops.encryption.sops_format import read_metadata
 from smtpops.errors import EXIT_FINDINGS, CheckFailed, EncryptionError, InputError
+from smtpops.records import record
 from smtpops.rules.registry import RULES
 from smtpops.secret import Secret
 
@@ -28,7 +28,7 @@ __all__ = ["KeyedResult", "SecretsCheck", "check", "keyless", "with_keys"]
 KeyedStatus = Literal["verified", "failed", "no-key"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class KeyedResult:
     """One encrypted file checked with a local key: verified, failed (why), or no key here."""
 
@@ -38,7 +38,7 @@ class KeyedResult:
     hint: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class SecretsCheck:
     """The whole check: the keyless findings, then each file tried with a local key."""
 

@@ -14,13 +14,14 @@ import os
 import re
 import subprocess
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 from smtpops import localstate
 from smtpops.errors import GitOpsError
 from smtpops.gitops import workspace
+from smtpops.records import record
 from smtpops.review import display
 from smtpops.services.review import review
 
@@ -86,7 +87,7 @@ def pull_request_link(remote_url: str, base: str | None, branch: str) -> str | N
     return None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Proposal:
     pushed: bool
     branch: str
@@ -95,7 +96,7 @@ class Proposal:
     message: str
 
 
-@dataclass(slots=True, kw_only=True)
+@record(kw_only=True)
 class WorkBranch:
     root: str  # the repository the page was started in
     configs_rel: str

@@ -3,11 +3,11 @@ defaults and bounds, and the security level of each encryption and sign-in optio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from smtpops import model, schema
 from smtpops.providers import catalog
+from smtpops.records import record
 from smtpops.services import drafts
 
 # field -> (label, placeholder); the labels are the spec's
@@ -83,7 +83,7 @@ LEVELS = {"high": "Security: high", "medium": "Security: medium", "low": "Securi
           "none": "Security: none"}  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Field:
     name: str
     label: str

@@ -18,10 +18,12 @@ import hmac
 import secrets
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
+
+from smtpops.records import record
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -46,7 +48,7 @@ HEADERS = [
 ]
 
 
-@dataclass(slots=True)
+@record()
 class Session:
     """One browser's session: its CSRF token, a key for fingerprints, what it tested."""
 
@@ -65,7 +67,7 @@ class Session:
         return mac.hexdigest()
 
 
-@dataclass(slots=True)
+@record()
 class Gate:
     """The access token and the sessions it opened."""
 

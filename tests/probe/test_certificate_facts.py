@@ -5,6 +5,7 @@ DER, are tests/probe/test_login_faults.py.)"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import socket
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pytest
 import trustme
+from hypothesis import given
+from hypothesis import strategies as st
 
 from smtpops.probe import tls
 
@@ -105,3 +108,34 @@ def test_a_verified_test_loads_no_certificate_parser(sandbox):
     data = result["certificate"]["data"]  # type: ignore[index]
     assert data["ca_check"] == "passed" and data["hostname_check"] == "passed"
     assert "localhost" in data["sans"] and "::1" in data["sans"]
+
+
+@given(
+    when=st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(9999, 12, 31)),
+    pad=st.booleans(),
+)
+def test_cert_time_reads_what_ssl_reads(when: dt.datetime, pad: bool) -> None:
+    """OpenSSL writes ``notAfter`` as ``'Jun  1 12:00:00 2030 GMT'`` (the day padded with a
+    space); smtpops reads it without strptime, to the same second as the standard library."""
+    day = f"{when.day:2d}" if pad else str(when.day)
+    text = when.strftime(f"%b {day} %H:%M:%S %Y GMT")
+    ours = tls.cert_time(text)
+    assert ours.timestamp() == ssl.cert_time_to_seconds(text)
+    assert ours.tzinfo is dt.UTC
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Jun 1 12:00:00 2030",
+        "Jux  1 12:00:00 2030 GMT",
+        "Jun  1 12:00 2030 GMT",
+        "Jun  1 12:00:00 2030 CET",
+        "Jun 31 12:00:00 2030 GMT",
+        "Jun  1 1٢:00:00 2030 GMT",
+    ],
+)
+def test_cert_time_refuses_what_is_not_a_certificate_time(text: str) -> None:
+    with pytest.raises(ValueError):
+        tls.cert_time(text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from smtpops.delivery.oauth_support import ANY_TOKEN, OAuthSupport
 from smtpops.delivery.source import Source
@@ -15,12 +15,13 @@ from smtpops.errors import InputError, UsageError
 from smtpops.model import TOKEN_MECHANISMS, parse_duration
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.oauth.grant import AccessToken
+from smtpops.records import record
 from smtpops.secret import Secret
 
 SUPPORTED_AUTH = ("LOGIN", "PLAIN", "CRAM-MD5")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Context:
     delivery: Delivery
     source: Source
@@ -36,7 +37,7 @@ class Context:
         return self.token
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class OutputFile:
     name: str  # a file name (no folders)
     data: bytes
@@ -44,7 +45,7 @@ class OutputFile:
     plaintext: bool = False  # holds the plaintext password
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Rendered:
     files: tuple[OutputFile, ...]
 
@@ -53,7 +54,7 @@ class Rendered:
         return any(f.plaintext for f in self.files)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Format:
     name: str
     summary: str

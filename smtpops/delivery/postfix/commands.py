@@ -7,9 +7,9 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 
 from smtpops.errors import CheckFailed, InputError
+from smtpops.records import record
 
 SEARCH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin", "/sbin"])
 TIMEOUT = 60.0
@@ -29,7 +29,7 @@ def tool(name: str) -> str:
     return found
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Run:
     code: int
     output: str

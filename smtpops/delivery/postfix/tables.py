@@ -14,12 +14,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
 
 from smtpops.delivery.formats.base import OutputFile
 from smtpops.delivery.postfix import params
 from smtpops.delivery.values import Delivery
 from smtpops.errors import InputError
+from smtpops.records import record
 from smtpops.secret import Secret
 
 SASL_MAP = "sasl_passwd"
@@ -85,7 +85,7 @@ def ca_file(d: Delivery) -> OutputFile | None:
     return OutputFile(name=CA_FILE, data=d.ca_pem)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Layout:
     """The managed parameters and the files they name, for files kept in ``where``."""
 
