@@ -31,6 +31,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -44,6 +45,8 @@ from smtpops.validation_options import Options
 FORMAT = 1
 FOLDER = ("cache", "validate")
 MAX_ENTRIES = 64  # one per distinct run (files named, options); the oldest go first
+VIEW_SUFFIX = ".view"  # one output format's text of an entry's report (load_view)
+_VIEW_NAME = re.compile(r"[a-z0-9_-]+")
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -211,24 +214,88 @@ def _read_json(path: str) -> Any:
 
 def load(entry: Entry) -> Report | None:
     """The cached report, or None (no entry, or one that is corrupt, foreign or stale)."""
+    found = load_recorded(entry)
+    return found[0] if found is not None else None
+
+
+def load_recorded(entry: Entry) -> tuple[Report, dict[str, str]] | None:
+    """The cached report and the disk facts it depended on (what ``save`` was given), or
+    None (no entry, or one that is corrupt, foreign or stale)."""
     try:
         data = _read_json(entry.path)
-        if (
-            not isinstance(data, dict)
-            or data.get("format") != FORMAT
-            or data.get("smtpops") != __version__
-            or data.get("key") != entry.key
-        ):
+        if not _current(data, entry):
             return None
-        for path, learnt in data["looked_up"].items():
-            if not diskfacts.still(path, learnt):
-                return None
         rules = _read_json(_catalogue_path(entry))
         if not isinstance(rules, dict) or rules.get("key") != _code().hex():
             return None
-        return _decode(data["report"], rules["rules"])
+        return _decode(data["report"], rules["rules"]), dict(data["looked_up"])
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
+
+
+def _current(meta: Any, entry: Entry) -> bool:
+    """Whether ``meta`` (an entry's or a view's head) belongs to ``entry`` and every disk
+    fact it records is still true."""
+    if (
+        not isinstance(meta, dict)
+        or meta.get("format") != FORMAT
+        or meta.get("smtpops") != __version__
+        or meta.get("key") != entry.key
+    ):
+        return False
+    return all(diskfacts.still(path, learnt) for path, learnt in meta["looked_up"].items())
+
+
+def _view_path(entry: Entry, view: str) -> str:
+    if not _VIEW_NAME.fullmatch(view):
+        raise ValueError(f"not a view name: {view!r}")  # a programming error, not input
+    return entry.path.removesuffix(".json") + f".{view}{VIEW_SUFFIX}"
+
+
+def load_view(entry: Entry, view: str) -> tuple[str, int] | None:
+    """The output kept under ``view`` for the run ``entry`` stands for: the text one format
+    wrote and the exit code it came with; None when there is none or it is corrupt, torn,
+    foreign or stale (checked as :func:`load` checks an entry)."""
+    try:
+        with open(_view_path(entry, view), "rb") as handle:
+            raw = handle.read()
+        head, newline, body = raw.partition(b"\n")
+        meta = json.loads(head)
+        if not newline or not _current(meta, entry) or meta.get("view") != view:
+            return None
+        code = meta["exit_code"]
+        if type(code) is not int or meta["bytes"] != len(body):
+            return None
+        return body.decode("utf-8", "surrogatepass"), code
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def save_view(
+    entry: Entry, view: str, text: str, exit_code: int, looked_up: dict[str, str]
+) -> None:
+    """Keep ``text`` and ``exit_code`` under ``view`` beside ``entry`` (atomically), with the
+    disk facts the report depended on; a failure to write is no error."""
+    # lazy(start-up): atomic loads tempfile; only a run that missed the view writes
+    from smtpops import atomic
+
+    body = text.encode("utf-8", "surrogatepass")
+    meta = {
+        "format": FORMAT,
+        "smtpops": __version__,
+        "key": entry.key,
+        "view": view,
+        "looked_up": looked_up,
+        "exit_code": exit_code,
+        "bytes": len(body),
+    }
+    try:
+        localstate.make_dir(os.path.dirname(entry.path))
+        atomic.write_bytes(
+            _view_path(entry, view), json.dumps(meta).encode() + b"\n" + body, durable=False
+        )
+    except (OSError, ValueError):
+        return
 
 
 def save(entry: Entry, report: Report, looked_up: dict[str, str]) -> None:
@@ -258,7 +325,8 @@ def save(entry: Entry, report: Report, looked_up: dict[str, str]) -> None:
 
 
 def _prune(folder: str) -> None:
-    names = [n for n in os.listdir(folder) if n.endswith(".json")]  # rules-* go too, in turn
+    # rules-* and views go too, in turn (a view is no use without its entry's key anyway)
+    names = [n for n in os.listdir(folder) if n.endswith((".json", VIEW_SUFFIX))]
     if len(names) <= MAX_ENTRIES:
         return
     paths = sorted((os.path.join(folder, n) for n in names), key=os.path.getmtime)

@@ -33,6 +33,11 @@ def _entries(repo: Path) -> list[Path]:
     return sorted(p for p in (repo / CACHE).glob("*.json") if not p.name.startswith("rules-"))
 
 
+def _views(repo: Path) -> list[Path]:
+    """The rendered outputs kept beside the entries (one per format and severity shown)."""
+    return sorted((repo / CACHE).glob(f"*{validation_cache.VIEW_SUFFIX}"))
+
+
 def test_an_unchanged_run_is_answered_from_the_cache(run_cli, config, runs, repo_dir):
     first = run_cli("validate", "--format", "json")
     second = run_cli("validate", "--format", "json")
@@ -148,10 +153,15 @@ def test_a_file_a_rule_looked_for_is_looked_for_again(run_cli, config, runs, rep
 def test_a_corrupt_entry_is_ignored_and_replaced(damage, run_cli, config, runs, repo_dir):
     cold = run_cli("validate", "--format", "json")
     (entry,) = _entries(repo_dir)
-    entry.write_bytes(damage)
+    (view,) = _views(repo_dir)
+    for path in (entry, view):
+        path.write_bytes(damage)
     again = run_cli("validate", "--format", "json")
     assert again.stdout == cold.stdout and len(runs) == 2
     assert json.loads(entry.read_text())["format"] == validation_cache.FORMAT
+    assert validation_cache.VIEW_SUFFIX in view.name and view.read_bytes().endswith(
+        cold.stdout.encode()
+    )
 
 
 def test_a_foreign_entry_is_not_trusted(run_cli, config, runs, repo_dir):
@@ -163,12 +173,58 @@ def test_a_foreign_entry_is_not_trusted(run_cli, config, runs, repo_dir):
     data["report"]["diagnostics"] = []  # what a foreign entry might claim: all clean
     for forged in ({"key": "0" * 64}, {"format": 0}, {"smtpops": "0.0.1"}):
         entry.write_text(json.dumps(data | forged))
+        for view in _views(repo_dir):  # the rendered output would answer before the entry
+            view.unlink()
         assert run_cli("validate", "--format", "json").stdout == cold.stdout
     assert len(runs) == 4
     catalogue = next((repo_dir / CACHE).glob("rules-*.json"))
     catalogue.write_text('{"key": "another smtpops", "rules": []}')
+    for view in _views(repo_dir):
+        view.unlink()
     assert run_cli("validate", "--format", "json").stdout == cold.stdout
     assert len(runs) == 5
+
+
+def test_an_unchanged_run_is_answered_with_the_text_it_wrote(run_cli, config, runs, repo_dir):
+    """The output of one format is kept beside the report (a view), per format and per
+    severity shown, and answers again without the report being decoded or written out."""
+    cold = run_cli("validate", "--format", "json")
+    quiet = run_cli("validate", "--format", "json", "-q")
+    assert len(runs) == 1 and quiet.stdout != cold.stdout  # -q hides the PORT002 warning
+    names = sorted(v.name.split(".", 1)[1] for v in _views(repo_dir))
+    assert names == ["json-error.view", "json-info.view"]
+    (entry,) = _entries(repo_dir)
+    entry.write_text("{}")  # the report itself is gone: only the views can answer
+    assert run_cli("validate", "--format", "json").stdout == cold.stdout
+    assert run_cli("validate", "--format", "json", "-q").stdout == quiet.stdout
+    assert len(runs) == 1
+    for args in ((), ("--format", "sarif"), ("--min-severity", "warning")):
+        again = run_cli("validate", *args)  # a format not kept yet: the report again
+        assert again.stdout == run_cli("validate", "--no-cache", *args).stdout
+        assert again.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda head, body: (head | {"key": "0" * 64}, body),
+        lambda head, body: (head | {"format": 0}, body),
+        lambda head, body: (head | {"smtpops": "0.0.1"}, body),
+        lambda head, body: (head | {"view": "json-error"}, body),
+        lambda head, body: (head | {"exit_code": "0"}, body),
+        lambda head, body: (head, body[:-10]),  # torn: shorter than its head says
+        lambda head, body: (head | {"looked_up": {"/nowhere/ca.pem": "file"}}, body),
+    ],
+    ids=["key", "format", "version", "view", "exit-code", "torn", "fact"],
+)
+def test_a_foreign_or_stale_view_is_not_trusted(forge, run_cli, config, runs, repo_dir):
+    cold = run_cli("validate", "--format", "json")
+    (view,) = _views(repo_dir)
+    head_bytes, _, body = view.read_bytes().partition(b"\n")
+    head, body = forge(json.loads(head_bytes), body.replace(b"PORT002", b"PORT003"))
+    view.write_bytes(json.dumps(head).encode() + b"\n" + body)
+    again = run_cli("validate", "--format", "json")
+    assert again.stdout == cold.stdout and "PORT003" not in again.stdout
 
 
 def test_the_cache_never_holds_a_secret(run_cli, config, repo_dir):

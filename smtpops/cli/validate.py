@@ -8,7 +8,7 @@ import sys
 import click
 
 from smtpops import reporters
-from smtpops.diagnostics import Severity
+from smtpops.diagnostics import Report, Severity
 from smtpops.errors import InputError, UsageError
 from smtpops.services import validation
 from smtpops.services.validation import Options
@@ -24,6 +24,21 @@ def _parse_output(spec: str) -> tuple[str, str]:
             hint=f"Write e.g. --output sarif:results.sarif; formats: {', '.join(FORMATS)}.",
         )
     return fmt, target
+
+
+def _in_colour(fmt: str) -> bool:
+    """Whether the text format paints this terminal (then it is written as it is shown)."""
+    if fmt != "text":
+        return False
+    from smtpops.reporters import text  # the format's own module: loaded to write it anyway
+
+    return text.use_colour(sys.stdout)
+
+
+def _render(fmt: str, report: Report) -> tuple[str, int]:
+    buffer = io.StringIO()
+    reporters.get(fmt)(report, buffer)
+    return buffer.getvalue(), report.exit_code
 
 
 @click.command()
@@ -110,8 +125,21 @@ def validate(
     """
     targets = [_parse_output(spec) for spec in outputs]
     options = Options(ignore=ignore, select=select, strict=strict, base=base, neighbours=True)
+    minimum = Severity.ERROR if quiet else Severity(min_severity)
+    if not targets and not _in_colour(fmt):
+        # one output, the same text for the same tree: the cache keeps that text too
+        text, code = validation.validate_rendered(
+            paths,
+            options,
+            view=f"{fmt}-{minimum.value}",
+            render=lambda report: _render(fmt, report.at_least(minimum)),
+            cache=not no_cache,
+            jobs=jobs,
+        )
+        sys.stdout.write(text)
+        sys.exit(code)
     report = validation.validate(paths, options, cache=not no_cache, jobs=jobs)
-    report = report.at_least(Severity.ERROR if quiet else Severity(min_severity))
+    report = report.at_least(minimum)
     reporters.get(fmt)(report, sys.stdout)
     for target_fmt, target in targets:
         buffer = io.StringIO()
