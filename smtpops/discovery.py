@@ -153,8 +153,9 @@ def discover(paths: tuple[str, ...]) -> tuple[list[ConfigFile], str | None]:
             files.append(resolve_name(path))
     seen: set[str] = set()
     unique = []
+    cwd = os.getcwd()  # once: abspath would ask for it again for each file
     for f in files:
-        key = os.path.abspath(f)
+        key = os.path.normpath(os.path.join(cwd, f))
         if key not in seen:
             seen.add(key)
             unique.append(classify(f))

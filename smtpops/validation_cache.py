@@ -98,11 +98,12 @@ def _stats(digest: Any, paths: Iterable[str]) -> None:
             digest.update(f"{path}\0gone\n".encode())
 
 
-def _link(root: str, path: str, folders: dict[str, str | None]) -> str | None:
-    """``repopath.link_in_path(root, path)``, each folder's answer remembered in ``folders``."""
-    full = os.path.abspath(path)
+def _link(root: str, path: str, folders: dict[str, str | None], cwd: str) -> str | None:
+    """``repopath.link_in_path(root, path)``, each folder's answer remembered in ``folders``
+    (``root`` absolute; ``cwd`` the working directory, asked once per run, not per file)."""
+    full = os.path.normpath(os.path.join(cwd, path))  # abspath, without a getcwd() each
     folder = os.path.dirname(full)
-    if not (folder + os.sep).startswith(os.path.abspath(root).rstrip(os.sep) + os.sep):
+    if not (folder + os.sep).startswith(root.rstrip(os.sep) + os.sep):
         return repopath.link_in_path(root, path)  # not below the root: as it says
     if folder not in folders:
         folders[folder] = repopath.link_in_path(root, folder)
@@ -124,11 +125,12 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
     items, configs_dir = discovery.discover(tuple(paths))
     if configs_dir is None:
         return None
+    cwd = os.getcwd()
     root = os.path.dirname(os.path.abspath(configs_dir))
     digest = hashlib.sha256(b"smtpops validation cache\0")
     digest.update(__version__.encode() + b"\0")
     digest.update(_code())
-    digest.update(os.getcwd().encode() + b"\0")
+    digest.update(cwd.encode() + b"\0")
     digest.update(json.dumps(dataclasses.asdict(options), sort_keys=True).encode())
     digest.update(os.path.abspath(configs_dir).encode() + b"\0")
     _content(digest, "settings", os.path.join(configs_dir, filenames.SETTINGS_FILE))
@@ -138,7 +140,7 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
     folders: dict[str, str | None] = {}  # folder -> the link it is in (one walk per folder)
     for item in items:
         digest.update(f"file\0{item.path}\0{item.environment}\0{item.configs_dir}\n".encode())
-        link = _link(root, item.path, folders)  # FILE010: same bytes through a link
+        link = _link(root, item.path, folders, cwd)  # FILE010: same bytes through a link
         digest.update(f"link\0{link}\0{os.readlink(link) if link else ''}\n".encode())
         _content(digest, "bytes", item.path)
     whole_tree = not paths or any(os.path.isdir(p) for p in paths)
