@@ -267,7 +267,7 @@ def test_the_schema_copy_a_modeline_names_is_read_again(run_cli, config, runs, r
     assert len(runs) == 3
 
 
-def test_the_link_of_each_file_is_what_repopath_says(tmp_path):
+def test_the_link_of_each_file_is_what_repopath_says(tmp_path, monkeypatch):
     """The key's link of a file (FILE010: the same bytes through a link) is looked up once
     per folder; for real files, linked files and files in linked folders it is exactly
     ``repopath.link_in_path``."""
@@ -292,6 +292,10 @@ def test_the_link_of_each_file_is_what_repopath_says(tmp_path):
         outside,
     ]
     folders: dict[str, str | None] = {}
-    found = [validation_cache._link(str(root), str(p), folders) for p in paths]
+    found = [validation_cache._link(str(root), str(p), folders, os.getcwd()) for p in paths]
     assert found == [repopath.link_in_path(str(root), str(p)) for p in paths]
+    monkeypatch.chdir(tmp_path)  # the same paths as a run in the folder above names them
+    relative = [os.path.relpath(p) for p in paths]
+    again = [validation_cache._link(str(root), p, {}, str(tmp_path)) for p in relative]
+    assert again == found
     assert found[0] is None and found[1] and found[2] == str(root / "configs" / "staging")
