@@ -28,21 +28,28 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
-import json
 import os
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from smtpops import __version__, discovery, diskfacts, filenames, localstate, repopath, resources
+from smtpops import (
+    __version__,
+    digests,
+    discovery,
+    diskfacts,
+    filenames,
+    localstate,
+    repopath,
+    resources,
+)
 from smtpops.diagnostics import Diagnostic, Location, Report, RuleInfo, Severity
 from smtpops.encryption import scope
 from smtpops.records import record
 from smtpops.validation_options import Options
 
-FORMAT = 1
+FORMAT = 2  # 2: keys are BLAKE2b, views are NUL-separated
 FOLDER = ("cache", "validate")
 MAX_ENTRIES = 64  # one per distinct run (files named, options); the oldest go first
 VIEW_SUFFIX = ".view"  # one output format's text of an entry's report (load_view)
@@ -65,7 +72,7 @@ def _tree_files(top: str, suffixes: tuple[str, ...] | None = None) -> list[str]:
 @lru_cache(maxsize=1)
 def _code() -> bytes:
     """A fingerprint of smtpops' modules (size and modification time of each)."""
-    digest = hashlib.sha256()
+    digest = digests.new()
     for path in _tree_files(_PACKAGE, (".py",)):
         stat = os.stat(path)
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
@@ -127,11 +134,12 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
         return None
     cwd = os.getcwd()
     root = os.path.dirname(os.path.abspath(configs_dir))
-    digest = hashlib.sha256(b"smtpops validation cache\0")
+    digest = digests.new(b"smtpops validation cache\0")
     digest.update(__version__.encode() + b"\0")
     digest.update(_code())
     digest.update(cwd.encode() + b"\0")
-    digest.update(json.dumps(dataclasses.asdict(options), sort_keys=True).encode())
+    # repr of plain values (strings, bools, None, tuples of them): stable, and needs no json
+    digest.update(repr(sorted(dataclasses.asdict(options).items())).encode() + b"\0")
     digest.update(os.path.abspath(configs_dir).encode() + b"\0")
     _content(digest, "settings", os.path.join(configs_dir, filenames.SETTINGS_FILE))
     _content(digest, "sops", os.path.join(root, ".sops.yaml"))
@@ -210,6 +218,8 @@ def _catalogue_path(entry: Entry) -> str:
 
 
 def _read_json(path: str) -> Any:
+    import json  # lazy(start-up): json (~2.7 ms); a run its view answers reads none
+
     with open(path, "rb") as handle:
         return json.loads(handle.read())
 
@@ -254,21 +264,40 @@ def _view_path(entry: Entry, view: str) -> str:
     return entry.path.removesuffix(".json") + f".{view}{VIEW_SUFFIX}"
 
 
+_VIEW_MAGIC = "smtpops view"
+_VIEW_FIELDS = 8  # magic, format, version, key, view, exit code, body bytes, facts
+
+
 def load_view(entry: Entry, view: str) -> tuple[str, int] | None:
     """The output kept under ``view`` for the run ``entry`` stands for: the text one format
     wrote and the exit code it came with; None when there is none or it is corrupt, torn,
-    foreign or stale (checked as :func:`load` checks an entry)."""
+    foreign or stale (checked as :func:`load` checks an entry).
+
+    A view is its head, fields separated by NUL (which no path holds), then the text:
+    ``magic, format, version, key, view, exit code, length of the text, number of facts,
+    (path, what was learnt) for each fact, text``."""
     try:
         with open(_view_path(entry, view), "rb") as handle:
             raw = handle.read()
-        head, newline, body = raw.partition(b"\n")
-        meta = json.loads(head)
-        if not newline or not _current(meta, entry) or meta.get("view") != view:
+        head = raw.split(b"\0", _VIEW_FIELDS)
+        magic, fmt, version, key, name, code, size, facts = (
+            f.decode("utf-8", "surrogatepass") for f in head[:_VIEW_FIELDS]
+        )
+        count = int(facts)
+        fields = raw.split(b"\0", _VIEW_FIELDS + 2 * count)
+        body = fields[-1]
+        learnt = [f.decode("utf-8", "surrogatepass") for f in fields[_VIEW_FIELDS:-1]]
+        meta = {
+            "format": int(fmt) if magic == _VIEW_MAGIC else None,
+            "smtpops": version,
+            "key": key,
+            "looked_up": dict(zip(learnt[::2], learnt[1::2], strict=True)),
+        }
+        if len(fields) != _VIEW_FIELDS + 2 * count + 1 or name != view or int(size) != len(body):
             return None
-        code = meta["exit_code"]
-        if type(code) is not int or meta["bytes"] != len(body):
+        if not _current(meta, entry):
             return None
-        return body.decode("utf-8", "surrogatepass"), code
+        return body.decode("utf-8", "surrogatepass"), int(code)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
 
@@ -282,27 +311,25 @@ def save_view(
     from smtpops import atomic
 
     body = text.encode("utf-8", "surrogatepass")
-    meta = {
-        "format": FORMAT,
-        "smtpops": __version__,
-        "key": entry.key,
-        "view": view,
-        "looked_up": looked_up,
-        "exit_code": exit_code,
-        "bytes": len(body),
-    }
+    head = [_VIEW_MAGIC, str(FORMAT), __version__, entry.key, view, str(exit_code)]
+    head += [str(len(body)), str(len(looked_up))]
+    for path, learnt in looked_up.items():
+        head += [path, learnt]
+    if any("\0" in field for field in head):
+        return  # a NUL in a path cannot be kept apart from the next field: go without
     try:
         localstate.make_dir(os.path.dirname(entry.path))
-        atomic.write_bytes(
-            _view_path(entry, view), json.dumps(meta).encode() + b"\n" + body, durable=False
-        )
+        data = "\0".join([*head, ""]).encode("utf-8", "surrogatepass") + body
+        atomic.write_bytes(_view_path(entry, view), data, durable=False)
     except (OSError, ValueError):
         return
 
 
 def save(entry: Entry, report: Report, looked_up: dict[str, str]) -> None:
     """Keep ``report`` under ``entry`` (atomically); a failure to write is no error."""
-    # lazy(start-up): atomic loads tempfile; only a run that missed the cache writes
+    # lazy(start-up): atomic loads tempfile, json ~2.7 ms; only a run that missed writes
+    import json
+
     from smtpops import atomic
 
     document = {

@@ -204,27 +204,55 @@ def test_an_unchanged_run_is_answered_with_the_text_it_wrote(run_cli, config, ru
         assert again.exit_code == 0
 
 
-@pytest.mark.parametrize(
-    "forge",
-    [
-        lambda head, body: (head | {"key": "0" * 64}, body),
-        lambda head, body: (head | {"format": 0}, body),
-        lambda head, body: (head | {"smtpops": "0.0.1"}, body),
-        lambda head, body: (head | {"view": "json-error"}, body),
-        lambda head, body: (head | {"exit_code": "0"}, body),
-        lambda head, body: (head, body[:-10]),  # torn: shorter than its head says
-        lambda head, body: (head | {"looked_up": {"/nowhere/ca.pem": "file"}}, body),
-    ],
-    ids=["key", "format", "version", "view", "exit-code", "torn", "fact"],
-)
-def test_a_foreign_or_stale_view_is_not_trusted(forge, run_cli, config, runs, repo_dir):
+def _view_parts(path: Path) -> tuple[list[bytes], bytes]:
+    """A view's head fields (NUL-separated) and its text, as smtpops.validation_cache
+    writes them: 8 fields, then a (path, fact) pair for each fact, then the text."""
+    raw = path.read_bytes()
+    count = int(raw.split(b"\0", 8)[7])
+    fields = raw.split(b"\0", 8 + 2 * count)
+    return fields[:-1], fields[-1]
+
+
+def _swap(fields: list[bytes], index: int, value: bytes) -> list[bytes]:
+    return [value if i == index else f for i, f in enumerate(fields)]
+
+
+def _with_fact(fields: list[bytes]) -> list[bytes]:
+    """The head claiming one more disk fact: a CA file that is not there."""
+    count = int(fields[7]) + 1
+    return [*_swap(fields, 7, str(count).encode()), b"/nowhere/ca.pem", b"file"]
+
+
+FORGERIES = {
+    "control": lambda head, body: (head, body),  # nothing forged: a current view answers
+    "key": lambda head, body: (_swap(head, 3, b"0" * 64), body),
+    "format": lambda head, body: (_swap(head, 1, b"1"), body),
+    "version": lambda head, body: (_swap(head, 2, b"0.0.1"), body),
+    "view": lambda head, body: (_swap(head, 4, b"json-error"), body),
+    "magic": lambda head, body: (_swap(head, 0, b"another tool"), body),
+    "exit": lambda head, body: (_swap(head, 5, b"zero"), body),
+    "torn": lambda head, body: (head, body[:-10]),  # shorter than its head says
+    "fact": lambda head, body: (_with_fact(head), body),
+    "cut": lambda head, body: (head[:3], body),  # a head cut short
+}
+
+
+@pytest.mark.parametrize("forgery", sorted(FORGERIES))
+def test_a_foreign_or_stale_view_is_not_trusted(forgery, run_cli, config, runs, repo_dir):
     cold = run_cli("validate", "--format", "json")
     (view,) = _views(repo_dir)
-    head_bytes, _, body = view.read_bytes().partition(b"\n")
-    head, body = forge(json.loads(head_bytes), body.replace(b"PORT002", b"PORT003"))
-    view.write_bytes(json.dumps(head).encode() + b"\n" + body)
+    original, body = _view_parts(view)
+    changed = body.replace(b"PORT002", b"PORT003")  # same length: only the forgery differs
+    head = original
+    head, changed = FORGERIES[forgery](head, changed)
+    view.write_bytes(b"\0".join([*head, changed]))
     again = run_cli("validate", "--format", "json")
-    assert again.stdout == cold.stdout and "PORT003" not in again.stdout
+    assert len(runs) == 1  # the report itself (the entry) is still there and current
+    if forgery == "control":
+        assert "PORT003" in again.stdout, "a current view answers"
+    else:
+        assert again.stdout == cold.stdout and "PORT003" not in again.stdout
+        assert _view_parts(view) == (original, body), "the view is written again"
 
 
 def test_the_cache_never_holds_a_secret(run_cli, config, repo_dir):
