@@ -218,7 +218,8 @@ def _catalogue_path(entry: Entry) -> str:
 
 
 def _read_json(path: str) -> Any:
-    import json  # lazy(start-up): json (~2.7 ms); a run its view answers reads none
+    # lazy(start-up): json (~2.7 ms); a run that a view answers reads no JSON
+    import json
 
     with open(path, "rb") as handle:
         return json.loads(handle.read())

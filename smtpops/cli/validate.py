@@ -30,7 +30,8 @@ def _in_colour(fmt: str) -> bool:
     """Whether the text format paints this terminal (then it is written as it is shown)."""
     if fmt != "text":
         return False
-    from smtpops.reporters import text  # the format's own module: loaded to write it anyway
+    # lazy(start-up): the text format's own module, loaded only when text is written
+    from smtpops.reporters import text
 
     return text.use_colour(sys.stdout)
 

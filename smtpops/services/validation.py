@@ -49,6 +49,7 @@ def validate_rendered(
     the report and writing it out again (half of a warm run over 1,000 configs)."""
     entry = _entry(paths, options) if cache else None
     if entry is not None:
+        # lazy(start-up): loaded already by _entry; named here for this function
         from smtpops import validation_cache
 
         kept = validation_cache.load_view(entry, view)
@@ -83,6 +84,7 @@ def _checked(
 ) -> tuple[Report, dict[str, str]]:
     """The report (from ``entry`` when it holds it) and the disk facts it depended on."""
     if entry is not None:
+        # lazy(start-up): loaded already by _entry; named here for this function
         from smtpops import validation_cache
 
         cached = validation_cache.load_recorded(entry)
