@@ -331,6 +331,7 @@ def save(entry: Entry, report: Report, looked_up: dict[str, str]) -> None:
     # lazy(start-up): atomic loads tempfile, json ~2.7 ms; only a run that missed writes
     import json
 
+    # lazy(start-up): atomic loads tempfile (see above)
     from smtpops import atomic
 
     document = {
