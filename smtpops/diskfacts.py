@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 
+from smtpops import digests
+
 IS_FILE, NOT_A_FILE = "file", "none"
-_CONTENT_PREFIX = "sha256:"
+_CONTENT_PREFIX = "blake2b:"
 MISSING, UNREADABLE = "missing", "unreadable"
 
 
@@ -20,12 +22,9 @@ def fingerprint(path: str, *, content: bool) -> str:
     (``missing``, ``unreadable``)."""
     if not content:
         return IS_FILE if os.path.isfile(path) else NOT_A_FILE
-    # lazy(start-up): hashlib (~5 ms), only when a rule asks about a file's content
-    import hashlib
-
     try:
         with open(path, "rb") as handle:
-            return _CONTENT_PREFIX + hashlib.sha256(handle.read()).hexdigest()
+            return _CONTENT_PREFIX + digests.new(handle.read()).hexdigest()
     except FileNotFoundError:
         return MISSING
     except OSError:
