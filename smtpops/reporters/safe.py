@@ -15,6 +15,7 @@ command on a new line, break an XML document or crash the write to a UTF-8 strea
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["visible"]
 
@@ -25,8 +26,12 @@ _UNSAFE = (
     "\ud800-\udfff\ufffe\uffff"  # lone surrogates, non-characters
     "\U000e0000-\U000e007f"  # tag characters: invisible text
 )
-_ALL = re.compile(f"[\t\n\r{_UNSAFE}]")
-_KEEP_LF = re.compile(f"[{_UNSAFE}]|\r(?!\n)")
+
+
+@lru_cache(maxsize=2)
+def _pattern(keep_lines: bool) -> re.Pattern[str]:
+    """What to escape; compiled on first need (1 ms: most output is printable already)."""
+    return re.compile(f"[{_UNSAFE}]|\r(?!\n)" if keep_lines else f"[\t\n\r{_UNSAFE}]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -42,4 +47,4 @@ def visible(text: str, *, keep_lines: bool = False) -> str:
     (then LF and CRLF stay, and only a CR not followed by LF is escaped)."""
     if text.isprintable():  # no control, format (bidi, zero-width), separator or surrogate
         return text
-    return (_KEEP_LF if keep_lines else _ALL).sub(_escape, text)
+    return _pattern(keep_lines).sub(_escape, text)
