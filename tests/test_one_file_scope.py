@@ -68,3 +68,35 @@ def test_the_repository_rules_about_a_named_file_still_run(run_cli, repo_dir):
     one = _repo(repo_dir)
     one.write_text(BASE.replace("name: example", "name: another"))
     assert ("REPO002", str(one.relative_to(repo_dir))) in _rules(run_cli, str(one))
+
+
+@pytest.mark.parametrize("named", ["c0.yaml", "c0.yml"])
+def test_a_named_file_gets_the_duplicate_name_finding_the_tree_run_gives_it(
+    run_cli, repo_dir, named
+):
+    """Two files of one environment share a name: the tree run reports the second in path
+    order (REPO001), and so does a run that names only that file; naming the first reports
+    nothing about it, as in the tree."""
+    first = _repo(repo_dir)
+    second = first.with_name("c0.yml")  # name: c0 as well; after c0.yaml in path order
+    second.write_text(first.read_text())
+    tree = [(rule, path) for rule, path in _rules(run_cli) if rule == "REPO001"]
+    assert tree == [("REPO001", str(second.relative_to(repo_dir)))]
+    alone = [d for d in _rules(run_cli, str(first.with_name(named))) if d[0] == "REPO001"]
+    assert alone == (tree if named == "c0.yml" else [])
+
+
+def test_a_named_file_is_told_of_the_other_active_configs_as_the_tree_run_tells_it(
+    run_cli, repo_dir
+):
+    """REPO003 names every active config of the environment in path order, whichever file
+    the run named."""
+    first = _repo(repo_dir)
+    last = first.with_name("c4.yaml")
+    for path in (first, last):
+        path.write_text(path.read_text() + "active: true\n")
+    result = run_cli("validate", "--no-cache", "--format", "json")
+    tree = {d["path"]: d["message"] for d in json.loads(result.stdout)["diagnostics"]}
+    alone = run_cli("validate", "--no-cache", "--format", "json", str(last))
+    (found,) = [d for d in json.loads(alone.stdout)["diagnostics"] if d["rule"] == "REPO003"]
+    assert found["message"] == tree[found["path"]]

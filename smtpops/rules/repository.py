@@ -41,7 +41,10 @@ def duplicate_name(repo: RepoContext) -> Iterator[Hit]:
             groups[(ctx.environment.name if ctx.environment else None, ctx.config.name)].append(
                 ctx.path
             )
-    for (_, name), paths in groups.items():
+    for (_, name), found in groups.items():
+        # in path order, as a tree run meets them: a run that names one file (checked first,
+        # its neighbours after it) then reports the same file as the tree run does
+        paths = sorted(found)
         for path in paths[1:]:
             yield Hit(
                 path=path,
@@ -97,8 +100,9 @@ def several_active(repo: RepoContext) -> Iterator[Hit]:
     for ctx in repo.files:
         if ctx.config.active is True and ctx.environment:
             active[ctx.environment.name].append(ctx.path)
-    for env, paths in active.items():
-        if len(paths) > 1:
+    for env, found in active.items():
+        if len(found) > 1:
+            paths = sorted(found)  # path order, whichever file a run named first
             others = ", ".join(paths)
             for path in paths:
                 yield Hit(
