@@ -104,9 +104,28 @@ def errors_before_test(path: str, *, cache: bool = False) -> tuple[Diagnostic, .
     Raises InputError when the file cannot be read at all.
 
     ``cache``: answer from the validation cache, and keep a clean report in it (a config
-    with errors leaves nothing behind: it was not tested, nothing was written)."""
-    report = validate((path,), cache=cache, keep=lambda r: not r.errors and not r.input_error)
+    with errors leaves nothing behind: it was not tested, nothing was written). A clean
+    report is kept with an empty view (``CLEAN``) beside it, so that a repeated test of an
+    unchanged config learns it is clean without decoding the report."""
+    options = Options()
+    entry = _entry((path,), options) if cache else None
+    if entry is not None:
+        # lazy(start-up): loaded already by _entry; named here for this function
+        from smtpops import validation_cache
+
+        if validation_cache.load_view(entry, CLEAN) is not None:
+            return ()
+    report, looked_up = _checked((path,), options, entry, keep=_clean, jobs=None)
     if report.input_error:
         first = report.diagnostics[0] if report.diagnostics else None
         raise InputError(f"{path}: {first.message if first else 'cannot be read'}")
+    if entry is not None and _clean(report):
+        validation_cache.save_view(entry, CLEAN, "", 0, looked_up)
     return report.errors
+
+
+CLEAN = "clean"  # the view kept for a config that may be tested: no errors, readable
+
+
+def _clean(report: Report) -> bool:
+    return not report.errors and not report.input_error
