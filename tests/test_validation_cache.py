@@ -327,3 +327,44 @@ def test_the_link_of_each_file_is_what_repopath_says(tmp_path, monkeypatch):
     again = [validation_cache._link(str(root), p, {}, str(tmp_path)) for p in relative]
     assert again == found
     assert found[0] is None and found[1] and found[2] == str(root / "configs" / "staging")
+
+
+def test_a_changed_schema_copy_misses_unless_the_answer_is_the_same(
+    run_cli, config, runs, repo_dir
+):
+    """What a cached report depends on is REPO007's answer (the copy is the installed schema
+    or not), kept with the file it was compared with: a copy that becomes the installed
+    schema or stops being it misses; an old copy changed into another old copy is answered,
+    with the same note."""
+    config.write_text(
+        "# yaml-language-server: $schema=../../schemas/smtp-config.schema.json\n" + BASE
+    )
+    (repo_dir / "schemas").mkdir()
+    copy = repo_dir / "schemas" / "smtp-config.schema.json"
+    installed = resources.schema_path().read_bytes()
+    copy.write_bytes(installed + b" ")
+    assert "REPO007" in run_cli("validate").stdout
+    copy.write_bytes(installed + b"  ")  # another old copy: the same finding
+    assert "REPO007" in run_cli("validate").stdout
+    assert len(runs) == 1
+    copy.write_bytes(installed)
+    assert "REPO007" not in run_cli("validate").stdout
+    copy.unlink()
+    assert "does not exist" in run_cli("validate").stdout
+    assert len(runs) == 3
+    (entry,) = _entries(repo_dir)
+    assert json.loads(entry.read_text())["looked_up"] == {
+        "schemas/smtp-config.schema.json": f"missing:{resources.schema_file()}"
+    }
+
+
+def test_a_fingerprint_this_version_does_not_make_never_holds(tmp_path):
+    """An entry an older smtpops wrote (a content hash) is not trusted, whatever the file."""
+    from smtpops import diskfacts
+
+    path = tmp_path / "schema.json"
+    path.write_bytes(b"{}")
+    assert not diskfacts.still(str(path), "sha256:" + "0" * 64)
+    assert not diskfacts.still(str(path), "missing")
+    assert diskfacts.still(str(path), diskfacts.compare(str(path), str(path)))
+    assert diskfacts.still(str(tmp_path / "nothing"), f"missing:{path}")

@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from dataclasses import field
 from typing import Any
 
-from smtpops import clock
-from smtpops.diskfacts import IS_FILE, fingerprint
+from smtpops import clock, diskfacts
 from smtpops.model import Config
 from smtpops.providers import Provider
 from smtpops.records import record
@@ -34,8 +33,8 @@ class ConfigContext:
     def exists(self, path: str) -> bool:
         """Whether ``path`` is a file. A rule that looks at the disk beyond the config asks
         here, so the validation cache knows the answer mattered and checks it again."""
-        self.looked_up[path] = fingerprint(path, content=False)
-        return self.looked_up[path] == IS_FILE
+        self.looked_up[path] = diskfacts.fingerprint(path)
+        return self.looked_up[path] == diskfacts.IS_FILE
 
     @property
     def policy(self) -> Policy:
@@ -73,12 +72,9 @@ class RepoContext:
     whole_tree: bool = True
     looked_up: dict[str, str] = field(default_factory=dict)  # as ConfigContext's
 
-    def read_bytes(self, path: str) -> bytes | None:
-        """The bytes of a file beyond the configs (None: there is none); raises OSError when
-        it cannot be read. Recorded like :meth:`ConfigContext.exists`."""
-        self.looked_up[path] = fingerprint(path, content=True)
-        try:
-            with open(path, "rb") as handle:
-                return handle.read()
-        except FileNotFoundError:
-            return None
+    def compare(self, path: str, reference: str) -> str:
+        """Whether the file ``path`` holds the bytes of ``reference``: ``diskfacts.SAME``,
+        ``DIFFERENT``, ``MISSING`` (no such file) or ``UNREADABLE``. Recorded like
+        :meth:`ConfigContext.exists`; the answer, not a hash, is what the cache checks."""
+        self.looked_up[path] = diskfacts.compare(path, reference)
+        return diskfacts.answer(self.looked_up[path])

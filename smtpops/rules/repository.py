@@ -4,9 +4,8 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from functools import lru_cache
 
-from smtpops import resources
+from smtpops import diskfacts, resources
 from smtpops.diagnostics import Severity
 from smtpops.rules.context import RepoContext
 from smtpops.rules.examples import BASE
@@ -220,20 +219,11 @@ def activation_without_deploy(repo: RepoContext) -> Iterator[Hit]:
 _MODELINE = re.compile(r"^#[ \t]*yaml-language-server:[ \t]*\$schema=(\S+)", re.M)
 
 
-@lru_cache(maxsize=1)
-def _installed_schema() -> bytes:
-    with open(resources.schema_file(), "rb") as handle:  # a string path: no pathlib at start-up
-        return handle.read()
-
-
 def _schema_problem(repo: RepoContext, path: str) -> str | None:
-    try:
-        data = repo.read_bytes(path)
-    except OSError:
-        return None
-    if data is None:
-        return "missing"
-    return None if data == _installed_schema() else "different"
+    """``missing`` or ``different`` (from the installed schema), or None: no finding (the
+    same schema, or a file that cannot be read)."""
+    answer = repo.compare(path, resources.schema_file())  # a string path: no pathlib at start-up
+    return answer if answer in (diskfacts.MISSING, diskfacts.DIFFERENT) else None
 
 
 @rule(
