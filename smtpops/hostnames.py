@@ -3,8 +3,12 @@ test's check that a resolved address is public (core, so the probe does not load
 
 from __future__ import annotations
 
-import ipaddress
 import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ipaddress
 
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _IPV4ISH = re.compile(r"^[0-9.]+$")
@@ -24,17 +28,20 @@ def is_domain(name: str) -> bool:
 
 def parse_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The IP address written in ``host`` (IPv4 dotted quad or [IPv6]); None for names."""
+    if not (host.startswith("[") and host.endswith("]")) and not _IPV4ISH.match(host):
+        return None
+    # lazy(start-up): ipaddress (~1 ms), only for a host written as an address, not a name
+    import ipaddress
+
     if host.startswith("[") and host.endswith("]"):
         try:
             return ipaddress.IPv6Address(host[1:-1])
         except ValueError:
             return None
-    if _IPV4ISH.match(host):
-        try:
-            return ipaddress.IPv4Address(host)
-        except ValueError:
-            return None
-    return None
+    try:
+        return ipaddress.IPv4Address(host)
+    except ValueError:
+        return None
 
 
 def host_problem(host: str) -> str | None:
@@ -44,11 +51,11 @@ def host_problem(host: str) -> str | None:
     if "@" in host:
         return "it contains '@' (that is an email address, not a server)"
     if ":" in host and not host.startswith("["):
-        try:
-            ipaddress.IPv6Address(host)
-            return "an IPv6 address must be written in brackets, e.g. [2001:db8::1]"
-        except ValueError:
-            return "it contains ':' (put the port in the 'port' field)"
+        return (
+            "an IPv6 address must be written in brackets, e.g. [2001:db8::1]"
+            if parse_address(f"[{host}]") is not None
+            else "it contains ':' (put the port in the 'port' field)"
+        )
     if host.startswith("["):
         return None if parse_address(host) else "the bracketed IPv6 address is not valid"
     if _IPV4ISH.match(host):
@@ -77,7 +84,13 @@ def non_public_reason(host: str) -> str | None:
     return address_reason(address)
 
 
-_SHARED = ipaddress.ip_network("100.64.0.0/10")  # RFC 6598: carrier-grade NAT, cloud metadata
+@lru_cache(maxsize=1)
+def _shared() -> ipaddress.IPv4Network:
+    """RFC 6598's 100.64.0.0/10: carrier-grade NAT, cloud metadata."""
+    # lazy(start-up): ipaddress, only when an address is checked (the caller has one)
+    import ipaddress
+
+    return ipaddress.IPv4Network("100.64.0.0/10")
 
 
 def address_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
@@ -94,7 +107,7 @@ def address_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> st
         return "it is a private-network address"
     if address.is_multicast or address.is_reserved:
         return "it is a reserved address"
-    if address.version == 4 and address in _SHARED:
+    if address.version == 4 and address in _shared():
         return "it is a shared (carrier-grade NAT) address, used inside providers and clouds"
     if not address.is_global:
         return "it is not a public internet address (a special-purpose range)"

@@ -12,7 +12,6 @@ and servers that parse them loosely are exactly where smuggling works.
 
 from __future__ import annotations
 
-import ipaddress
 import unicodedata
 
 from smtpops.records import record
@@ -119,6 +118,9 @@ def _domain_problem(domain: str) -> str | None:
         if not domain.endswith("]"):
             return "the address literal after '@' has no closing ']'"
         inner = domain[1:-1]
+        # lazy(start-up): ipaddress (~1 ms), only for an address literal after the '@'
+        import ipaddress
+
         try:
             if inner[:5].lower() == "ipv6:":
                 ipaddress.IPv6Address(inner[5:])
