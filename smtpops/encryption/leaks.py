@@ -43,23 +43,32 @@ def _password_written_out(text: str, start: int, end: int) -> bool:
     return False
 
 
-def _searcher(pattern: re.Pattern[str]) -> Callable[[str, int, int], bool]:
-    return lambda text, start, end: pattern.search(text, start, end) is not None
+def _searcher(source: str, flags: int = 0) -> Callable[[str, int, int], bool]:
+    """A test that searches for ``source``, compiled the first time a line triggers it:
+    most texts trigger few of the patterns, and a one-file run need not compile them all."""
+    compiled: list[re.Pattern[str]] = []
+
+    def test(text: str, start: int, end: int) -> bool:
+        if not compiled:
+            compiled.append(re.compile(source, flags))
+        return compiled[0].search(text, start, end) is not None
+
+    return test
 
 
 # (kind, literal triggers, test): a test runs only on the lines where one of its triggers
 # occurs (triggers in lower case are looked for in the lower-cased text)
 _VALUE_PATTERNS: tuple[tuple[str, tuple[str, ...], Callable[[str, int, int], bool]], ...] = (
-    ("an age private key", ("AGE-SECRET-KEY-",), _searcher(AGE_SECRET_KEY)),
+    ("an age private key", ("AGE-SECRET-KEY-",), _searcher(AGE_SECRET_KEY.pattern)),
     (
         "a private key",
         ("PRIVATE KEY",),
-        _searcher(re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----")),
+        _searcher(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----"),
     ),
     (
         "a web address with a password in it",
         ("://",),
-        _searcher(re.compile(r"://[^/\s:@]++:[^/\s@]++@")),
+        _searcher(r"://[^/\s:@]++:[^/\s@]++@"),
     ),
     (
         "a password written as 'password: …'",
@@ -69,22 +78,22 @@ _VALUE_PATTERNS: tuple[tuple[str, tuple[str, ...], Callable[[str, int, int], boo
     (
         "an 'Authorization' credential",
         ("basic", "bearer"),
-        _searcher(re.compile(r"\b(?:basic|bearer)[ \t]++[A-Za-z0-9+/=._~-]{12,}", re.I)),
+        _searcher(r"\b(?:basic|bearer)[ \t]++[A-Za-z0-9+/=._~-]{12,}", re.I),
     ),
     (
         "an AWS access key",
         ("AKIA", "ASIA"),
-        _searcher(re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+        _searcher(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
     ),
-    ("a SendGrid API key", ("SG.",), _searcher(re.compile(r"\bSG\.[\w-]{16,32}\.[\w-]{24,64}"))),
+    ("a SendGrid API key", ("SG.",), _searcher(r"\bSG\.[\w-]{16,32}\.[\w-]{24,64}")),
     (
         "a GitHub token",
         ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
-        _searcher(re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}")),
+        _searcher(r"\bgh[pousr]_[A-Za-z0-9]{36,}"),
     ),
-    ("a Slack token", ("xox",), _searcher(re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"))),
-    ("a Google API key", ("AIza",), _searcher(re.compile(r"\bAIza[0-9A-Za-z_-]{35}"))),
-    ("a Mailgun API key", ("key-",), _searcher(re.compile(r"\bkey-[0-9a-f]{32}\b"))),
+    ("a Slack token", ("xox",), _searcher(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Google API key", ("AIza",), _searcher(r"\bAIza[0-9A-Za-z_-]{35}")),
+    ("a Mailgun API key", ("key-",), _searcher(r"\bkey-[0-9a-f]{32}\b")),
 )
 
 # header names and field names that carry a credential whatever their value
