@@ -11,8 +11,10 @@ from __future__ import annotations
 import mmap
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
+from typing import AnyStr
 
 from smtpops.encryption.leaks import AGE_SECRET_KEY
 from smtpops.encryption.scope import MAX_BYTES, SKIP_DIRS, quick_paths
@@ -20,30 +22,37 @@ from smtpops.records import record
 
 __all__ = ["MAX_BYTES", "Finding", "quick_paths", "repository_paths", "scan_file", "scan_paths"]
 
+
+def _lazy(source: AnyStr, flags: int = 0) -> Callable[[], re.Pattern[AnyStr]]:
+    """The pattern ``source``, compiled the first time it is asked for: a one-file run looks
+    at the names of the files it checks (``_DECRYPTED_NAME``), not at their content."""
+    return lru_cache(maxsize=1)(lambda: re.compile(source, flags))
+
+
 _DECRYPTED_NAME = re.compile(
     r"\.(?:dec|decrypted|plain|cleartext|unencrypted)\.(?:ya?ml|json)$", re.I
 )
-_PLAIN_PASSWORD = re.compile(rb"^password:[ \t]*(?!ENC\[)[^\s#]", re.M)
+_PLAIN_PASSWORD = _lazy(rb"^password:[ \t]*(?!ENC\[)[^\s#]", re.M)
 # files named like a password, secret or credential store (data files, not source code)
-_CREDENTIAL_STEM = re.compile(
+_CREDENTIAL_STEM = _lazy(
     r"(?:^|[._-])(?:passwords?|passwd|pass|pwd|secrets?|credentials?|creds|app[-_]?password)"
     r"(?:$|[._-])",
     re.I,
 )
 _DATA_SUFFIXES = {"", ".txt", ".ini", ".cfg", ".conf", ".properties", ".json", ".yaml", ".yml"}
 _DATA_SUFFIXES |= {".key", ".pass", ".pwd", ".secret", ".csv", ".asc"}
-_ENV_FILE = re.compile(r"^(?:\.env(?:\..+)?|.+\.env|\.netrc|_netrc|\.pgpass)$", re.I)
+_ENV_FILE = _lazy(r"^(?:\.env(?:\..+)?|.+\.env|\.netrc|_netrc|\.pgpass)$", re.I)
 _EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl")
 # SMTP_PASSWORD=…, export MAIL_PASSWORD="…" (a value, not a $VARIABLE reference, and not
 # SOPS ciphertext such as a rendered k8s-secret's `SMTP_PASSWORD: ENC[AES256_GCM,…]`)
-_PASSWORD_ASSIGNMENT = re.compile(
+_PASSWORD_ASSIGNMENT = _lazy(
     rb"^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?:SMTP|MAIL|EMAIL)_?(?:PASS(?:WORD)?|SECRET|PWD)"
     rb"[ \t]*[=:][ \t]*['\"]?(?![$'\"\s<{]|ENC\[)\S",
     re.M,
 )
-_HOST = re.compile(rb"^host:", re.M)
-_AGE_SECRET_KEY = re.compile(AGE_SECRET_KEY.pattern.encode("ascii"))
-_NOT_SPACE = re.compile(rb"\S")
+_HOST = _lazy(rb"^host:", re.M)
+_AGE_SECRET_KEY = _lazy(AGE_SECRET_KEY.pattern.encode("ascii"))
+_NOT_SPACE = _lazy(rb"\S")
 _BINARY_PROBE = 8192  # a NUL byte in the first 8 KiB: a binary file, looked at by name only
 
 
@@ -128,12 +137,12 @@ def credential_file_name(name: str) -> bool:
     source code like ``password.py`` do not)."""
     if name.lower().endswith(_EXAMPLE_SUFFIXES):
         return False
-    if _ENV_FILE.match(name):
+    if _ENV_FILE().match(name):
         return True
     stem, suffix = os.path.splitext(name)
     if name.startswith(".") and not suffix:
         stem = name[1:]
-    return suffix.lower() in _DATA_SUFFIXES and bool(_CREDENTIAL_STEM.search(stem))
+    return suffix.lower() in _DATA_SUFFIXES and bool(_CREDENTIAL_STEM().search(stem))
 
 
 def _encrypted(data: Content) -> bool:
@@ -159,7 +168,7 @@ def _scan_content(path: str, shown: str, name: str, data: Content | None) -> lis
     found: list[Finding] = []
     binary = data is None or data.find(b"\0", 0, _BINARY_PROBE) != -1
     text = data if data is not None and not binary else b""
-    plaintext = not _encrypted(text) and (data is None or _NOT_SPACE.search(data) is not None)
+    plaintext = not _encrypted(text) and (data is None or _NOT_SPACE().search(data) is not None)
     if plaintext and credential_file_name(name):
         found.append(
             Finding(
@@ -171,7 +180,7 @@ def _scan_content(path: str, shown: str, name: str, data: Content | None) -> lis
     if not text:
         return found
     lines = _Lines(text)
-    for match in _PASSWORD_ASSIGNMENT.finditer(text):
+    for match in _PASSWORD_ASSIGNMENT().finditer(text):
         found.append(
             Finding(
                 path=shown,
@@ -180,15 +189,15 @@ def _scan_content(path: str, shown: str, name: str, data: Content | None) -> lis
             )
         )
     last = -1
-    for match in _AGE_SECRET_KEY.finditer(text):
+    for match in _AGE_SECRET_KEY().finditer(text):
         line = lines.of(match.start())
         if line != last:  # one finding per line
             found.append(
                 Finding(path=shown, line=line, message="this file holds an age private key")
             )
             last = line
-    plain = _PLAIN_PASSWORD.search(text) if path.endswith((".yaml", ".yml")) else None
-    if plain and _HOST.search(text):
+    plain = _PLAIN_PASSWORD().search(text) if path.endswith((".yaml", ".yml")) else None
+    if plain and _HOST().search(text):
         found.append(
             Finding(
                 path=shown,
