@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from smtpops.hostnames import host_problem, non_public_reason
@@ -99,3 +102,19 @@ def test_valid_addresses(address: str) -> None:
 )
 def test_invalid_addresses(address: str) -> None:
     assert email_problem(address) is not None
+
+
+def test_a_host_name_needs_no_ipaddress_module() -> None:
+    """Start-up: ipaddress (~1 ms) loads only for a host written as an address."""
+    code = (
+        "import sys\n"
+        "from smtpops.hostnames import host_problem, non_public_reason\n"
+        "from smtpops.mailbox import problem\n"
+        "assert host_problem('smtp.gmail.com') is None\n"
+        "assert non_public_reason('smtp.gmail.com') is None\n"
+        "assert problem('alerts@example.com') is None\n"
+        "assert 'ipaddress' not in sys.modules, 'loaded ipaddress'\n"
+        "assert host_problem('2001:db8::1').startswith('an IPv6 address must be written')\n"
+        "assert non_public_reason('100.64.0.1').startswith('it is a shared')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
