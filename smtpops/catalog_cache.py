@@ -27,8 +27,9 @@ and checked against the schema on every run, as before.
 
 **``--no-cache``** does not skip it. ``--no-cache`` is about the validation cache in
 ``.smtpops/cache/validate/``: findings about the user's configs. This copy is smtpops' own
-data, checked against the files it came from on every run, as Python checks a ``.pyc``;
-with a wrong copy impossible by construction there is nothing for a user to bypass.
+data, checked against the stats of the files it came from on every run, as Python checks a
+``.pyc`` (which ``--no-cache`` does not skip either). The runs it speeds up are the cold
+ones: a changed file the validation cache cannot answer, measured with ``--no-cache``.
 """
 
 from __future__ import annotations
