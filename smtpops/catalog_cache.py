@@ -22,8 +22,9 @@ without. :mod:`smtpops.atomic` is not used: inside a git work tree it puts its t
 file in that tree's ``.smtpops/tmp/``, and a cache folder under a home kept in git must not
 leave one there.
 
-**Scope.** Only the bundled folder is copied. A ``--providers-dir`` the user gives is read
-and checked against the schema on every run, as before.
+**Scope.** Only the bundled folder is copied. A providers folder of the user's
+(``Options.providers_dir``, ``catalog(root)``) is read and checked against the schema on
+every run, as before.
 
 **``--no-cache``** does not skip it. ``--no-cache`` is about the validation cache in
 ``.smtpops/cache/validate/``: findings about the user's configs. This copy is smtpops' own

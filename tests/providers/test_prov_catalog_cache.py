@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smtpops import __version__, providers, yamlio
+from smtpops import __version__, engine, providers, yamlio
 from smtpops.resources import data_path
 
 GMAIL_NAME = "Gmail (personal Google account)"
@@ -208,13 +208,19 @@ def test_a_folder_in_place_of_the_copy_is_no_error(
     assert [p.name for p in copy.parent.iterdir()] == [copy.name]  # no temp file left
 
 
-def test_a_providers_dir_the_user_gives_is_not_copied(
-    bundled: Path, tmp_path: Path, run_cli
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_providers_folder_of_the_users_is_not_copied(
+    bundled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     mine = tmp_path / "my-providers"
     shutil.copytree(bundled, mine)
     assert len(providers.catalog(str(mine))) == 26
-    assert cache_files(tmp_path) == []
+    (tmp_path / "configs" / "development").mkdir(parents=True)
+    (tmp_path / "configs" / "development" / "a.yaml").write_text(
+        "name: a\nhost: smtp.gmail.com\nport: 587\ntls: STARTTLS\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    report = engine.validate((), engine.Options(providers_dir=str(mine)))
+    assert any(d.rule_id.startswith("PROV") for d in report.diagnostics)  # its facts were used
     assert not (tmp_path / "cache").exists()
 
 
