@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from smtpops import yamlio
+from smtpops import catalog_cache, yamlio
 from smtpops.errors import InputError
 from smtpops.records import record
 from smtpops.resources import data_path
@@ -233,31 +233,24 @@ def _check(path: str, doc: yamlio.Document, validator: Any) -> None:
         )
 
 
-@lru_cache(maxsize=4)
-def catalog(root: str | None = None, *, check: bool | None = None) -> dict[str, Provider]:
-    """All providers by id, read from ``root`` (default: the bundled providers/).
+def _validator(base: str) -> Any:
+    """A validator of provider.yaml mappings against the folder's ``provider.schema.json``."""
+    # lazy: jsonschema is heavy: only checking a user's provider folder loads it (CLI start-up stays light)
+    from jsonschema import Draft202012Validator
 
-    Facts from a folder the user gives are checked against ``provider.schema.json`` (an
-    InputError names the file and field); the bundled facts are checked by the test suite,
-    so an ordinary run skips that cost unless ``check`` asks for it.
-    """
-    base = root if root else data_path("providers")
-    validator = None
-    if check if check is not None else root is not None:
-        # lazy: jsonschema is heavy: only checking a user's provider folder loads it (CLI start-up stays light)
-        from jsonschema import Draft202012Validator
+    with open(os.path.join(base, SCHEMA_FILE), encoding="utf-8") as handle:
+        return Draft202012Validator(json.load(handle))
 
-        with open(os.path.join(base, SCHEMA_FILE), encoding="utf-8") as handle:
-            validator = Draft202012Validator(json.load(handle))
+
+def _read(
+    base: str, folders: list[str], validator: Any
+) -> tuple[dict[str, Provider], list[dict[str, Any]]]:
+    """The providers of ``base``'s ``folders`` (those that hold a provider.yaml), parsed
+    from YAML, and the mappings they were made from (for :mod:`smtpops.catalog_cache`)."""
     result: dict[str, Provider] = {}
-    try:
-        folders = sorted(os.listdir(base))
-    except OSError:
-        folders = []  # as a glob of a missing folder: no providers
-    # every folder that holds a provider.yaml, by folder name (strings, no pathlib: start-up)
-    for facts in (os.path.join(base, d, "provider.yaml") for d in folders):
-        if not os.path.lexists(facts):
-            continue
+    docs: list[dict[str, Any]] = []
+    for folder in folders:
+        facts = os.path.join(base, folder, "provider.yaml")
         try:
             doc = yamlio.load_path(facts)
         except (OSError, yamlio.LoadError) as exc:
@@ -265,7 +258,61 @@ def catalog(root: str | None = None, *, check: bool | None = None) -> dict[str, 
         if validator is not None:
             _check(facts, doc, validator)
         result[doc.data["id"]] = parse(doc.data, os.path.dirname(facts))
+        docs.append(doc.data)
+    return result, docs
+
+
+def _from_copy(base: str, key: catalog_cache.Key) -> dict[str, Provider] | None:
+    """The bundled providers from the parsed copy saved under ``key``, or None when there is
+    none or it does not make providers (a corrupt copy is ignored, not an error)."""
+    docs = catalog_cache.load(key)
+    if docs is None:
+        return None
+    result: dict[str, Provider] = {}
+    try:
+        for (folder, _, _), data in zip(key["files"], docs, strict=True):
+            result[data["id"]] = parse(data, os.path.join(base, folder))
+    except (KeyError, TypeError, ValueError, AttributeError, re.error):
+        return None
     return result
+
+
+def _bundled(base: str, entries: list[str]) -> dict[str, Provider]:
+    """The bundled providers: from the parsed copy when its key matches the folder, else
+    from YAML (and the copy written for the next run)."""
+    key = catalog_cache.key(base, entries)
+    if key is None:  # a file that cannot be looked at: reading it names the problem
+        facts = [d for d in entries if os.path.lexists(os.path.join(base, d, "provider.yaml"))]
+        return _read(base, facts, None)[0]
+    found = _from_copy(base, key)
+    if found is not None:
+        return found
+    result, docs = _read(base, [folder for folder, _, _ in key["files"]], None)
+    catalog_cache.save(key, docs)
+    return result
+
+
+@lru_cache(maxsize=4)
+def catalog(root: str | None = None, *, check: bool | None = None) -> dict[str, Provider]:
+    """All providers by id, read from ``root`` (default: the bundled providers/).
+
+    Facts from a folder the user gives are checked against ``provider.schema.json`` (an
+    InputError names the file and field); the bundled facts are checked by the test suite,
+    so an ordinary run skips that cost unless ``check`` asks for it, and reads them from
+    the parsed copy :mod:`smtpops.catalog_cache` keeps (a user's folder is never copied).
+    """
+    base = root if root else data_path("providers")
+    checking = check if check is not None else root is not None
+    try:
+        entries = sorted(os.listdir(base))
+    except OSError:
+        entries = []  # as a glob of a missing folder: no providers
+    if root is None and not checking:
+        return _bundled(base, entries)
+    validator = _validator(base) if checking else None
+    # every folder that holds a provider.yaml, by folder name (strings, no pathlib: start-up)
+    facts = [d for d in entries if os.path.lexists(os.path.join(base, d, "provider.yaml"))]
+    return _read(base, facts, validator)[0]
 
 
 def detect(host: str, providers: dict[str, Provider]) -> Provider | None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,21 @@ from click.testing import CliRunner
 
 from smtpops import engine
 from smtpops.cli import cli
+
+_SESSION_CACHE = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep what modules do while they are collected (``catalog()`` at import time writes
+    the providers' parsed copy) out of the real home: a cache folder of this session's own."""
+    folder = tempfile.mkdtemp(prefix="smtpops-test-cache-")
+    config.stash[_SESSION_CACHE] = folder
+    os.environ["XDG_CACHE_HOME"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(config.stash.get(_SESSION_CACHE, ""), ignore_errors=True)
+
 
 CANARY = "Canary-Pw-7f3c9e2a!xyzzy"  # must never appear in any output, log, file or commit
 
@@ -155,6 +172,7 @@ def _guards(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))  # the providers' parsed copy
     monkeypatch.delenv("SOPS_AGE_KEY", raising=False)
     monkeypatch.delenv("SOPS_AGE_KEY_FILE", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
