@@ -193,3 +193,15 @@ def test_the_package_defines_its_records_with_record_not_dataclass() -> None:
         if re.match(r"\s*@(dataclasses\.)?dataclass\b", line)
     ]
     assert offenders == [], "use @record from smtpops.records: " + ", ".join(offenders)
+
+
+def test_the_first_call_compiles_the_real_init_and_checks_as_it_does() -> None:
+    """A record's ``__init__`` is compiled on its first call; even a wrong first call gets
+    the real one's TypeError, and after it the class holds the compiled ``__init__``."""
+    made, _ = twins({"__annotations__": {"a": "int"}}, frozen=True, kw_only=True)
+    placeholder = made.__init__
+    with pytest.raises(TypeError, match="got an unexpected keyword argument 'b'"):
+        made(b=1)
+    assert made.__init__ is not placeholder
+    assert made.__init__.__qualname__ == "Sample.__init__"
+    assert made(a=1).a == 1
