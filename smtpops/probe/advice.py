@@ -1,7 +1,8 @@
 """Failure class → a plain message (what is wrong) and a hint (what to change).
 
 Written for the Utility Administrator, not for an SMTP engineer. Reply codes are classified
-here too (``reply_error``), with provider-specific readings (Gmail, Microsoft 365, Yahoo).
+in :mod:`smtpops.probe.reply_errors` (with provider-specific readings: Gmail, Microsoft 365);
+this module is loaded only when a step fails.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from smtpops.probe.session import Reply
 from smtpops.probe.token_advice import explain as token_explain
 
 Ctx = Mapping[str, Any]
@@ -344,27 +344,3 @@ def explain(error: str, context: Ctx) -> tuple[str, str]:
     if kind in _TRANSPORT:
         return _TRANSPORT[kind](step, context)
     return (f"The {step} step failed ({kind}).", "Rerun with --format json for the details.")
-
-
-def reply_error(step: str, reply: Reply, provider: str | None = None) -> str:
-    """The failure class of an unexpected reply in ``step``."""
-    code, enhanced, text = reply.code, reply.enhanced, reply.text.lower()
-    if code == 421:
-        return f"{step}.busy"
-    if step != "auth":
-        return f"{step}.rejected"
-    if enhanced == "5.7.9" and (provider == "gmail" or "application-specific" in text):
-        return "auth.app_password"
-    if enhanced == "5.7.139":
-        return "auth.smtp_auth_disabled"
-    if enhanced == "5.7.30" or "basic authentication is not supported" in text:
-        return "auth.basic_disabled"  # advice: smtpops.probe.token_advice
-    if code in (530, 538):
-        return "auth.tls_required"
-    if code == 432 or enhanced == "4.3.2" or "too many" in text:
-        return "auth.too_many"
-    if code == 535:
-        return "auth.failed"
-    if 400 <= code < 500:
-        return "auth.temporary"
-    return "auth.rejected"

@@ -10,7 +10,6 @@ from typing import Any
 from smtpops.model import Config
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.probe import log, resolve, secure, steps
-from smtpops.probe.advice import explain
 from smtpops.probe.failure import Failure
 from smtpops.probe.result import ProbeOptions, ProbeReport, StepResult
 from smtpops.probe.state import Outcome, Probe
@@ -90,6 +89,9 @@ def _context(p: Probe, failure: Failure) -> dict[str, Any]:
 
 def _failed(p: Probe, name: str, failure: Failure, started: float) -> StepResult:
     context = _context(p, failure)
+    # lazy(start-up): the advice tables (advice, token_advice) are read only when a step fails
+    from smtpops.probe.advice import explain
+
     message, hint = explain(failure.error, context)
     return StepResult(
         name=name,

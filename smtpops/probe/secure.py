@@ -11,9 +11,9 @@ import time
 
 from smtpops import repopath
 from smtpops.probe import tls
-from smtpops.probe.advice import reply_error
 from smtpops.probe.connect import _try
 from smtpops.probe.failure import Failure
+from smtpops.probe.reply_errors import reply_error
 from smtpops.probe.session import ReadError, Session
 from smtpops.probe.state import Outcome, Probe
 

@@ -10,9 +10,9 @@ from smtpops import mailbox
 from smtpops.hostnames import address_reason
 from smtpops.probe import connect as tcp
 from smtpops.probe import resolve
-from smtpops.probe.advice import reply_error
 from smtpops.probe.auth import authenticate
 from smtpops.probe.failure import Failure
+from smtpops.probe.reply_errors import reply_error
 from smtpops.probe.secure import speaks_tls
 from smtpops.probe.session import ReadError, Session
 from smtpops.probe.state import Outcome, Probe

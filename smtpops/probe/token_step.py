@@ -9,9 +9,9 @@ from typing import Any
 from smtpops.oauth.credentials import OAuthCredentials
 from smtpops.oauth.flows import FLOWS
 from smtpops.oauth.token import TokenError, acquire
-from smtpops.probe.advice import reply_error
 from smtpops.probe.auth import authenticate_token
 from smtpops.probe.failure import Failure
+from smtpops.probe.reply_errors import reply_error
 from smtpops.probe.session import ReadError
 from smtpops.probe.state import Outcome, Probe
 from smtpops.probe.steps import offered_mechanisms
