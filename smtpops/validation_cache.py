@@ -82,7 +82,7 @@ def _code() -> bytes:
 def _content(digest: Any, label: str, path: str) -> None:
     """Add a file's bytes (or that it is missing) to ``digest`` under ``label``."""
     try:
-        with open(path, "rb") as handle:
+        with open(path, "rb", buffering=0) as handle:  # one read, no buffer object per file
             data = handle.read()
     except OSError as exc:  # missing or unreadable: the run will say so; keyed as such
         digest.update(f"{label}\0{type(exc).__name__}\n".encode())
@@ -105,17 +105,35 @@ def _stats(digest: Any, paths: Iterable[str]) -> None:
             digest.update(f"{path}\0gone\n".encode())
 
 
-def _link(root: str, path: str, folders: dict[str, str | None], cwd: str) -> str | None:
+Folders = dict[str, tuple[str | None, frozenset[str] | None]]
+
+
+def _link(root: str, path: str, folders: Folders, cwd: str) -> str | None:
     """``repopath.link_in_path(root, path)``, each folder's answer remembered in ``folders``
-    (``root`` absolute; ``cwd`` the working directory, asked once per run, not per file)."""
+    with the names in it that are links (``root`` absolute; ``cwd`` the working directory,
+    asked once per run, not per file)."""
     full = os.path.normpath(os.path.join(cwd, path))  # abspath, without a getcwd() each
     folder = os.path.dirname(full)
     if not (folder + os.sep).startswith(root.rstrip(os.sep) + os.sep):
         return repopath.link_in_path(root, path)  # not below the root: as it says
     if folder not in folders:
-        folders[folder] = repopath.link_in_path(root, folder)
-    found = folders[folder]
-    return found if found is not None else (full if os.path.islink(full) else None)
+        folders[folder] = (repopath.link_in_path(root, folder), _symlinks(folder))
+    found, links = folders[folder]
+    if found is not None:
+        return found
+    if links is None:  # the folder could not be listed: ask about the file itself
+        return full if os.path.islink(full) else None
+    return full if os.path.basename(full) in links else None
+
+
+def _symlinks(folder: str) -> frozenset[str] | None:
+    """The names in ``folder`` that are symbolic links, from one listing (the entry types
+    come with it: no lstat per file); None when it cannot be listed."""
+    try:
+        with os.scandir(folder) as entries:
+            return frozenset(e.name for e in entries if e.is_symlink())
+    except OSError:
+        return None
 
 
 @record(frozen=True, kw_only=True)
@@ -145,7 +163,7 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
     _content(digest, "sops", os.path.join(root, ".sops.yaml"))
     _content(digest, "schema", resources.schema_file())
     _folder(digest, "providers", options.providers_dir or resources.data_path("providers"))
-    folders: dict[str, str | None] = {}  # folder -> the link it is in (one walk per folder)
+    folders: Folders = {}  # folder -> the link it is in, its linked names (one walk per folder)
     for item in items:
         digest.update(f"file\0{item.path}\0{item.environment}\0{item.configs_dir}\n".encode())
         link = _link(root, item.path, folders, cwd)  # FILE010: same bytes through a link

@@ -319,7 +319,7 @@ def test_the_link_of_each_file_is_what_repopath_says(tmp_path, monkeypatch):
         root / "configs" / "staging" / "b.yaml",
         outside,
     ]
-    folders: dict[str, str | None] = {}
+    folders: validation_cache.Folders = {}
     found = [validation_cache._link(str(root), str(p), folders, os.getcwd()) for p in paths]
     assert found == [repopath.link_in_path(str(root), str(p)) for p in paths]
     monkeypatch.chdir(tmp_path)  # the same paths as a run in the folder above names them
