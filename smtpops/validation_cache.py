@@ -171,7 +171,7 @@ def entry_for(paths: Sequence[str], options: Options) -> Entry | None:
         _content(digest, "bytes", item.path)
     whole_tree = not paths or any(os.path.isdir(p) for p in paths)
     if whole_tree:  # the leak scan reads these too
-        named = {os.path.abspath(i.path) for i in items}
+        named = {os.path.normpath(os.path.join(cwd, i.path)) for i in items}  # abspath
         for path in scope.quick_paths(root, configs_dir):  # absolute: root is
             if path in named:
                 continue  # its bytes are in already
