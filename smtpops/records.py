@@ -103,20 +103,13 @@ def _field_options(cls: type, name: str, value: dataclasses.Field[Any]) -> None:
             )
 
 
-def _first_init(
-    qualname: str,
-    names: list[str],
-    defaults: dict[str, Any],
-    factories: dict[str, Callable[[], Any]],
-    frozen: bool,
-    kw_only: bool,
-) -> Callable[..., None]:
+def _first_init(qualname: str, *spec: Any) -> Callable[..., None]:
     """The ``__init__`` a record starts with: on its first call it compiles the real one
     (:func:`_init`), puts it on the class and hands over. Most records a command imports are
     never made in that run, and compiling an ``__init__`` costs ~0.15 ms."""
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        real = _init(qualname, names, defaults, factories, frozen, kw_only)
+        real = _init(qualname, *spec)  # spec: _init's arguments after the name
         type.__setattr__(type(self), "__init__", real)  # records do not inherit: the class
         real(self, *args, **kwargs)
 
