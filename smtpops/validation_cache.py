@@ -14,6 +14,10 @@ Like ruff's and mypy's caches, an entry is found by a key over everything the ru
 - for a run over folders, the other files the leak scan reads (their bytes; size and
   modification time of one too big to be read).
 
+Beside an entry, a view keeps the text one output format wrote from its report (with the same
+key and disk facts), so an unchanged tree is answered with that text at once: nothing is
+decoded or written out again (:func:`load_view`).
+
 What a rule learnt about the disk beyond that (:mod:`smtpops.diskfacts`: a ``ca_file`` that
 must exist, the schema copy a modeline names) is stored in the entry and asked again before
 the entry is used.
@@ -254,7 +258,9 @@ def load_recorded(entry: Entry) -> tuple[Report, dict[str, str]] | None:
     None (no entry, or one that is corrupt, foreign or stale)."""
     try:
         data = _read_json(entry.path)
-        if not _current(data, entry):
+        if not isinstance(data, dict) or not _current(
+            entry, data.get("format"), data.get("smtpops"), data.get("key"), data["looked_up"]
+        ):
             return None
         rules = _read_json(_catalogue_path(entry))
         if not isinstance(rules, dict) or rules.get("key") != _code().hex():
@@ -264,17 +270,12 @@ def load_recorded(entry: Entry) -> tuple[Report, dict[str, str]] | None:
         return None
 
 
-def _current(meta: Any, entry: Entry) -> bool:
-    """Whether ``meta`` (an entry's or a view's head) belongs to ``entry`` and every disk
-    fact it records is still true."""
-    if (
-        not isinstance(meta, dict)
-        or meta.get("format") != FORMAT
-        or meta.get("smtpops") != __version__
-        or meta.get("key") != entry.key
-    ):
+def _current(entry: Entry, fmt: object, version: object, key: object, facts: Any) -> bool:
+    """Whether a head (an entry's or a view's) with this format, smtpops version, key and
+    disk facts belongs to ``entry``, and every fact it records is still true."""
+    if fmt != FORMAT or version != __version__ or key != entry.key:
         return False
-    return all(diskfacts.still(path, learnt) for path, learnt in meta["looked_up"].items())
+    return all(diskfacts.still(path, learnt) for path, learnt in facts.items())
 
 
 def _view_path(entry: Entry, view: str) -> str:
@@ -295,8 +296,9 @@ def load_view(entry: Entry, view: str) -> tuple[str, int] | None:
     A view is its head, fields separated by NUL (which no path holds), then the text:
     ``magic, format, version, key, view, exit code, length of the text, number of facts,
     (path, what was learnt) for each fact, text``."""
+    path = _view_path(entry, view)  # outside the try: a bad name is a programming error
     try:
-        with open(_view_path(entry, view), "rb") as handle:
+        with open(path, "rb") as handle:
             raw = handle.read()
         head = raw.split(b"\0", _VIEW_FIELDS)
         magic, fmt, version, key, name, code, size, facts = (
@@ -306,15 +308,10 @@ def load_view(entry: Entry, view: str) -> tuple[str, int] | None:
         fields = raw.split(b"\0", _VIEW_FIELDS + 2 * count)
         body = fields[-1]
         learnt = [f.decode("utf-8", "surrogatepass") for f in fields[_VIEW_FIELDS:-1]]
-        meta = {
-            "format": int(fmt) if magic == _VIEW_MAGIC else None,
-            "smtpops": version,
-            "key": key,
-            "looked_up": dict(zip(learnt[::2], learnt[1::2], strict=True)),
-        }
         if len(fields) != _VIEW_FIELDS + 2 * count + 1 or name != view or int(size) != len(body):
             return None
-        if not _current(meta, entry):
+        looked_up = dict(zip(learnt[::2], learnt[1::2], strict=True))
+        if magic != _VIEW_MAGIC or not _current(entry, int(fmt), version, key, looked_up):
             return None
         return body.decode("utf-8", "surrogatepass"), int(code)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -329,6 +326,7 @@ def save_view(
     # lazy(start-up): atomic loads tempfile; only a run that missed the view writes
     from smtpops import atomic
 
+    target = _view_path(entry, view)
     body = text.encode("utf-8", "surrogatepass")
     head = [_VIEW_MAGIC, str(FORMAT), __version__, entry.key, view, str(exit_code)]
     head += [str(len(body)), str(len(looked_up))]
@@ -339,7 +337,7 @@ def save_view(
     try:
         localstate.make_dir(os.path.dirname(entry.path))
         data = "\0".join([*head, ""]).encode("utf-8", "surrogatepass") + body
-        atomic.write_bytes(_view_path(entry, view), data, durable=False)
+        atomic.write_bytes(target, data, durable=False)
     except (OSError, ValueError):
         return
 

@@ -68,7 +68,7 @@ def _entry(paths: Sequence[str], options: Options) -> validation_cache.Entry | N
     if options.base:
         return None
     # a --no-cache run (a pre-commit hook's changed file) needs none of the cache's key
-    # lazy(start-up): hashlib, json, the cache's records (~20M instructions)
+    # lazy(start-up): the cache's key code (digests, the leak scan's file list, records)
     from smtpops import validation_cache
 
     return validation_cache.entry_for(paths, options)
