@@ -1,9 +1,10 @@
-"""``@record``: smtpops' typed records, the dataclasses its results are, at a third of the cost.
+"""``@record``: smtpops' typed records, the dataclasses its results are, for a fraction of the cost.
 
 On Python 3.11 and 3.12, ``@dataclass`` compiles each method it writes (``__init__``,
 ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__``, ``__delattr__``) with its own ``exec``:
 about 0.7 ms for a frozen, slotted class, paid by every command at start-up for each of the
-dozens of records it imports. ``record`` writes only ``__init__`` as source; the others are
+dozens of records it imports. ``record`` writes only ``__init__`` as source, and compiles it
+on the record's first use (most records a command imports are never made in it); the others are
 shared functions that read the fields through one ``operator.attrgetter``. The classes it makes
 behave as ``@dataclass(..., slots=True)`` does for what smtpops uses: keyword-only or positional
 fields, defaults, ``field(default_factory=..., repr=...)``, equality, hashing of frozen records,
