@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import command
 from bench_test_cli import PASSWORD, make_repo
 
 from smtpops.probe.sandbox import Sandbox
@@ -29,6 +30,7 @@ from smtpops.probe.sandbox import Sandbox
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
+    command.add_option(parser)
     args = parser.parse_args()
     with Sandbox(password=PASSWORD, mechanisms=("CRAM-MD5",)) as box:
         fields = {"host": "localhost", "port": box.starttls_port, "tls": "STARTTLS"}
@@ -54,7 +56,7 @@ def main() -> None:
             subprocess.run(["git", "add", "notes.txt"], check=True, **run)  # type: ignore[call-overload]
             return timed(["git", "commit", "-qm", f"note {i}"])
 
-        deploy = [sys.executable, "-m", "smtpops", "deploy"]
+        deploy = [*command.smtpops(args.module), "deploy"]
         timed([*deploy, "development/a"])  # warm up
         runs: dict[str, list[float]] = {"deploy": [], "commit": []}
         for i in range(args.rounds):
@@ -66,6 +68,7 @@ def main() -> None:
     commit_ms = statistics.median(runs["commit"]) * 1000
     print(f"smtpops deploy (whole process, test + commit): {deploy_ms:7.1f} ms")
     print(f"git commit of a one-line change:               {commit_ms:7.1f} ms")
+    print(f"timed: {command.describe(args.module)}")
     print(f"ratio: {deploy_ms / commit_ms:.2f}x   (medians of {args.rounds}, interleaved)")
 
 

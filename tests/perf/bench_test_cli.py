@@ -35,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+import command  # noqa: E402
+
 from smtpops.probe.sandbox import Sandbox  # noqa: E402
 
 PASSWORD = "bench-password-cram"
@@ -73,6 +75,7 @@ def main() -> None:
     parser.add_argument(
         "--no-bytecode", action="store_true", help="recompile smtpops on every run (no cache)"
     )
+    command.add_option(parser)
     args = parser.parse_args()
     swaks = shutil.which("swaks")
     if swaks is None:
@@ -94,7 +97,7 @@ def main() -> None:
         else:
             env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
             env |= {"PYTHONPYCACHEPREFIX": pycache}
-        test_cmd = [sys.executable, "-m", "smtpops", "test", "development/bench"]
+        test_cmd = [*command.smtpops(args.module), "test", "development/bench"]
         swaks_cmd = [swaks, "--server", f"localhost:{box.starttls_port}", "--tls"]
         swaks_cmd += ["--tls-verify", "--tls-ca-path", box.ca_file, "--ehlo", "crm.example.com"]
         swaks_cmd += ["--auth", "CRAM-MD5", "--auth-user", box.username]
@@ -124,6 +127,7 @@ def main() -> None:
     print(f"smtpops test (whole process):                  {test_ms:7.1f} ms")
     print(f"swaks connect + STARTTLS + AUTH CRAM-MD5:      {swaks_ms:7.1f} ms")
     print(f"ratio: {test_ms / swaks_ms:.2f}x   (aim: <= 2x; medians of {args.rounds}, interleaved)")
+    print(f"timed: {command.describe(args.module)}")
     print("bytecode: " + ("none, every module compiled each run" if args.no_bytecode else "cached"))
     print("probe steps (one run, from --format json):")
     for step in steps if isinstance(steps, list) else []:

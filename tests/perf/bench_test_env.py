@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import command
 from bench_test_cli import make_repo
 
 from smtpops.probe.sandbox import Sandbox
@@ -65,6 +66,7 @@ def main() -> None:
     parser.add_argument("--configs", type=int, default=32)
     parser.add_argument("--silent", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
+    command.add_option(parser)
     args = parser.parse_args()
     silent = SilentServer()
     try:
@@ -84,7 +86,7 @@ def main() -> None:
                 proc = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True)
                 return time.perf_counter() - start, proc.returncode
 
-            smtpops = [sys.executable, "-m", "smtpops", "test"]
+            smtpops = [*command.smtpops(args.module), "test"]
             runs: dict[str, list[float]] = {"env": [], "single": []}
             codes = set()
             for _ in range(args.rounds):
@@ -99,6 +101,7 @@ def main() -> None:
     single_s = statistics.median(runs["single"])
     print(f"configs: {args.configs} ({args.silent} against a silent server, wait_timeout 5 s)")
     print(f"smtpops test --env development:        {env_s:6.2f} s   exit code(s) {sorted(codes)}")
+    print(f"timed: {command.describe(args.module)}")
     print(f"slowest single test (silent-0 alone):  {single_s:6.2f} s")
     print(
         f"difference: {env_s - single_s:+.2f} s   ratio {env_s / single_s:.2f}x"

@@ -5,7 +5,8 @@
 Generates N varied configs (about 1 in 8 invalid) in a temporary ``configs/<env>/`` tree
 with ``environments.yaml``, then prints, each as the median of several runs:
 
-- validate: ``python -m smtpops validate --format json configs`` as a subprocess;
+- validate: ``smtpops validate --format json configs`` as a subprocess (the installed script;
+  ``--module``: ``python -m smtpops``);
 - floor: a subprocess that only parses the same files with PyYAML's C loader
   (``yaml.load(f, Loader=yaml.CSafeLoader)``), interpreter start-up included like above;
 - parse in-process: the same parse without start-up, for reference;
@@ -26,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import command
 import yaml
 
 ENVIRONMENTS = """\
@@ -164,6 +166,7 @@ def main() -> None:
         help="validate with --no-cache (cold: every file checked); default: after the first "
         "run the tree is unchanged, so the validation cache answers (warm)",
     )
+    command.add_option(parser)
     args = parser.parse_args()
 
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="smtpops-bench-"))
@@ -177,9 +180,9 @@ def main() -> None:
     parseable = paths
     broken = sum(1 for i in range(args.count) if i % 211 == 0)
     listing = "\n".join(str(p) for p in paths)
-    validate_cmd = [sys.executable, "-m", "smtpops", "validate", "--format", "json", "configs"]
+    validate_cmd = [*command.smtpops(args.module), "validate", "--format", "json", "configs"]
     if args.no_cache:
-        validate_cmd.insert(4, "--no-cache")
+        validate_cmd.insert(-3, "--no-cache")
     floor_cmd = [sys.executable, "-c", PARSE_ONLY]
 
     runs: dict[str, list[float]] = {k: [] for k in ("v", "v_cpu", "f", "f_cpu", "p")}
@@ -208,6 +211,7 @@ def main() -> None:
         f"parse-only floor:       {med['f']:8.3f} s wall {med['f_cpu']:8.3f} s CPU"
         "   (subprocess, PyYAML CSafeLoader)"
     )
+    print(f"timed:                  {command.describe(args.module)}")
     print(f"parse-only in-process:  {med['p']:8.3f} s wall")
     print(
         f"ratio validate/floor:   {med['v'] / med['f']:8.2f}x wall "

@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import command  # noqa: E402
+
 
 def wall(cmd: list[str], cwd: Path) -> tuple[float, int]:
     start = time.perf_counter()
@@ -53,6 +55,7 @@ def main() -> None:
         action="store_true",
         help="validate with --no-cache (cold, what a pre-commit hook pays for a changed file)",
     )
+    command.add_option(parser)
     args = parser.parse_args()
 
     repo = args.repo
@@ -74,7 +77,7 @@ def main() -> None:
         repo = scratch
 
     compile_smtpops()
-    validate = [sys.executable, "-m", "smtpops", "validate", args.file]
+    validate = [*command.smtpops(args.module), "validate", args.file]
     if args.no_cache:
         validate.insert(4, "--no-cache")
     floor = [sys.executable, "-c", "import yaml, click"]
@@ -96,6 +99,7 @@ def main() -> None:
         f"smtpops validate {args.file} ({cache}): {med['validate']:7.1f} ms"
         f"  exit code(s) {sorted(codes)}"
     )
+    print(f"timed: {command.describe(args.module)}")
     print(f"python -c 'import yaml, click':        {med['floor']:7.1f} ms")
     print(
         f"ratio: {med['validate'] / med['floor']:.2f}x   (aim: <= 1.5x; medians of {args.rounds})"
