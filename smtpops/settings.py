@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import field
 
-from smtpops import yamlio
+from smtpops import parse_cache, yamlio
 from smtpops.errors import InputError
 from smtpops.filenames import SETTINGS_FILE as SETTINGS_FILE  # re-exported
 from smtpops.records import record
@@ -187,6 +187,7 @@ def load(configs_dir: str) -> Settings:
         )
     if len({e.name for e in envs}) != len(envs):
         raise _bad(path, doc, ("environments",), "an environment name is listed twice")
+    parse_cache.keep(doc)  # read without error; a no-op unless a command uses the cache
     return Settings(
         environments=tuple(envs), rules=_selection(path, doc, data.get("rules")), path=path
     )

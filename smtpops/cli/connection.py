@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from smtpops import parse_cache
 from smtpops.cli import complete
 from smtpops.cli.options import format_option, mailbox
 from smtpops.cli.probe_flags import connection_test_flags, connection_test_options
@@ -160,15 +161,19 @@ def test(
         options = connection_test_options(dns, wait_timeout, **how)
         sys.exit(_test_environment(env_name, fmt, options, password))
     assert config is not None
-    target = repository.target(config)
-    # sops (a Go process start and an age decryption, 15-30 ms) starts now and runs while the
-    # rest of the test loads; run_test still validates first and checks the seal before
-    # anything connects, and takes sops' answer only then (a run it does not take is ended)
-    with decrypt_ahead(target.path) if password is None else contextlib.nullcontext():
-        options = connection_test_options(dns, wait_timeout, **how)
-        # lazy(start-up): the connection service (probe, model, yaml: ~20 ms) loads while sops runs
-        from smtpops.services.connection import run_test
+    # the settings and the config are read from their parsed copies when these are known
+    # (an unchanged config tested again): then no YAML parser loads (parse_cache)
+    with parse_cache.used(repository.root_of(config)):
+        target = repository.target(config)
+        # sops (a Go process start and an age decryption, 15-30 ms) starts now and runs while
+        # the rest of the test loads; run_test still validates first and checks the seal
+        # before anything connects, and takes sops' answer only then (a run it does not take
+        # is ended)
+        with decrypt_ahead(target.path) if password is None else contextlib.nullcontext():
+            options = connection_test_options(dns, wait_timeout, **how)
+            # lazy(start-up): the connection service (probe, model: ~20 ms) loads while sops runs
+            from smtpops.services.connection import run_test
 
-        report = run_test(target, options, password=password)
+            report = run_test(target, options, password=password)
     _write_report(report, fmt, transcript)
     sys.exit(report.exit_code)

@@ -34,21 +34,21 @@ def _read(path: str) -> str:
         ) from None
 
 
-def _decrypt(lay: splice.Layout, path: str, args: list[str]) -> bytes:
-    """sops ``decrypt ARGS path`` on a file whose password is encrypted; its stdout (which
-    holds plaintext: never print it), or the failure in plain words."""
-    decrypt_password_checks(lay, path)
+def _decrypt(data: dict[str, Any], path: str, args: list[str]) -> bytes:
+    """sops ``decrypt ARGS path`` on a file (its values ``data``) whose password is
+    encrypted; its stdout (which holds plaintext: never print it), or the failure in plain
+    words."""
+    decrypt_password_checks(data, path)
     result = runner.run(runner.decrypt_args(path, *args))
     if result.returncode != 0:
-        held = _held_recipients(lay) if failures.is_no_key(result) else ()
+        held = _held_recipients(data) if failures.is_no_key(result) else ()
         raise failures.explain(result, path, held)
     return result.stdout
 
 
 def decrypt_password(path: str) -> Secret:
     """The decrypted password of ``path``, held in memory only; sops checks the MAC."""
-    lay = splice.layout(_read(path), path)
-    out = _decrypt(lay, path, ["--extract", '["password"]'])
+    out = _decrypt(splice.values(_read(path), path), path, ["--extract", '["password"]'])
     try:
         return Secret(out.decode("utf-8"))
     except UnicodeDecodeError:
@@ -58,33 +58,32 @@ def decrypt_password(path: str) -> Secret:
         ) from None
 
 
-def decrypt_password_checks(lay: splice.Layout, path: str) -> None:
-    """Refuse, before running sops, a file whose password is missing or not encrypted."""
-    value = lay.text[lay.password.start : lay.password.end] if lay.password else ""
-    if lay.password is None:
+def decrypt_password_checks(data: dict[str, Any], path: str) -> None:
+    """Refuse, before running sops, a file (its values ``data``) whose password is missing or
+    not encrypted."""
+    if splice.PASSWORD not in data:
         raise EncryptionError(
             f"{path}: the file has no password", hint=f"Run `smtpops secrets set-password {path}`."
         )
-    if not value.startswith("ENC["):
+    if not looks_encrypted(data[splice.PASSWORD]):
         raise EncryptionError(
             f"{path}: the password is stored in plain text, not encrypted",
             hint=f"Run `smtpops secrets set-password {path}` to encrypt it.",
         )
-    if lay.sops is None:
+    if splice.SOPS not in data:
         raise EncryptionError(
             f"{path}: the password looks encrypted but the sops section is missing",
             hint=failures.edited(path),
         )
 
 
-def _held_recipients(lay: splice.Layout) -> tuple[str, ...]:
-    """The recipients of the file whose private key is on this machine."""
+def _held_recipients(data: dict[str, Any]) -> tuple[str, ...]:
+    """The recipients of the file (its values ``data``) whose private key is on this machine."""
     # a decryption that works does not load the key files' module (and atomic, tempfile):
     # lazy(start-up): ~4 ms, only on this failure path
     from smtpops.encryption.keys import available_recipients
 
-    data = yamlio.values(lay.text)
-    listed = read_metadata(data.get(splice.SOPS) if isinstance(data, dict) else None).recipients
+    listed = read_metadata(data.get(splice.SOPS)).recipients
     mine = available_recipients()
     return tuple(r for r in listed if r in mine)
 
@@ -235,10 +234,10 @@ def set_password(path: str, password: Secret) -> None:
 def unseal(path: str) -> tuple[Secret, str | None]:
     """The decrypted password of ``path`` and its decrypted binding (None when the file has
     none), from one sops run that checks the MAC. Held in memory only."""
-    lay = splice.layout(_read(path), path)
-    if lay.binding is None:
+    data = splice.values(_read(path), path)  # a read needs no field's place in the text
+    if splice.BINDING not in data:
         return decrypt_password(path), None
-    out = _decrypt(lay, path, list(runner.AS_JSON))
+    out = _decrypt(data, path, list(runner.AS_JSON))
     try:
         document = json.loads(out.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

@@ -10,16 +10,11 @@ pull request shows two changed places.
 
 from __future__ import annotations
 
-import yaml
+from typing import Any
 
 from smtpops import yamlio
 from smtpops.errors import InputError
 from smtpops.records import record
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 PASSWORD = "password"
 BINDING = "password_binding"
@@ -48,30 +43,50 @@ def _line_start(text: str, index: int) -> int:
     return text.rfind("\n", 0, index) + 1
 
 
-def layout(text: str, path: str) -> Layout:
-    """Locate the fields; a file that is not one block mapping is refused."""
+def values(text: str, path: str) -> dict[str, Any]:
+    """The values of a config's text, for reading its secret (a read needs no field's place
+    in the text, so a text the parse cache knows loads no YAML parser); a text that is not a
+    mapping is refused as :func:`layout` refuses it."""
+    data = _document(text, path).data
+    if not isinstance(data, dict):
+        raise _not_fields(path)
+    return data
+
+
+def _document(text: str, path: str) -> yamlio.Document:
     try:
-        yamlio.loads(text)
-        node = yaml.compose(text, Loader=_Loader)
+        return yamlio.loads(text)
     except yamlio.LoadError as exc:
         where = f":{exc.mark.line}" if exc.mark else ""
         raise InputError(
             f"{path}{where}: {exc.message}",
             hint="Fix the file first (`smtpops validate` explains the problem).",
         ) from None
-    if not isinstance(node, yaml.MappingNode) or node.flow_style:
-        raise InputError(
-            f"{path}: the file is not a list of 'field: value' lines",
-            hint="Write one field per line, as in the example configs.",
-        )
+
+
+def _not_fields(path: str) -> InputError:
+    return InputError(
+        f"{path}: the file is not a list of 'field: value' lines",
+        hint="Write one field per line, as in the example configs.",
+    )
+
+
+def layout(text: str, path: str) -> Layout:
+    """Locate the fields; a file that is not one block mapping is refused."""
+    _document(text, path)
+    # lazy(start-up): PyYAML (~12 ms): only an edit needs the fields' places (see values)
+    from smtpops import yamlparser
+
+    fields = yamlparser.top_fields(text)
+    if fields is None:
+        raise _not_fields(path)
     spans: dict[str, Span] = {}
-    for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode) and key.value in (PASSWORD, BINDING, SOPS, OAUTH):
-            if key.value in (SOPS, OAUTH):
-                start = _line_start(text, key.start_mark.index)
-                spans[key.value] = Span(start, _block_end(text, start, value.end_mark.index))
-            else:
-                spans[key.value] = Span(value.start_mark.index, value.end_mark.index)
+    for name, key_start, value_start, value_end in fields:
+        if name in (SOPS, OAUTH):
+            start = _line_start(text, key_start)
+            spans[name] = Span(start, _block_end(text, start, value_end))
+        elif name in (PASSWORD, BINDING):
+            spans[name] = Span(value_start, value_end)
     return Layout(
         text=text,
         password=spans.get(PASSWORD),

@@ -15,8 +15,10 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from smtpops import yamlio
+from smtpops import parse_cache, yamlio
 from smtpops.diagnostics import Diagnostic
+from smtpops.encryption.fields import secret_values
+from smtpops.encryption.sops_format import looks_encrypted
 from smtpops.errors import CheckFailed, InputError, SmtpopsError
 from smtpops.gitops.gate import Gate
 from smtpops.model import Config
@@ -157,11 +159,16 @@ def probe_options(target: Target, options: ConnectionTestOptions) -> ProbeOption
 
 
 def _load(path: str) -> Config:
+    """The model of a config that passed validation; its parsed copy is kept
+    (:func:`smtpops.parse_cache.keep`) when every secret in it is encrypted."""
     try:
-        data = yamlio.load_path(path).data
+        document = yamlio.load_path(path)
     except (OSError, yamlio.LoadError) as exc:  # validation reports these first
         raise InputError(f"{path}: cannot be read ({exc})") from None
-    return Config.from_raw(data if isinstance(data, dict) else {})
+    data = document.data if isinstance(document.data, dict) else {}
+    if all(looks_encrypted(value) for _, value in secret_values(data)):
+        parse_cache.keep(document)  # a plaintext secret is never copied anywhere
+    return Config.from_raw(data)
 
 
 def run_test(

@@ -81,6 +81,16 @@ def target(ref: str) -> Target:
     return _target(discovery.resolve_name(ref))
 
 
+def root_of(ref: str) -> str:
+    """The :attr:`Target.root` of the config named by ``ref``, found without reading any
+    file (:func:`target` reads the repository settings). Raises ConfigNotFound."""
+    return _root(discovery.classify(discovery.resolve_name(ref)))
+
+
+def _root(item: discovery.ConfigFile) -> str:
+    return os.path.dirname(item.configs_dir) if item.configs_dir else os.getcwd()
+
+
 def _target(path: str, project: Settings | None = None) -> Target:
     item = discovery.classify(path)
     stem = os.path.splitext(os.path.basename(path))[0]
@@ -88,8 +98,7 @@ def _target(path: str, project: Settings | None = None) -> Target:
     if project is None:
         project = settings.load(item.configs_dir) if item.configs_dir else settings.DEFAULT
     env = project.environment(item.environment) if item.environment else None
-    root = os.path.dirname(item.configs_dir) if item.configs_dir else os.getcwd()
-    return Target(path=item.path, label=label, environment=env, root=root)
+    return Target(path=item.path, label=label, environment=env, root=_root(item))
 
 
 def environment_targets(env_name: str, start: str = ".") -> tuple[Target, ...]:
