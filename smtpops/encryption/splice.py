@@ -44,9 +44,10 @@ def _line_start(text: str, index: int) -> int:
 
 
 def values(text: str, path: str) -> dict[str, Any]:
-    """The values of a config's text, for reading its secret (a read needs no field's place
-    in the text, so a text the parse cache knows loads no YAML parser); a text that is not a
-    mapping is refused as :func:`layout` refuses it."""
+    """The values of a config's text, for reading its secret: a read needs no field's place
+    in the text, so a text the parse cache knows loads no YAML parser. A text that is not a
+    mapping is refused with :func:`layout`'s message; a flow mapping (``{host: ...}``), which
+    an edit could not splice, can still be read."""
     data = _document(text, path).data
     if not isinstance(data, dict):
         raise _not_fields(path)
