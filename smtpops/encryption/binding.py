@@ -22,7 +22,7 @@ import json
 import os
 from typing import Any
 
-from smtpops import discovery, records, repopath
+from smtpops import digests, discovery, records, repopath
 from smtpops.encryption.fields import OAUTH, encrypted_paths, secret_values
 from smtpops.errors import CheckFailed
 from smtpops.model import Config
@@ -93,16 +93,13 @@ def _show(value: Any) -> str:
 
 
 def _ca_digest(ca_file: str | None, root: str | None, ca_pem: bytes | None) -> str | None:
-    # lazy(start-up): hashlib (~5 ms), only for a config with a ca_file
-    import hashlib
-
     if ca_file and ca_pem is not None:
-        return hashlib.sha256(ca_pem).hexdigest()
+        return digests.sha256_hex(ca_pem)
     if not ca_file or root is None or not repopath.is_inside(root, ca_file):
         return None
     try:
         with open(os.path.join(root, ca_file), "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+            return digests.sha256_hex(handle.read())
     except OSError:
         return None
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
 
+from smtpops import digests
 from smtpops.probe.failure import Failure
 from smtpops.probe.session import HIDDEN, Reply, Session
 from smtpops.secret import Secret
@@ -46,7 +45,7 @@ def _cram_md5(session: Session, username: str, password: Secret) -> Reply:
     except (binascii.Error, ValueError):
         session.send("*")
         raise Failure("auth.garbage", f"challenge {reply.text[:60]!r} is not base64") from None
-    digest = hmac.new(password.reveal().encode(), challenge, hashlib.md5).hexdigest()
+    digest = digests.hmac_md5_hex(password.reveal().encode(), challenge)
     return session.command(_b64(f"{username} {digest}".encode()), shown=HIDDEN)
 
 
