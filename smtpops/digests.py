@@ -11,6 +11,7 @@ library's ``hmac`` does it where OpenSSL is not used; its tests compare it with 
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from typing import Any
@@ -21,8 +22,10 @@ except ImportError:  # pragma: no cover - a Python built without its BLAKE2 modu
     from hashlib import blake2b as _blake2b
 
 
+@functools.cache
 def _builtin(name: str, *modules: str) -> Callable[[bytes], Any]:
-    """CPython's own constructor ``name`` from the first of ``modules`` this Python has."""
+    """CPython's own constructor ``name`` from the first of ``modules`` this Python has
+    (loaded on first use: a cache key needs neither)."""
     for module in modules:
         try:
             return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
@@ -33,9 +36,6 @@ def _builtin(name: str, *modules: str) -> Callable[[bytes], Any]:
 
     return getattr(hashlib, name)  # type: ignore[no-any-return]  # pragma: no cover
 
-
-_sha256 = _builtin("sha256", "_sha256", "_sha2")  # 3.12 moved it to _sha2
-_md5 = _builtin("md5", "_md5")
 
 SIZE = 32  # bytes
 _BLOCK = 64  # MD5's block size, in bytes
@@ -50,13 +50,14 @@ def new(data: bytes = b"") -> _blake2b:
 
 def sha256_hex(data: bytes) -> str:
     """``hashlib.sha256(data).hexdigest()``."""
-    return str(_sha256(data).hexdigest())
+    return str(_builtin("sha256", "_sha256", "_sha2")(data).hexdigest())  # 3.12: _sha2
 
 
 def hmac_md5_hex(key: bytes, message: bytes) -> str:
     """``hmac.new(key, message, hashlib.md5).hexdigest()`` (RFC 2104)."""
+    md5 = _builtin("md5", "_md5")
     if len(key) > _BLOCK:
-        key = _md5(key).digest()
+        key = md5(key).digest()
     key = key.ljust(_BLOCK, b"\0")
-    inner = _md5(key.translate(_INNER) + message).digest()
-    return str(_md5(key.translate(_OUTER) + inner).hexdigest())
+    inner = md5(key.translate(_INNER) + message).digest()
+    return str(md5(key.translate(_OUTER) + inner).hexdigest())
