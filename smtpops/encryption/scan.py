@@ -8,17 +8,19 @@ used to be looked at by name only, so a password in a 10 MB log passed unseen.)"
 
 from __future__ import annotations
 
-import mmap
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import AnyStr
+from typing import TYPE_CHECKING, AnyStr, TypeAlias
 
 from smtpops.encryption.leaks import AGE_SECRET_KEY
 from smtpops.encryption.scope import MAX_BYTES, SKIP_DIRS, quick_paths
 from smtpops.records import record
+
+if TYPE_CHECKING:
+    import mmap
 
 __all__ = ["MAX_BYTES", "Finding", "quick_paths", "repository_paths", "scan_file", "scan_paths"]
 
@@ -94,7 +96,7 @@ def repository_paths(root: str) -> list[str]:
     return found
 
 
-Content = bytes | mmap.mmap
+Content: TypeAlias = "bytes | mmap.mmap"
 
 
 @contextmanager
@@ -111,6 +113,9 @@ def _opened(path: str) -> Iterator[Content | None]:
                 data: Content = handle.read()
                 yield data
                 return
+            # lazy(start-up): mmap (~1 ms, an extension module), only for a file over MAX_BYTES
+            import mmap
+
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
                 yield mapped
     except (OSError, ValueError):  # unreadable, or changed size while being mapped
