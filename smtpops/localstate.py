@@ -7,6 +7,7 @@ repository's own .gitignore says.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 TOP = ".smtpops"
@@ -34,3 +35,22 @@ def top(root: str) -> str:
 def state_dir(root: str, *parts: str) -> str:
     """``<root>/.smtpops/<parts>``, created and ignored by git."""
     return make_dir(os.path.join(root, TOP, *parts))
+
+
+def prune(folder: str, suffixes: tuple[str, ...], keep: int) -> None:
+    """Delete the oldest files of ``folder`` whose names end in ``suffixes`` until ``keep``
+    remain (a cache's bound). A file another process deletes meanwhile is no error."""
+    names = [n for n in os.listdir(folder) if n.endswith(suffixes)]
+    if len(names) <= keep:
+        return
+
+    def age(path: str) -> float:
+        try:
+            return os.path.getmtime(path)
+        except OSError:  # gone already: first in line, and its unlink is skipped
+            return 0.0
+
+    paths = sorted((os.path.join(folder, n) for n in names), key=age)
+    for path in paths[: len(paths) - keep]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

@@ -129,7 +129,7 @@ def keep(document: yamlio.Document) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, path)
-        _prune(folder)
+        localstate.prune(folder, (_SUFFIX,), MAX_COPIES)
     except (OSError, ValueError):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -141,13 +141,3 @@ def _exact(value: Any) -> str | None:
         return json.dumps(value, sort_keys=False, allow_nan=False)
     except (TypeError, ValueError):
         return None
-
-
-def _prune(folder: str) -> None:
-    names = [n for n in os.listdir(folder) if n.endswith(_SUFFIX)]
-    if len(names) <= MAX_COPIES:
-        return
-    paths = sorted((os.path.join(folder, n) for n in names), key=os.path.getmtime)
-    for path in paths[: len(paths) - MAX_COPIES]:
-        with contextlib.suppress(OSError):
-            os.unlink(path)

@@ -30,7 +30,6 @@ that cannot be written to simply goes without a cache.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import re
@@ -373,10 +372,4 @@ def save(entry: Entry, report: Report, looked_up: dict[str, str]) -> None:
 
 def _prune(folder: str) -> None:
     # rules-* and views go too, in turn (a view is no use without its entry's key anyway)
-    names = [n for n in os.listdir(folder) if n.endswith((".json", VIEW_SUFFIX))]
-    if len(names) <= MAX_ENTRIES:
-        return
-    paths = sorted((os.path.join(folder, n) for n in names), key=os.path.getmtime)
-    for path in paths[: len(paths) - MAX_ENTRIES]:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+    localstate.prune(folder, (".json", VIEW_SUFFIX), MAX_ENTRIES)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
-from smtpops.localstate import make_dir, state_dir
+from smtpops.localstate import make_dir, prune, state_dir
 from smtpops.probe import log
 
 
@@ -31,3 +32,22 @@ def test_folders_outside_smtpops_are_left_alone(tmp_path: Path) -> None:
     make_dir(str(tmp_path / "elsewhere"))
     assert not (tmp_path / "elsewhere" / ".gitignore").exists()
     assert not (tmp_path / ".gitignore").exists()
+
+
+def test_prune_keeps_the_newest_and_tolerates_a_file_gone_meanwhile(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    for i in range(6):
+        path = tmp_path / f"{i}.json"
+        path.write_text(str(i))
+        os.utime(path, ns=(i * 10**9, i * 10**9))
+    (tmp_path / "other.txt").write_text("not a cache file")
+    real = os.path.getmtime
+
+    def racing(path):  # type: ignore[no-untyped-def]
+        if str(path).endswith("3.json"):
+            os.unlink(path)  # another process pruned it first
+            raise FileNotFoundError(path)
+        return real(path)
+
+    monkeypatch.setattr(os.path, "getmtime", racing)
+    prune(str(tmp_path), (".json",), 3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["4.json", "5.json", "other.txt"]
