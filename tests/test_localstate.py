@@ -50,4 +50,5 @@ def test_prune_keeps_the_newest_and_tolerates_a_file_gone_meanwhile(tmp_path, mo
 
     monkeypatch.setattr(os.path, "getmtime", racing)
     prune(str(tmp_path), (".json",), 3)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["4.json", "5.json", "other.txt"]
+    # 3.json, gone, counts as one of the three to go: the newest three that are left stay
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2.json", "4.json", "5.json", "other.txt"]
