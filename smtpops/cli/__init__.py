@@ -3,7 +3,10 @@ and is imported only when it runs, so start-up stays light."""
 
 from __future__ import annotations
 
+import atexit
 import importlib
+import os
+import sys
 from typing import Any
 
 import click
@@ -113,4 +116,44 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    return cli.main(args=argv, prog_name="smtpops")
+    """The ``smtpops`` command (the console script and ``python -m smtpops``): the command
+    runs, then the process ends at once (:func:`_end`)."""
+    try:
+        return cli.main(args=argv, prog_name="smtpops")
+    except SystemExit as done:
+        _end(done.code)
+        raise
+
+
+def _end(code: object) -> None:
+    """End the process with exit status ``code`` without the interpreter's teardown, as mypy
+    does: freeing every module and object one by one costs ~14 ms after a validate run (more
+    than a warm run's whole check) and ~8 ms after a connection test, for memory the system
+    takes back anyway. Everything that matters runs first: the output is flushed and the
+    ``atexit`` functions run (temporary folders, log handlers). Returns, leaving the usual
+    exit to the caller, where that would differ: another thread still runs (the interpreter
+    would wait for it), the status is a message, or the output fails otherwise than by a
+    reader that went away (which ends quietly with status 1, as :func:`guarded` does)."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        return
+    threads = sys.modules.get("threading")
+    if threads is not None and threads.active_count() > 1:
+        return
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (`smtpops validate | head`): as guarded()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
+    except (OSError, ValueError):  # a closed or failing stream: the usual exit says so
+        return
+    atexit._run_exitfuncs()  # what the interpreter's own exit would run first
+    try:  # an exit function may have written something
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(status & 0xFF)  # as the system takes any exit status
