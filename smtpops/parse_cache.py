@@ -1,11 +1,11 @@
 """Parsed copies of YAML files smtpops has checked: ``<repository>/.smtpops/cache/parsed/``.
 
-``smtpops test`` reads a config and the repository settings five times between it (the
-model, the auth method, the seal check) and sops' answer. When each text is one this cache
-knows, none of those reads loads PyYAML (about 12 ms of a 150 ms test), and the connection
-test of an unchanged config runs without a YAML parser at all. What the copies hold is
-exactly what :func:`smtpops.yamlio.loads` made of the text; positions (for messages) are read
-from the text again if they are ever asked for.
+``smtpops test`` reads the repository settings once and its config five times (the model,
+the auth method, the secret, the seal check) before it connects. When each text is one this
+cache knows, none of those reads loads PyYAML (about 12 ms of a 150 ms test), and the
+connection test of an unchanged config runs without a YAML parser at all. What the copies
+hold is exactly what :func:`smtpops.yamlio.loads` made of the text; positions (for
+messages) are read from the text again if they are ever asked for.
 
 **Key.** A copy is named by the BLAKE2b digest of the text's bytes, and holds that digest, the
 format of this file and the smtpops version: it is used only for that very text, by the
@@ -20,13 +20,13 @@ field in it is encrypted (a plaintext password is never copied anywhere), and th
 once they were read without error.
 
 **Never an error.** A missing, unreadable, corrupt or foreign copy (another digest, format or
-version) is ignored, and the text is parsed; copies are written with a temporary file and
-``os.replace``; a folder that cannot be written goes without. The oldest copies go first
+version) is ignored, and the text is parsed; copies are written atomically
+(:mod:`smtpops.atomic`); a folder that cannot be written goes without. The oldest copies go first
 beyond :data:`MAX_COPIES`.
 
 **Scope.** A command uses the cache only inside :func:`used` (``smtpops test`` of one config,
-when its test is logged and so writes ``.smtpops/`` anyway); everywhere else every text is
-parsed, as before.
+which writes its test log to ``.smtpops/`` anyway); everywhere else every text is parsed, as
+before.
 """
 
 from __future__ import annotations
@@ -58,18 +58,10 @@ def used(root: str) -> Iterator[None]:
     repository at ``root`` knows from its copy, and :func:`keep` may add copies. Threads
     started with a copy of this context (``contextvars.copy_context``) use it too."""
     folder = os.path.join(localstate.top(root), *FOLDER)
-    known: dict[str, str] = {}  # digest -> the copy's JSON: a text read twice is opened once
 
     def recall(text: str) -> dict[str, Any] | None:
         digest = _digest(text)
-        saved = known.get(digest)
-        if saved is None:
-            saved = _read(os.path.join(folder, digest + _SUFFIX), digest)
-            if saved is None:
-                return None
-            known[digest] = saved
-        data: dict[str, Any] = json.loads(saved)  # a new mapping each time: callers own it
-        return data
+        return _read(os.path.join(folder, digest + _SUFFIX), digest)
 
     folder_token = _FOLDER.set(folder)
     recall_token = yamlio.RECALL.set(recall)
@@ -80,8 +72,9 @@ def used(root: str) -> Iterator[None]:
         _FOLDER.reset(folder_token)
 
 
-def _read(path: str, digest: str) -> str | None:
-    """The JSON of the mapping kept at ``path`` for the text of ``digest``, or None."""
+def _read(path: str, digest: str) -> dict[str, Any] | None:
+    """The mapping kept at ``path`` for the text of ``digest`` (a new one on each call: the
+    caller owns it), or None."""
     try:
         with open(path, "rb") as handle:
             saved = json.loads(handle.read())
@@ -92,7 +85,8 @@ def _read(path: str, digest: str) -> str | None:
     head = (saved.get("format"), saved.get("smtpops"), saved.get("digest"))
     if head != (FORMAT, __version__, digest):
         return None
-    return json.dumps(saved["data"])
+    data: dict[str, Any] = saved["data"]
+    return data
 
 
 def keep(document: yamlio.Document) -> None:
@@ -122,17 +116,15 @@ def keep(document: yamlio.Document) -> None:
         return
     if _exact(plain) != _exact(document.data):
         return  # values() would answer otherwise than a parse (1 and True are ==)
-    tmp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    # lazy(start-up): atomic loads tempfile; only a run that adds a copy writes
+    from smtpops import atomic
+
     try:
         localstate.make_dir(folder)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        atomic.write_text(path, text, durable=False)  # a torn copy is not JSON: ignored
         localstate.prune(folder, (_SUFFIX,), MAX_COPIES)
-    except (OSError, ValueError):
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    except OSError:
+        return
 
 
 def _exact(value: Any) -> str | None:

@@ -16,27 +16,23 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-from smtpops.yamlmarks import (
-    MAX_BYTES as MAX_BYTES,
-)
-from smtpops.yamlmarks import (
-    MAX_DEPTH as MAX_DEPTH,
-)
-from smtpops.yamlmarks import (
-    MAX_NODES as MAX_NODES,
-)
-from smtpops.yamlmarks import (
-    MAX_NUMBER as MAX_NUMBER,
-)
-from smtpops.yamlmarks import (
-    LoadError as LoadError,
-)
-from smtpops.yamlmarks import (
-    Mark as Mark,
-)
-from smtpops.yamlmarks import (
-    Path as Path,
-)
+from smtpops.yamlmarks import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_NUMBER, LoadError, Mark, Path
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "MAX_NUMBER",
+    "RECALL",
+    "Document",
+    "LoadError",
+    "Mark",
+    "Path",
+    "Recall",
+    "load_path",
+    "loads",
+    "values",
+]
 
 Recall = Callable[[str], "dict[str, Any] | None"]
 """What a text is known to parse to (its mapping, as :func:`loads` made it), or None."""
