@@ -127,9 +127,8 @@ def main(argv: list[str] | None = None) -> Any:
 
 def _end(code: object) -> None:
     """End the process with exit status ``code`` without the interpreter's teardown, as mypy
-    does: freeing every module and object one by one costs ~14 ms after a validate run (more
-    than a warm run's whole check) and ~8 ms after a connection test, for memory the system
-    takes back anyway. Everything that matters runs first: the output is flushed and the
+    does: freeing every module and object one by one costs ~14 ms once the engine is loaded
+    (more than a warm run's whole check), for memory the system takes back anyway. Everything that matters runs first: the output is flushed and the
     ``atexit`` functions run (temporary folders, log handlers). Returns, leaving the usual
     exit to the caller, where that would differ: another thread still runs (the interpreter
     would wait for it), the status is a message, or the output fails otherwise than by a
